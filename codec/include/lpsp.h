@@ -1,0 +1,11 @@
+/* lpsp: reference C codec for the Lonely Pub-Sub Protocol (lonelypsp).
+ * Umbrella header. */
+#ifndef LPSP_H
+#define LPSP_H
+
+#include "lpsp/common.h"
+#include "lpsp/stateful.h"
+#include "lpsp/stateless.h"
+#include "lpsp/auth.h"
+
+#endif

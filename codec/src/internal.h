@@ -1,0 +1,109 @@
+/* Internal helpers shared by the codec's translation units. Not installed. */
+#ifndef LPSP_INTERNAL_H
+#define LPSP_INTERNAL_H
+
+#include <string.h>
+
+#include "lpsp.h"
+
+/* Big-endian decode/encode, named by width and direction, written as shifts. */
+static inline uint16_t lpsp_dec16be(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+static inline uint32_t lpsp_dec32be(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+static inline uint64_t lpsp_dec64be(const uint8_t *p)
+{
+    return ((uint64_t)lpsp_dec32be(p) << 32) | lpsp_dec32be(p + 4);
+}
+static inline void lpsp_enc16be(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+static inline void lpsp_enc32be(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+static inline void lpsp_enc64be(uint8_t *p, uint64_t v)
+{
+    lpsp_enc32be(p, (uint32_t)(v >> 32));
+    lpsp_enc32be(p + 4, (uint32_t)v);
+}
+
+/* Big-endian unsigned of 0..8 bytes (k = 0 gives 0). */
+static inline uint64_t lpsp_decbe_var(const uint8_t *p, size_t k)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < k; i++) v = (v << 8) | p[i];
+    return v;
+}
+
+/* Bytes needed for the minimal unsigned form of v (0 for v == 0), §1.2. */
+static inline size_t lpsp_mu_len(uint64_t v)
+{
+    size_t n = 0;
+    while (v) {
+        n++;
+        v >>= 8;
+    }
+    return n;
+}
+
+/* Record a failure and return its status. */
+static inline lpsp_status lpsp_fail(lpsp_error *err, lpsp_status st, size_t offset,
+                                    const char *field, const char *reason)
+{
+    if (err) {
+        err->status = st;
+        err->offset = offset;
+        err->field = field;
+        err->reason = reason;
+    }
+    return st;
+}
+
+/* Bounded cursor over an input buffer. One bounds-check idiom everywhere:
+ * if (n > (size_t)(end - p)) fail. */
+typedef struct {
+    const uint8_t *start;
+    const uint8_t *p;
+    const uint8_t *end;
+} lpsp_cursor;
+
+static inline void lpsp_cursor_init(lpsp_cursor *c, const uint8_t *buf, size_t len)
+{
+    c->start = c->p = buf;
+    c->end = buf + len;
+}
+static inline size_t lpsp_cursor_off(const lpsp_cursor *c) { return (size_t)(c->p - c->start); }
+static inline size_t lpsp_cursor_left(const lpsp_cursor *c) { return (size_t)(c->end - c->p); }
+
+/* Take n bytes as a view; 0 on success, -1 if fewer than n remain. */
+static inline int lpsp_take(lpsp_cursor *c, size_t n, lpsp_view *out)
+{
+    if (n > (size_t)(c->end - c->p)) return -1;
+    out->ptr = c->p;
+    out->len = n;
+    c->p += n;
+    return 0;
+}
+
+/* Strict UTF-8 validation with Python's bytes.decode("utf-8") rules: no
+ * overlongs, no surrogates, nothing above U+10FFFF; NUL and BOM allowed.
+ * Returns the length of the valid prefix (== len when valid). */
+size_t lpsp_utf8_valid_prefix(const uint8_t *s, size_t len);
+
+/* Writer over a caller buffer. The size is always queried first, so writes
+ * are checked once up front; lpsp_put asserts nothing and never overruns
+ * because every caller checks cap >= size before writing. */
+static inline uint8_t *lpsp_put(uint8_t *p, const void *src, size_t n)
+{
+    if (n) memcpy(p, src, n);
+    return p + n;
+}
+
+#endif
