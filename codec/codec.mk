@@ -1,0 +1,68 @@
+# The codec library, the lpsp tool and the codec's unit tests.
+
+CODEC_SRCS   := $(sort $(wildcard codec/src/*.c))
+CODEC_HDRS   := $(wildcard codec/include/*.h codec/include/lpsp/*.h codec/src/*.h)
+TOOL_SRCS    := $(sort $(wildcard codec/tool/*.c))
+TOOL_HDRS    := $(wildcard codec/tool/*.h)
+TEST_SRCS    := $(sort $(wildcard codec/tests/test_*.c))
+CODEC_OBJS   := $(CODEC_SRCS:codec/src/%.c=$(BUILD)/codec/%.o)
+TOOL_OBJS    := $(TOOL_SRCS:codec/tool/%.c=$(BUILD)/tool/%.o)
+
+SAN_FLAGS    := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.PHONY: lib tool codec-test codec-test-clang codec-warnings install bench
+
+lib: $(BUILD)/liblpsp.a $(BUILD)/liblpsp.so
+tool: $(BUILD)/lpsp
+
+$(BUILD)/codec/%.o: codec/src/%.c $(CODEC_HDRS) | $(BOOT)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+
+$(BUILD)/liblpsp.a: $(CODEC_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/liblpsp.so: $(CODEC_OBJS)
+	$(CC) -shared -Wl,-soname,liblpsp.so.1 -o $@ $^ $(LDLIBS_CRYPTO)
+
+$(BUILD)/tool/%.o: codec/tool/%.c $(CODEC_HDRS) $(TOOL_HDRS) | $(BOOT)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Icodec/tool -c $< -o $@
+
+$(BUILD)/lpsp: $(TOOL_OBJS) $(BUILD)/liblpsp.a
+	$(CC) -o $@ $(TOOL_OBJS) $(BUILD)/liblpsp.a $(LDLIBS_JSON) $(LDLIBS_CRYPTO)
+
+# Unit tests: one binary per codec/tests/test_*.c, codec compiled in, under
+# ASan+UBSan. Built with $(CC) (gcc by default) and again with clang.
+define codec_test_rules
+$(BUILD)/$(1)/tests/%: codec/tests/%.c codec/tests/test.h $(CODEC_SRCS) $(CODEC_HDRS) | $(BOOT)
+	@mkdir -p $$(@D)
+	$(2) $$(filter-out -O2,$$(ALL_CFLAGS)) $(SAN_FLAGS) -Icodec/src -o $$@ $$< $(CODEC_SRCS) $(LDLIBS_CRYPTO)
+endef
+$(eval $(call codec_test_rules,san-cc,$(CC)))
+$(eval $(call codec_test_rules,san-clang,clang))
+
+TEST_NAMES := $(TEST_SRCS:codec/tests/%.c=%)
+
+codec-test: $(TEST_NAMES:%=$(BUILD)/san-cc/tests/%)
+	@set -e; for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
+
+codec-test-clang: $(TEST_NAMES:%=$(BUILD)/san-clang/tests/%)
+	@set -e; for t in $^; do echo "== $$t"; $$t; done
+
+# Warning-free with both compilers, optimised (some warnings only show at -O2).
+codec-warnings: | $(BOOT)
+	@mkdir -p $(BUILD)/warn
+	@set -e; for c in gcc clang; do for f in $(CODEC_SRCS) $(TOOL_SRCS); do \
+	  $$c $(ALL_CFLAGS) -O2 -Icodec/tool -c $$f -o $(BUILD)/warn/$$c.o; done; echo "codec: $$c -Wall -Wextra -Werror clean"; done
+
+CHECK_TARGETS += codec-warnings codec-test codec-test-clang
+
+install: $(BUILD)/liblpsp.a $(BUILD)/liblpsp.so
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/lpsp $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(BUILD)/liblpsp.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/liblpsp.so $(DESTDIR)$(PREFIX)/lib/liblpsp.so.1
+	ln -sf liblpsp.so.1 $(DESTDIR)$(PREFIX)/lib/liblpsp.so
+	install -m 644 codec/include/lpsp.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 codec/include/lpsp/*.h $(DESTDIR)$(PREFIX)/include/lpsp/
+	sed -e 's|@PREFIX@|$(PREFIX)|' codec/lpsp.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lpsp.pc

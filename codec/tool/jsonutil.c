@@ -1,0 +1,204 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+/* ---- arena: a list of blocks freed together after each request */
+typedef struct arena_block {
+    struct arena_block *next;
+    max_align_t align;
+} arena_block;
+static arena_block *arena_head;
+
+void *tool_arena_alloc(size_t n)
+{
+    arena_block *b = malloc(sizeof(arena_block) + n + 1);
+    if (!b) {
+        fputs("lpsp: out of memory\n", stderr);
+        exit(2);
+    }
+    b->next = arena_head;
+    arena_head = b;
+    return (void *)(b + 1);
+}
+
+void tool_arena_reset(void)
+{
+    while (arena_head) {
+        arena_block *n = arena_head->next;
+        free(arena_head);
+        arena_head = n;
+    }
+}
+
+int tool_reject_set(tool_reject *rej, const char *cls, const char *fmt, ...)
+{
+    va_list ap;
+    rej->cls = cls;
+    va_start(ap, fmt);
+    vsnprintf(rej->detail, sizeof rej->detail, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int tool_reject_codec(tool_reject *rej, const lpsp_error *err)
+{
+    rej->cls = lpsp_status_name(err->status);
+    if (err->field)
+        snprintf(rej->detail, sizeof rej->detail, "%s: %s (offset %zu)", err->field,
+                 err->reason ? err->reason : "invalid", err->offset);
+    else
+        snprintf(rej->detail, sizeof rej->detail, "%s (offset %zu)",
+                 err->reason ? err->reason : "invalid", err->offset);
+    return TOOL_REJECTED;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+int tool_hex_decode(const char *hex, lpsp_view *out, const char *what, tool_reject *rej)
+{
+    size_t n = strlen(hex);
+    if (n % 2)
+        return tool_reject_set(rej, "invalid_argument", "%s: odd number of hex digits", what);
+    uint8_t *buf = tool_arena_alloc(n / 2);
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hexval((unsigned char)hex[2 * i]), lo = hexval((unsigned char)hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return tool_reject_set(rej, "invalid_argument", "%s: bad hex digit at %zu", what,
+                                   2 * i + (hi < 0 ? 0 : 1));
+        buf[i] = (uint8_t)(hi << 4 | lo);
+    }
+    out->ptr = buf;
+    out->len = n / 2;
+    return 0;
+}
+
+int tool_get_hex(const json_t *obj, const char *key, lpsp_view *out, tool_reject *rej)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v) return tool_reject_set(rej, "invalid_argument", "missing key \"%s\"", key);
+    if (!json_is_string(v))
+        return tool_reject_set(rej, "invalid_argument", "\"%s\" must be a hex string", key);
+    return tool_hex_decode(json_string_value(v), out, key, rej);
+}
+
+int tool_get_text(const json_t *obj, const char *key, lpsp_view *out, int *present,
+                  tool_reject *rej)
+{
+    const json_t *v = json_object_get(obj, key);
+    out->ptr = (const uint8_t *)"";
+    out->len = 0;
+    if (present) *present = 0;
+    if (!v) return tool_reject_set(rej, "invalid_argument", "missing key \"%s\"", key);
+    if (json_is_null(v)) {
+        if (present) return 0;
+        return tool_reject_set(rej, "invalid_argument", "\"%s\" must not be null", key);
+    }
+    if (!json_is_string(v))
+        return tool_reject_set(rej, "invalid_argument", "\"%s\" must be a string", key);
+    out->ptr = (const uint8_t *)json_string_value(v);
+    out->len = json_string_length(v);
+    if (present) *present = 1;
+    return 0;
+}
+
+int tool_get_bool(const json_t *obj, const char *key, int *out, tool_reject *rej)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v || !json_is_boolean(v))
+        return tool_reject_set(rej, "invalid_argument", "\"%s\" must be true or false", key);
+    *out = json_is_true(v);
+    return 0;
+}
+
+static int parse_dec(const char *s, int allow_neg, int *neg, uint64_t *mag)
+{
+    *neg = 0;
+    if (*s == '-' && allow_neg) {
+        *neg = 1;
+        s++;
+    }
+    if (!*s) return -1;
+    uint64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') return -1;
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10) return -1;
+        v = v * 10 + d;
+    }
+    *mag = v;
+    return 0;
+}
+
+int tool_get_u64(const json_t *obj, const char *key, uint64_t *out, tool_reject *rej)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v) return tool_reject_set(rej, "invalid_argument", "missing key \"%s\"", key);
+    if (json_is_integer(v)) {
+        json_int_t i = json_integer_value(v);
+        if (i < 0) return tool_reject_set(rej, "invalid_argument", "\"%s\" is negative", key);
+        *out = (uint64_t)i;
+        return 0;
+    }
+    int neg;
+    if (json_is_string(v) && parse_dec(json_string_value(v), 0, &neg, out) == 0) return 0;
+    return tool_reject_set(rej, "invalid_argument",
+                           "\"%s\" must be an unsigned integer below 2^64 (number or decimal string)",
+                           key);
+}
+
+int tool_get_i64(const json_t *obj, const char *key, int64_t *out, tool_reject *rej)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v) return tool_reject_set(rej, "invalid_argument", "missing key \"%s\"", key);
+    if (json_is_integer(v)) {
+        *out = (int64_t)json_integer_value(v);
+        return 0;
+    }
+    int neg;
+    uint64_t mag;
+    if (json_is_string(v) && parse_dec(json_string_value(v), 1, &neg, &mag) == 0 &&
+        mag <= (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX)) {
+        *out = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+        return 0;
+    }
+    return tool_reject_set(rej, "invalid_argument",
+                           "\"%s\" must be a signed 64-bit integer (number or decimal string)", key);
+}
+
+int tool_is_null(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v) return -1;
+    return json_is_null(v) ? 1 : 0;
+}
+
+json_t *tool_json_hex(const uint8_t *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *s = tool_arena_alloc(2 * n + 1);
+    for (size_t i = 0; i < n; i++) {
+        s[2 * i] = digits[p[i] >> 4];
+        s[2 * i + 1] = digits[p[i] & 15];
+    }
+    return json_stringn(s, 2 * n);
+}
+
+json_t *tool_json_hex_view(lpsp_view v) { return tool_json_hex(v.ptr, v.len); }
+
+json_t *tool_json_text(lpsp_view v) { return json_stringn((const char *)v.ptr, v.len); }
+
+json_t *tool_json_u64str(uint64_t v)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%llu", (unsigned long long)v);
+    return json_string(b);
+}

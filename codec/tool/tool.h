@@ -1,0 +1,93 @@
+/* The lpsp command-line tool: shared declarations.
+ *
+ * Every operation of the conformance testee protocol is one `tool_op`: a
+ * function from a JSON input object to a JSON output object. The CLI
+ * subcommands and `lpsp testee` both dispatch through the same table. */
+#ifndef LPSP_TOOL_H
+#define LPSP_TOOL_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "lpsp.h"
+
+/* Why an operation did not produce output. */
+typedef struct {
+    const char *cls;  /* error class of the testee protocol, e.g. "truncated" */
+    char detail[512]; /* one line: what and where */
+} tool_reject;
+
+enum { TOOL_OK = 0, TOOL_REJECTED = 1, TOOL_UNSUPPORTED = 2 };
+
+/* Returns TOOL_OK with *out set (a new reference), or TOOL_REJECTED /
+ * TOOL_UNSUPPORTED with *rej filled in. Must not abort on any input. */
+typedef int (*tool_op_fn)(const json_t *in, json_t **out, tool_reject *rej);
+
+typedef struct {
+    const char *name;    /* testee protocol op name */
+    const char *feature; /* testee protocol feature */
+    tool_op_fn fn;
+} tool_op;
+
+/* Each module exports a table terminated by {NULL, NULL, NULL}; main.c
+ * lists the tables. */
+extern const tool_op tool_ops_stateful[];
+
+/* Subcommands: `lpsp <name> args...`; return the process exit status. */
+typedef struct {
+    const char *name;
+    const char *usage;
+    int (*run)(int argc, char **argv);
+} tool_cmd;
+extern const tool_cmd tool_cmds_stateful[];
+
+const tool_op *tool_find_op(const char *name);
+/* Run op `name` on `in`; print output JSON to stdout or one line to stderr;
+ * returns the exit status (0 ok, 1 rejected/bad input, 2 unsupported). */
+int tool_run_op_cli(const char *name, const json_t *in);
+/* Read all of stdin (or the file) as JSON; NULL with a message on error. */
+json_t *tool_read_json(FILE *f);
+/* Read a hex argument, or hex from stdin when arg is "-". Returns a malloc'd
+ * string (whitespace removed) or NULL. */
+char *tool_hex_arg(const char *arg);
+
+int tool_testee(void);
+
+/* ---- JSON helpers (jsonutil.c). All return 0 on success, -1 after
+ * filling *rej with class "invalid_argument" and a detail naming the key. */
+
+int tool_reject_set(tool_reject *rej, const char *cls, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* Fill *rej from a codec error: class from the status, detail with
+ * field/offset/reason. Returns TOOL_REJECTED. */
+int tool_reject_codec(tool_reject *rej, const lpsp_error *err);
+
+/* Decoded byte strings live in a per-request arena released by
+ * tool_arena_reset(); views returned by these helpers point into it. */
+void *tool_arena_alloc(size_t n);
+void tool_arena_reset(void);
+
+int tool_get_hex(const json_t *obj, const char *key, lpsp_view *out, tool_reject *rej);
+int tool_hex_decode(const char *hex, lpsp_view *out, const char *what, tool_reject *rej);
+/* Text key; nullable: JSON null gives *present = 0 (present may be NULL
+ * when null is not allowed). */
+int tool_get_text(const json_t *obj, const char *key, lpsp_view *out, int *present,
+                  tool_reject *rej);
+int tool_get_bool(const json_t *obj, const char *key, int *out, tool_reject *rej);
+/* Unsigned integer given as a JSON number or a decimal string. */
+int tool_get_u64(const json_t *obj, const char *key, uint64_t *out, tool_reject *rej);
+/* Signed integer given as a JSON number or a decimal string. */
+int tool_get_i64(const json_t *obj, const char *key, int64_t *out, tool_reject *rej);
+/* 1 if key exists and is JSON null, 0 if present and not null, -1 if absent. */
+int tool_is_null(const json_t *obj, const char *key);
+
+json_t *tool_json_hex(const uint8_t *p, size_t n);
+json_t *tool_json_hex_view(lpsp_view v);
+/* Text as a JSON string (the caller guarantees UTF-8). */
+json_t *tool_json_text(lpsp_view v);
+json_t *tool_json_u64str(uint64_t v);
+
+#endif
