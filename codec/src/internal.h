@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "lpsp.h"
+#include "lpsp/common.h"
 
 /* Big-endian decode/encode, named by width and direction, written as shifts. */
 static inline uint16_t lpsp_dec16be(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }

@@ -120,6 +120,10 @@ const char *lpsp_type_name(lpsp_direction dir, uint16_t type);
 /* Inverse of lpsp_type_name; returns 0 when unknown. */
 uint16_t lpsp_type_from_name(lpsp_direction dir, const char *name);
 
+/* Wire name of the i-th header of a type, in minimal-mode order, or NULL
+ * past the last one (for dictionaries and documentation). */
+const char *lpsp_header_name(lpsp_direction dir, uint16_t type, unsigned i);
+
 /* Zero-initialised message of the given type, ready for filling in. */
 void lpsp_msg_init(lpsp_msg *m, lpsp_direction dir, uint16_t type, lpsp_variant variant);
 

@@ -1,0 +1,637 @@
+/* Stateful (websocket) messages: one table per message type drives the
+ * parser, the serializer and the size query (spec §2-§4). */
+#include <stddef.h>
+
+#include <openssl/sha.h>
+
+#include "internal.h"
+#include "protocol.h"
+
+/* ------------------------------------------------------------------ */
+/* The protocol as data                                                */
+
+#define H(name, kind, maxw, wmode, slot, part0) \
+    { name, (uint8_t)(sizeof(name) - 1), kind, maxw, wmode, slot, part0 }
+
+#define AUTH H("authorization", LPSP_K_AUTH, 0, 0, LPSP_SLOT_AUTH, 0)
+#define TRACING H("x-tracing", LPSP_K_BLOB, 0, 0, LPSP_SLOT_TRACING, 0)
+#define TOPIC H("x-topic", LPSP_K_BLOB, 0, 0, LPSP_SLOT_TOPIC, 0)
+#define GLOB H("x-glob", LPSP_K_UTF8, 0, 0, LPSP_SLOT_GLOB, 0)
+#define IDENT H("x-identifier", LPSP_K_ID64, 0, 0, LPSP_SLOT_IDENT, 0)
+#define ZIDENT H("x-identifier", LPSP_K_UINT, 8, LPSP_W_MU, LPSP_SLOT_ZID, 0)
+#define PART_MU H("x-part-id", LPSP_K_UINT, 8, LPSP_W_MU, LPSP_SLOT_PART, 0)
+#define PART_00 H("x-part-id", LPSP_K_UINT, 8, LPSP_W_ZERO00, LPSP_SLOT_PART, 0)
+#define COMPRESSOR(p0) H("x-compressor", LPSP_K_UINT, 8, LPSP_W_ZERO00, LPSP_SLOT_COMPRESSOR, p0)
+#define CLEN(p0) H("x-compressed-length", LPSP_K_UINT, 8, LPSP_W_MU, LPSP_SLOT_CLEN, p0)
+#define DLEN(p0) H("x-decompressed-length", LPSP_K_UINT, 8, LPSP_W_MU, LPSP_SLOT_DLEN, p0)
+#define CSHA(p0) H("x-compressed-sha512", LPSP_K_FIX64, 0, 0, LPSP_SLOT_SHA, p0)
+#define STREAM_HEADERS                                                                      \
+    AUTH, TRACING, IDENT, PART_00, H("x-topic", LPSP_K_BLOB, 0, 0, LPSP_SLOT_TOPIC, 1),     \
+        COMPRESSOR(1), CLEN(1), DLEN(1), CSHA(1)
+#define ZSTD_HEADERS                                                                        \
+    ZIDENT, H("x-compression-level", LPSP_K_SINT2, 2, LPSP_W_S16, LPSP_SLOT_LEVEL, 0),      \
+        H("x-min-size", LPSP_K_UINT, 4, LPSP_W_MU, LPSP_SLOT_MIN, 0),                       \
+        H("x-max-size", LPSP_K_UINT, 8, LPSP_W_MU, LPSP_SLOT_MAX, 0), AUTH, TRACING
+
+static const lpsp_hdr h_configure[] = {
+    H("x-subscriber-nonce", LPSP_K_FIX32, 0, 0, LPSP_SLOT_NONCE, 0),
+    H("x-enable-zstd", LPSP_K_BOOL, 1, 0, LPSP_SLOT_EZSTD, 0),
+    H("x-enable-training", LPSP_K_BOOL, 1, 0, LPSP_SLOT_ETRAIN, 0),
+    H("x-initial-dict", LPSP_K_UINT, 2, LPSP_W_FIX2, LPSP_SLOT_IDICT, 0),
+    AUTH,
+    TRACING,
+};
+static const lpsp_hdr h_exact[] = {AUTH, TRACING, TOPIC};
+static const lpsp_hdr h_glob[] = {AUTH, TRACING, GLOB};
+static const lpsp_hdr h_notify[] = {AUTH,          TRACING, IDENT,   TOPIC,
+                                    COMPRESSOR(0), CLEN(0), DLEN(0), CSHA(0)};
+static const lpsp_hdr h_stream[] = {STREAM_HEADERS};
+static const lpsp_hdr h_continue[] = {IDENT, PART_MU, AUTH, TRACING};
+static const lpsp_hdr h_confirm_receive[] = {
+    IDENT, AUTH, TRACING, H("x-num-subscribers", LPSP_K_UINT, 4, LPSP_W_FIX4, LPSP_SLOT_SUBS, 0)};
+static const lpsp_hdr h_confirm_configure[] = {
+    H("x-broadcaster-nonce", LPSP_K_FIX32, 0, 0, LPSP_SLOT_NONCE, 0), AUTH, TRACING};
+static const lpsp_hdr h_confirm_exact[] = {TOPIC, AUTH, TRACING};
+static const lpsp_hdr h_confirm_glob[] = {GLOB, AUTH, TRACING};
+static const lpsp_hdr h_confirm_notify[] = {
+    IDENT, H("x-subscribers", LPSP_K_UINT, 8, LPSP_W_MU, LPSP_SLOT_SUBS, 0), AUTH, TRACING};
+static const lpsp_hdr h_zstd_preset[] = {ZSTD_HEADERS};
+static const lpsp_hdr h_zstd_custom[] = {ZSTD_HEADERS, H("x-sha512", LPSP_K_FIX64, 0, 0, LPSP_SLOT_SHA, 0)};
+static const lpsp_hdr h_disable[] = {ZIDENT, AUTH, TRACING};
+static const lpsp_hdr h_missed[] = {AUTH, TRACING, TOPIC};
+
+#define DEF(name, hdrs, body, zid) \
+    { name, hdrs, (uint8_t)(sizeof(hdrs) / sizeof(hdrs[0])), body, zid }
+
+static const lpsp_msgdef s2b_defs[LPSP_S2B_MAX + 1] = {
+    {NULL, NULL, 0, 0, 0},
+    DEF("CONFIGURE", h_configure, LPSP_BODY_NONE, 0),
+    DEF("SUBSCRIBE_EXACT", h_exact, LPSP_BODY_NONE, 0),
+    DEF("SUBSCRIBE_GLOB", h_glob, LPSP_BODY_NONE, 0),
+    DEF("UNSUBSCRIBE_EXACT", h_exact, LPSP_BODY_NONE, 0),
+    DEF("UNSUBSCRIBE_GLOB", h_glob, LPSP_BODY_NONE, 0),
+    DEF("NOTIFY", h_notify, LPSP_BODY_NOTIFY, 0),
+    DEF("NOTIFY_STREAM", h_stream, LPSP_BODY_STREAM, 0),
+    DEF("CONTINUE_RECEIVE", h_continue, LPSP_BODY_NONE, 0),
+    DEF("CONFIRM_RECEIVE", h_confirm_receive, LPSP_BODY_NONE, 0),
+};
+
+static const lpsp_msgdef b2s_defs[LPSP_B2S_MAX + 1] = {
+    {NULL, NULL, 0, 0, 0},
+    DEF("CONFIRM_CONFIGURE", h_confirm_configure, LPSP_BODY_NONE, 0),
+    DEF("CONFIRM_SUBSCRIBE_EXACT", h_confirm_exact, LPSP_BODY_NONE, 0),
+    DEF("CONFIRM_SUBSCRIBE_GLOB", h_confirm_glob, LPSP_BODY_NONE, 0),
+    DEF("CONFIRM_UNSUBSCRIBE_EXACT", h_confirm_exact, LPSP_BODY_NONE, 0),
+    DEF("CONFIRM_UNSUBSCRIBE_GLOB", h_confirm_glob, LPSP_BODY_NONE, 0),
+    DEF("CONFIRM_NOTIFY", h_confirm_notify, LPSP_BODY_NONE, 0),
+    DEF("CONTINUE_NOTIFY", h_continue, LPSP_BODY_NONE, 0),
+    DEF("RECEIVE_STREAM", h_stream, LPSP_BODY_STREAM, 0),
+    DEF("ENABLE_ZSTD_PRESET", h_zstd_preset, LPSP_BODY_NONE, LPSP_ZID_PRESET),
+    DEF("ENABLE_ZSTD_CUSTOM", h_zstd_custom, LPSP_BODY_DICT, LPSP_ZID_CUSTOM),
+    DEF("DISABLE_ZSTD_CUSTOM", h_disable, LPSP_BODY_NONE, LPSP_ZID_CUSTOM),
+    DEF("MISSED", h_missed, LPSP_BODY_NONE, 0),
+};
+
+const lpsp_msgdef *lpsp_msgdef_get(lpsp_direction dir, uint16_t type)
+{
+    if (dir == LPSP_S2B) return (type >= 1 && type <= LPSP_S2B_MAX) ? &s2b_defs[type] : NULL;
+    if (dir == LPSP_B2S) return (type >= 1 && type <= LPSP_B2S_MAX) ? &b2s_defs[type] : NULL;
+    return NULL;
+}
+
+const char *lpsp_type_name(lpsp_direction dir, uint16_t type)
+{
+    const lpsp_msgdef *d = lpsp_msgdef_get(dir, type);
+    return d ? d->name : NULL;
+}
+
+uint16_t lpsp_type_from_name(lpsp_direction dir, const char *name)
+{
+    uint16_t max = dir == LPSP_S2B ? LPSP_S2B_MAX : LPSP_B2S_MAX;
+    for (uint16_t t = 1; t <= max; t++)
+        if (strcmp(lpsp_type_name(dir, t), name) == 0) return t;
+    return 0;
+}
+
+void lpsp_msg_init(lpsp_msg *m, lpsp_direction dir, uint16_t type, lpsp_variant variant)
+{
+    memset(m, 0, sizeof *m);
+    m->direction = dir;
+    m->type = type;
+    m->variant = variant;
+    static const uint8_t empty[1] = {0};
+    lpsp_view *v[] = {&m->authorization, &m->tracing, &m->topic,  &m->glob,
+                      &m->identifier,    &m->nonce,   &m->sha512, &m->payload};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) v[i]->ptr = empty;
+}
+
+/* Slot accessors: header values live in lpsp_msg members. */
+static const size_t view_off[] = {
+    offsetof(lpsp_msg, authorization), offsetof(lpsp_msg, tracing), offsetof(lpsp_msg, topic),
+    offsetof(lpsp_msg, glob),          offsetof(lpsp_msg, identifier), offsetof(lpsp_msg, nonce),
+    offsetof(lpsp_msg, sha512),
+};
+static const size_t u64_off[] = {
+    offsetof(lpsp_msg, zstd_identifier), offsetof(lpsp_msg, part_id),
+    offsetof(lpsp_msg, compressor_id),   offsetof(lpsp_msg, compressed_length),
+    offsetof(lpsp_msg, decompressed_length), offsetof(lpsp_msg, subscribers),
+    offsetof(lpsp_msg, min_size),        offsetof(lpsp_msg, max_size),
+};
+
+static lpsp_view *slot_view(lpsp_msg *m, uint8_t slot)
+{
+    return (lpsp_view *)(void *)((char *)m + view_off[slot - LPSP_SLOT_AUTH]);
+}
+static lpsp_view slot_view_get(const lpsp_msg *m, uint8_t slot)
+{
+    return *(const lpsp_view *)(const void *)((const char *)m + view_off[slot - LPSP_SLOT_AUTH]);
+}
+static uint64_t *slot_u64(lpsp_msg *m, uint8_t slot)
+{
+    return (uint64_t *)(void *)((char *)m + u64_off[slot - LPSP_SLOT_ZID]);
+}
+static uint64_t slot_u64_get(const lpsp_msg *m, uint8_t slot)
+{
+    return *(const uint64_t *)(const void *)((const char *)m + u64_off[slot - LPSP_SLOT_ZID]);
+}
+
+const char *lpsp_header_name(lpsp_direction dir, uint16_t type, unsigned i)
+{
+    const lpsp_msgdef *d = lpsp_msgdef_get(dir, type);
+    return d && i < d->n ? d->hdrs[i].name : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parsing                                                             */
+
+#define MAX_HDRS 9
+
+typedef struct {
+    lpsp_view val[MAX_HDRS];
+    size_t off[MAX_HDRS]; /* offset of each value in the input */
+    uint8_t present[MAX_HDRS];
+} hdrvals;
+
+static int name_matches(const uint8_t *n, size_t len, const lpsp_hdr *h)
+{
+    if (len != h->name_len) return 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = n[i];
+        if (c >= 'A' && c <= 'Z') c = (uint8_t)(c + 32);
+        if (c != (uint8_t)h->name[i]) return 0;
+    }
+    return 1;
+}
+
+static lpsp_status read_value(lpsp_cursor *c, const char *field, lpsp_view *out, size_t *off,
+                              lpsp_error *err)
+{
+    lpsp_view lenb;
+    if (lpsp_take(c, 2, &lenb))
+        return lpsp_fail(err, LPSP_E_TRUNCATED, lpsp_cursor_off(c), field, "header length cut short");
+    *off = lpsp_cursor_off(c);
+    if (lpsp_take(c, lpsp_dec16be(lenb.ptr), out))
+        return lpsp_fail(err, LPSP_E_TRUNCATED, *off, field, "header value cut short");
+    return LPSP_OK;
+}
+
+/* Minimal mode: exactly the type's headers in order (§2.4). For the stream
+ * types the part id decides whether the five part-0 headers follow. */
+static lpsp_status read_minimal(lpsp_cursor *c, const lpsp_msgdef *d, hdrvals *hv, lpsp_error *err)
+{
+    int continuation = 0;
+    for (uint8_t i = 0; i < d->n; i++) {
+        const lpsp_hdr *h = &d->hdrs[i];
+        if (h->part0 && continuation) break;
+        lpsp_status st = read_value(c, h->name, &hv->val[i], &hv->off[i], err);
+        if (st != LPSP_OK) return st;
+        hv->present[i] = 1;
+        if (d->body == LPSP_BODY_STREAM && h->slot == LPSP_SLOT_PART) {
+            /* QK-14: checked before the authorization in minimal mode */
+            if (hv->val[i].len > 8)
+                return lpsp_fail(err, LPSP_E_FIELD_SIZE, hv->off[i], h->name, "must be at most 8 bytes");
+            continuation = lpsp_decbe_var(hv->val[i].ptr, hv->val[i].len) != 0;
+        }
+    }
+    return LPSP_OK;
+}
+
+/* Expanded mode (§2.5): count, then name/value pairs; ASCII names folded
+ * A-Z only; last duplicate wins; unknown names ignored. */
+static lpsp_status read_expanded(lpsp_cursor *c, const lpsp_msgdef *d, hdrvals *hv, lpsp_error *err)
+{
+    lpsp_view b;
+    if (lpsp_take(c, 2, &b))
+        return lpsp_fail(err, LPSP_E_TRUNCATED, lpsp_cursor_off(c), NULL, "header count cut short");
+    unsigned count = lpsp_dec16be(b.ptr);
+    for (unsigned k = 0; k < count; k++) {
+        lpsp_view name, val;
+        size_t name_off, val_off;
+        if (lpsp_take(c, 2, &b))
+            return lpsp_fail(err, LPSP_E_TRUNCATED, lpsp_cursor_off(c), NULL, "header name length cut short");
+        name_off = lpsp_cursor_off(c);
+        if (lpsp_take(c, lpsp_dec16be(b.ptr), &name))
+            return lpsp_fail(err, LPSP_E_TRUNCATED, name_off, NULL, "header name cut short");
+        for (size_t i = 0; i < name.len; i++)
+            if (name.ptr[i] >= 0x80)
+                return lpsp_fail(err, LPSP_E_BAD_HEADER_NAME, name_off + i, NULL,
+                                 "header name is not ASCII");
+        const char *field = NULL;
+        int idx = -1;
+        for (uint8_t i = 0; i < d->n; i++)
+            if (name_matches(name.ptr, name.len, &d->hdrs[i])) {
+                idx = i;
+                field = d->hdrs[i].name;
+                break;
+            }
+        lpsp_status st = read_value(c, field, &val, &val_off, err);
+        if (st != LPSP_OK) return st;
+        if (idx >= 0) {
+            hv->val[idx] = val;
+            hv->off[idx] = val_off;
+            hv->present[idx] = 1;
+        }
+    }
+    return LPSP_OK;
+}
+
+static int64_t sint_at_width(const uint8_t *p, size_t k)
+{
+    if (k == 0) return 0;
+    uint64_t u = lpsp_decbe_var(p, k);
+    uint64_t sign = (uint64_t)1 << (8 * k - 1);
+    return (u & sign) ? (int64_t)u - (int64_t)(sign << 1) : (int64_t)u;
+}
+
+/* Validate one header value and store it in the message (table order is
+ * the reference's check order, §3). */
+static lpsp_status take_header(const lpsp_msgdef *d, const lpsp_hdr *h, lpsp_view v, size_t off,
+                               unsigned opts, lpsp_msg *m, lpsp_error *err)
+{
+    int compat = (opts & LPSP_PARSE_COMPAT) != 0;
+    switch (h->kind) {
+    case LPSP_K_AUTH:
+        if (v.len && lpsp_utf8_valid_prefix(v.ptr, v.len) != v.len)
+            return lpsp_fail(err, LPSP_E_BAD_UTF8, off + lpsp_utf8_valid_prefix(v.ptr, v.len), h->name,
+                             "authorization must be UTF-8");
+        m->has_authorization = v.len != 0;
+        m->authorization = v;
+        return LPSP_OK;
+    case LPSP_K_UTF8:
+        if (lpsp_utf8_valid_prefix(v.ptr, v.len) != v.len)
+            return lpsp_fail(err, LPSP_E_BAD_UTF8, off + lpsp_utf8_valid_prefix(v.ptr, v.len), h->name,
+                             "must be UTF-8");
+        break;
+    case LPSP_K_ID64:
+        if (v.len > 64) return lpsp_fail(err, LPSP_E_FIELD_SIZE, off, h->name, "must be at most 64 bytes");
+        break;
+    case LPSP_K_FIX32:
+        if (v.len != 32) return lpsp_fail(err, LPSP_E_FIELD_SIZE, off, h->name, "must be exactly 32 bytes");
+        break;
+    case LPSP_K_FIX64:
+        if (v.len != 64) return lpsp_fail(err, LPSP_E_FIELD_SIZE, off, h->name, "must be exactly 64 bytes");
+        break;
+    case LPSP_K_BOOL: {
+        uint8_t *b = h->slot == LPSP_SLOT_EZSTD ? &m->enable_zstd : &m->enable_training;
+        if (!compat && !(v.len == 1 && v.ptr[0] <= 1))
+            return lpsp_fail(err, LPSP_E_INVALID_VALUE, off, h->name, "must be the single byte 00 or 01");
+        *b = v.len == 1 && v.ptr[0] == 1; /* QK-06: only 01 is true */
+        return LPSP_OK;
+    }
+    case LPSP_K_SINT2: {
+        if (v.len > 2) return lpsp_fail(err, LPSP_E_FIELD_SIZE, off, h->name, "must be at most 2 bytes");
+        int64_t level = sint_at_width(v.ptr, v.len);
+        if (!compat && level > 22)
+            return lpsp_fail(err, LPSP_E_INVALID_VALUE, off, h->name, "compression level must be at most 22");
+        m->compression_level = (int32_t)level;
+        return LPSP_OK;
+    }
+    case LPSP_K_UINT: {
+        static const char *const widths[] = {"", "must be at most 1 byte", "must be at most 2 bytes", "",
+                                             "must be at most 4 bytes", "", "", "", "must be at most 8 bytes"};
+        if (v.len > h->maxw) return lpsp_fail(err, LPSP_E_FIELD_SIZE, off, h->name, widths[h->maxw]);
+        uint64_t x = lpsp_decbe_var(v.ptr, v.len);
+        if (h->slot == LPSP_SLOT_IDICT) {
+            m->initial_dict = (uint32_t)x;
+            return LPSP_OK;
+        }
+        if (h->slot == LPSP_SLOT_ZID && !compat) { /* QK-03 */
+            if (d->zid == LPSP_ZID_PRESET && (x < 1 || x > 65535))
+                return lpsp_fail(err, LPSP_E_INVALID_VALUE, off, h->name,
+                                 "preset compressor identifier must be 1..65535");
+            if (d->zid == LPSP_ZID_CUSTOM && x < 65536)
+                return lpsp_fail(err, LPSP_E_INVALID_VALUE, off, h->name,
+                                 "custom compressor identifier must be at least 65536");
+        }
+        *slot_u64(m, h->slot) = x;
+        return LPSP_OK;
+    }
+    default: break;
+    }
+    *slot_view(m, h->slot) = v;
+    return LPSP_OK;
+}
+
+static int digest_matches(lpsp_view data, lpsp_view digest)
+{
+    uint8_t md[SHA512_DIGEST_LENGTH];
+    SHA512(data.ptr, data.len, md);
+    return digest.len == sizeof md && memcmp(md, digest.ptr, sizeof md) == 0;
+}
+
+lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsigned opts, lpsp_msg *out,
+                       lpsp_error *err)
+{
+    int compat = (opts & LPSP_PARSE_COMPAT) != 0;
+    int minimal;
+    lpsp_cursor c;
+    lpsp_view b;
+    lpsp_cursor_init(&c, buf, len);
+
+    if (lpsp_take(&c, 2, &b)) return lpsp_fail(err, LPSP_E_TRUNCATED, 0, "flags", "message cut short");
+    uint16_t flags = lpsp_dec16be(b.ptr);
+    if (lpsp_take(&c, 2, &b)) return lpsp_fail(err, LPSP_E_TRUNCATED, 2, "type", "message cut short");
+    uint16_t type = lpsp_dec16be(b.ptr);
+    const lpsp_msgdef *d = lpsp_msgdef_get(dir, type);
+    if (!d) return lpsp_fail(err, LPSP_E_BAD_TYPE, 2, "type", "unknown message type for this direction");
+    if ((flags & ~LPSP_FLAG_MINIMAL_HEADERS) && !compat)
+        return lpsp_fail(err, LPSP_E_BAD_FLAGS, 0, "flags", "unknown flag bits set"); /* QK-21 */
+    minimal = (flags & LPSP_FLAG_MINIMAL_HEADERS) != 0;
+
+    lpsp_msg_init(out, dir, type, LPSP_VARIANT_NONE);
+    out->flags = flags;
+
+    hdrvals hv;
+    memset(hv.present, 0, sizeof hv.present);
+    lpsp_status st = minimal ? read_minimal(&c, d, &hv, err) : read_expanded(&c, d, &hv, err);
+    if (st != LPSP_OK) return st;
+    size_t body_off = lpsp_cursor_off(&c);
+
+    int continuation = 0;
+    for (uint8_t i = 0; i < d->n; i++) {
+        const lpsp_hdr *h = &d->hdrs[i];
+        if (h->part0 && continuation) break;
+        if (!hv.present[i]) {
+            if (h->slot == LPSP_SLOT_IDICT && compat) { /* QK-05: the reference's default is "0" */
+                out->initial_dict = 48;
+                continue;
+            }
+            return lpsp_fail(err, LPSP_E_MISSING_HEADER, body_off, h->name, "required header missing");
+        }
+        st = take_header(d, h, hv.val[i], hv.off[i], opts, out, err);
+        if (st != LPSP_OK) return st;
+        if (d->body == LPSP_BODY_STREAM && h->slot == LPSP_SLOT_PART) continuation = out->part_id != 0;
+    }
+
+    lpsp_view body = {c.p, lpsp_cursor_left(&c)};
+    switch (d->body) {
+    case LPSP_BODY_NONE:
+        if (body.len && !compat)
+            return lpsp_fail(err, LPSP_E_TRAILING_BYTES, body_off, NULL,
+                             "bytes after the last header of a message without body"); /* QK-11 */
+        return LPSP_OK;
+    case LPSP_BODY_NOTIFY:
+        out->payload = body;
+        if (body.len != out->compressed_length)
+            return lpsp_fail(err, LPSP_E_LENGTH_MISMATCH, body_off, "x-compressed-length",
+                             "does not match the message length");
+        if (!(opts & LPSP_PARSE_SKIP_DIGEST) && !digest_matches(body, out->sha512))
+            return lpsp_fail(err, LPSP_E_HASH_MISMATCH, body_off, "x-compressed-sha512",
+                             "does not match the message");
+        if (out->compressor_id == 0) {
+            if (out->decompressed_length != out->compressed_length)
+                return lpsp_fail(err, LPSP_E_LENGTH_MISMATCH, body_off, "x-decompressed-length",
+                                 "must equal x-compressed-length when x-compressor is 0");
+            out->variant = LPSP_VARIANT_UNCOMPRESSED;
+        } else {
+            out->variant = LPSP_VARIANT_COMPRESSED;
+        }
+        return LPSP_OK;
+    case LPSP_BODY_STREAM:
+        out->payload = body;
+        if (continuation) {
+            out->variant = LPSP_VARIANT_CONTINUATION;
+            return LPSP_OK;
+        }
+        if (out->compressor_id == 0) {
+            if (out->decompressed_length != out->compressed_length)
+                return lpsp_fail(err, LPSP_E_LENGTH_MISMATCH, body_off, "x-decompressed-length",
+                                 "must equal x-compressed-length when x-compressor is 0");
+            out->variant = LPSP_VARIANT_START_UNCOMPRESSED;
+        } else {
+            out->variant = LPSP_VARIANT_START_COMPRESSED;
+        }
+        if (!compat && body.len > out->compressed_length) /* QK-13 */
+            return lpsp_fail(err, LPSP_E_LENGTH_MISMATCH, body_off, "x-compressed-length",
+                             "first part is longer than the whole notification");
+        return LPSP_OK;
+    case LPSP_BODY_DICT:
+        out->payload = body;
+        if (!compat && !(opts & LPSP_PARSE_SKIP_DIGEST) && !digest_matches(body, out->sha512))
+            return lpsp_fail(err, LPSP_E_HASH_MISMATCH, body_off, "x-sha512",
+                             "does not match the dictionary"); /* QK-12 */
+        return LPSP_OK;
+    }
+    return LPSP_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Serializing                                                         */
+
+typedef struct {
+    const uint8_t *ptr; /* value bytes (or NULL: integer in ibuf) */
+    size_t len;
+    uint8_t ibuf[8];
+} hval;
+
+static lpsp_status refuse(lpsp_error *err, const char *field, const char *reason)
+{
+    return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, field, reason);
+}
+
+/* Encode the value of header h from message m, checking what the strict
+ * parser would check (QK-19). */
+static lpsp_status header_value(const lpsp_msgdef *d, const lpsp_hdr *h, const lpsp_msg *m, hval *o,
+                                lpsp_error *err)
+{
+    switch (h->kind) {
+    case LPSP_K_AUTH:
+        if (!m->has_authorization) {
+            o->ptr = NULL;
+            o->len = 0;
+            return LPSP_OK;
+        }
+        /* fall through */
+    case LPSP_K_UTF8: {
+        lpsp_view v = slot_view_get(m, h->slot);
+        if (lpsp_utf8_valid_prefix(v.ptr, v.len) != v.len) return refuse(err, h->name, "must be UTF-8");
+        o->ptr = v.ptr;
+        o->len = v.len;
+        break;
+    }
+    case LPSP_K_BLOB:
+    case LPSP_K_ID64:
+    case LPSP_K_FIX32:
+    case LPSP_K_FIX64: {
+        lpsp_view v = slot_view_get(m, h->slot);
+        if (h->kind == LPSP_K_ID64 && v.len > 64) return refuse(err, h->name, "must be at most 64 bytes");
+        if (h->kind == LPSP_K_FIX32 && v.len != 32) return refuse(err, h->name, "must be exactly 32 bytes");
+        if (h->kind == LPSP_K_FIX64 && v.len != 64) return refuse(err, h->name, "must be exactly 64 bytes");
+        o->ptr = v.ptr;
+        o->len = v.len;
+        break;
+    }
+    case LPSP_K_BOOL:
+        o->ibuf[0] = (h->slot == LPSP_SLOT_EZSTD ? m->enable_zstd : m->enable_training) ? 1 : 0;
+        o->ptr = o->ibuf;
+        o->len = 1;
+        return LPSP_OK;
+    case LPSP_K_SINT2:
+        if (m->compression_level < -32768 || m->compression_level > 22)
+            return refuse(err, h->name, "compression level must be -32768..22");
+        lpsp_enc16be(o->ibuf, (uint16_t)(int16_t)m->compression_level);
+        o->ptr = o->ibuf;
+        o->len = 2;
+        return LPSP_OK;
+    case LPSP_K_UINT: {
+        uint64_t x = h->slot == LPSP_SLOT_IDICT ? m->initial_dict : slot_u64_get(m, h->slot);
+        if (h->slot == LPSP_SLOT_ZID) {
+            if (d->zid == LPSP_ZID_PRESET && (x < 1 || x > 65535))
+                return refuse(err, h->name, "preset compressor identifier must be 1..65535");
+            if (d->zid == LPSP_ZID_CUSTOM && x < 65536)
+                return refuse(err, h->name, "custom compressor identifier must be at least 65536");
+        }
+        if (h->maxw < 8 && x >> (8 * h->maxw)) return refuse(err, h->name, "value too large for the header");
+        o->ptr = o->ibuf;
+        if (h->wmode == LPSP_W_FIX2) {
+            lpsp_enc16be(o->ibuf, (uint16_t)x);
+            o->len = 2;
+        } else if (h->wmode == LPSP_W_FIX4) {
+            lpsp_enc32be(o->ibuf, (uint32_t)x);
+            o->len = 4;
+        } else if (h->wmode == LPSP_W_ZERO00 && x == 0) {
+            o->ibuf[0] = 0;
+            o->len = 1;
+        } else {
+            o->len = lpsp_mu_len(x);
+            for (size_t i = 0; i < o->len; i++) o->ibuf[i] = (uint8_t)(x >> (8 * (o->len - 1 - i)));
+        }
+        return LPSP_OK;
+    }
+    default: return refuse(err, h->name, "internal: unknown header kind");
+    }
+    if (o->len > 0xffff) return refuse(err, h->name, "longer than 65535 bytes");
+    return LPSP_OK;
+}
+
+/* Check the variant against the type and derive the implied values
+ * (lengths of NOTIFY, equal lengths of an uncompressed start). */
+static lpsp_status normalize(const lpsp_msg *m, const lpsp_msgdef **dp, lpsp_msg *n, int *continuation,
+                             lpsp_error *err)
+{
+    const lpsp_msgdef *d = lpsp_msgdef_get(m->direction, m->type);
+    if (!d) return refuse(err, "type", "unknown message type for this direction");
+    *dp = d;
+    *n = *m;
+    *continuation = 0;
+    switch (d->body) {
+    case LPSP_BODY_NOTIFY:
+        if (m->variant == LPSP_VARIANT_UNCOMPRESSED) {
+            n->compressor_id = 0;
+            n->compressed_length = n->decompressed_length = m->payload.len;
+        } else if (m->variant == LPSP_VARIANT_COMPRESSED) {
+            if (m->compressor_id == 0) return refuse(err, "x-compressor", "compressed variant needs a compressor id > 0"); /* QK-16 */
+            n->compressed_length = m->payload.len;
+        } else {
+            return refuse(err, "variant", "NOTIFY needs the uncompressed or compressed variant");
+        }
+        if (!digest_matches(m->payload, m->sha512))
+            return refuse(err, "x-compressed-sha512", "is not the SHA-512 of the message");
+        return LPSP_OK;
+    case LPSP_BODY_STREAM:
+        if (m->variant == LPSP_VARIANT_CONTINUATION) {
+            if (m->part_id == 0) return refuse(err, "x-part-id", "a continuation needs a part id > 0"); /* QK-17 */
+            *continuation = 1;
+            return LPSP_OK;
+        }
+        n->part_id = 0;
+        if (m->variant == LPSP_VARIANT_START_UNCOMPRESSED) {
+            n->compressor_id = 0;
+            n->compressed_length = m->decompressed_length;
+        } else if (m->variant == LPSP_VARIANT_START_COMPRESSED) {
+            if (m->compressor_id == 0) return refuse(err, "x-compressor", "compressed variant needs a compressor id > 0"); /* QK-16 */
+        } else {
+            return refuse(err, "variant", "stream messages need a start or continuation variant");
+        }
+        if (m->payload.len > n->compressed_length)
+            return refuse(err, "payload", "first part is longer than the whole notification");
+        return LPSP_OK;
+    case LPSP_BODY_DICT:
+        if (!digest_matches(m->payload, m->sha512)) return refuse(err, "x-sha512", "is not the SHA-512 of the dictionary");
+        return LPSP_OK;
+    default:
+        if (m->variant != LPSP_VARIANT_NONE) return refuse(err, "variant", "this type has no variants");
+        return LPSP_OK;
+    }
+}
+
+/* One pass that either sizes (out == NULL) or writes. */
+static lpsp_status emit(const lpsp_msg *m, int minimal, uint8_t *out, size_t cap, size_t *total,
+                        lpsp_error *err)
+{
+    const lpsp_msgdef *d;
+    lpsp_msg n;
+    int continuation;
+    lpsp_status st = normalize(m, &d, &n, &continuation, err);
+    if (st != LPSP_OK) return st;
+
+    hval vals[MAX_HDRS];
+    uint8_t count = 0;
+    size_t size = 4 + (minimal ? 0 : 2);
+    for (uint8_t i = 0; i < d->n; i++) {
+        if (d->hdrs[i].part0 && continuation) break;
+        st = header_value(d, &d->hdrs[i], &n, &vals[i], err);
+        if (st != LPSP_OK) return st;
+        if (!vals[i].ptr) vals[i].ptr = vals[i].ibuf;
+        size += 2 + vals[i].len + (minimal ? 0 : 2 + d->hdrs[i].name_len);
+        count++;
+    }
+    if (d->body != LPSP_BODY_NONE) size += n.payload.len;
+    else if (n.payload.len) return refuse(err, "payload", "this type has no body");
+    *total = size;
+    if (!out) return LPSP_OK;
+    if (cap < size) return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, size, NULL, "buffer smaller than the message");
+
+    uint8_t *p = out;
+    lpsp_enc16be(p, minimal ? LPSP_FLAG_MINIMAL_HEADERS : 0);
+    lpsp_enc16be(p + 2, m->type);
+    p += 4;
+    if (!minimal) {
+        lpsp_enc16be(p, count);
+        p += 2;
+    }
+    for (uint8_t i = 0; i < count; i++) {
+        if (!minimal) {
+            lpsp_enc16be(p, d->hdrs[i].name_len);
+            p = lpsp_put(p + 2, d->hdrs[i].name, d->hdrs[i].name_len);
+        }
+        lpsp_enc16be(p, (uint16_t)vals[i].len);
+        p = lpsp_put(p + 2, vals[i].ptr, vals[i].len);
+    }
+    if (d->body != LPSP_BODY_NONE) p = lpsp_put(p, n.payload.ptr, n.payload.len);
+    return LPSP_OK;
+}
+
+lpsp_status lpsp_serialized_size(const lpsp_msg *m, int minimal_headers, size_t *size, lpsp_error *err)
+{
+    return emit(m, minimal_headers, NULL, 0, size, err);
+}
+
+lpsp_status lpsp_serialize(const lpsp_msg *m, int minimal_headers, uint8_t *buf, size_t cap,
+                           size_t *written, lpsp_error *err)
+{
+    size_t total = 0;
+    lpsp_status st = emit(m, minimal_headers, buf, cap, &total, err);
+    if (st == LPSP_OK && written) *written = total;
+    return st;
+}
