@@ -9,7 +9,8 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "lpsp.h"
+#include "lpsp/common.h"
+#include "lpsp/stateful.h"
 
 /* Why an operation did not produce output. */
 typedef struct {
