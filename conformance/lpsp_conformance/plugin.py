@@ -1,0 +1,453 @@
+"""pytest plugin: one test per conformance vector, run through one adapter.
+
+Load it with ``-p lpsp_conformance.plugin`` (the command-line wrapper
+``python -m lpsp_conformance`` does) and pass the vectors directory as the
+test path. See conformance/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+from . import (AREAS, CONFORMANCE_DIR, FAIL, FEATURES, IMPL_DEFINED, NON_STRICT, PASS,
+               REPO_ROOT, UNSUPPORTED, VERDICTS)
+from . import expected as xf
+from .testee import AdapterFault, HandshakeError, Testee
+from .vectors import VectorFileError, default_vectors_dir, load_file, vector_files
+from .verdict import Judgement, expected_text, fault_judgement, judge
+
+BUILTIN_IMPLS = ("c", "lonelypsp")
+HARNESS_ERROR = 2
+MAX_CONSECUTIVE_TIMEOUTS = 3
+
+
+def builtin_command(name: str) -> List[str]:
+    if name == "c":
+        return [str(REPO_ROOT / "build" / "lpsp"), "testee"]
+    if name == "lonelypsp":
+        return [sys.executable, str(CONFORMANCE_DIR / "adapters" / "lonelypsp_adapter.py")]
+    raise KeyError(name)
+
+
+def _csv(values: Optional[List[str]]) -> List[str]:
+    out: List[str] = []
+    for v in values or []:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    g = parser.getgroup("lpsp", "lonelypsp conformance")
+    g.addoption("--impl", default="c",
+                help="implementation under test: a built-in name (c, lonelypsp) or an adapter command line")
+    g.addoption("--impl-name", default=None,
+                help="short name for reports and the expected-failure file (default: the built-in "
+                     "name, else the adapter's handshake name)")
+    g.addoption("--vectors", default=None, metavar="DIR",
+                help="vectors directory (default: the repository's vectors/)")
+    g.addoption("--area", action="append", default=[], metavar="AREA",
+                help=f"only these areas (repeatable or comma-separated): {', '.join(AREAS)}")
+    g.addoption("--feature", action="append", default=[], metavar="FEATURE",
+                help=f"only vectors of these features: {', '.join(FEATURES)}")
+    g.addoption("--timeout", type=float, default=5.0, metavar="SECONDS",
+                help="per-request timeout (default 5)")
+    g.addoption("--startup-timeout", type=float, default=30.0, metavar="SECONDS",
+                help="time allowed for the adapter to start and answer the handshake (default 30)")
+    g.addoption("--max-restarts", type=int, default=200,
+                help="abort the run as a harness error after this many adapter restarts (default 200)")
+    g.addoption("--results", default=None, metavar="PATH",
+                help="results JSON (default reports/results-<impl>.json)")
+    g.addoption("--expected-failures", default=None, metavar="PATH",
+                help="expected-failure file (default conformance/expected-failures/<impl>.txt if it exists; "
+                     "'none' for no file)")
+    g.addoption("--update-expected-failures", action="store_true", default=False,
+                help="rewrite the expected-failure file from this run (reasons are kept)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(ConformanceSession(config), "lpsp-conformance-session")
+
+
+class VectorFailure(Exception):
+    """A conformance failure; its text is the whole report."""
+
+
+class VectorFile(pytest.File):
+    def collect(self):
+        state: ConformanceSession = self.config.pluginmanager.get_plugin("lpsp-conformance-session")
+        try:
+            doc = load_file(Path(self.path))
+        except VectorFileError as e:
+            raise pytest.UsageError(str(e))
+        state.note_file(doc)
+        for v in doc["vectors"]:
+            if v.get("deprecated"):
+                continue
+            if state.features and v.get("feature") not in state.features:
+                continue
+            yield VectorItem.from_parent(self, name=v["id"], vector=v)
+
+
+class VectorItem(pytest.Item):
+    def __init__(self, *, vector: Dict[str, Any], **kw):
+        super().__init__(**kw)
+        self.vector = vector
+
+    def runtest(self) -> None:
+        state: ConformanceSession = self.config.pluginmanager.get_plugin("lpsp-conformance-session")
+        state.run_item(self)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, VectorFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.vector.get('_area', '')}::{self.name}"
+
+
+class ConformanceSession:
+    """Per-run state: the adapter, the expected failures, the results."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        opt = config.option
+        self.impl_arg: str = opt.impl
+        self.builtin = self.impl_arg if self.impl_arg in BUILTIN_IMPLS else None
+        self.argv = builtin_command(self.builtin) if self.builtin else shlex.split(self.impl_arg)
+        self.impl_name: Optional[str] = opt.impl_name or self.builtin
+        vdir = Path(opt.vectors) if opt.vectors else default_vectors_dir()
+        self.vectors_dir = vdir.resolve()
+        self.areas = set(_csv(opt.area))
+        self.features = set(_csv(opt.feature))
+        for a in self.areas:
+            if a not in AREAS:
+                raise pytest.UsageError(f"--area {a!r}: not one of {', '.join(AREAS)}")
+        for f in self.features:
+            if f not in FEATURES:
+                raise pytest.UsageError(f"--feature {f!r}: not one of {', '.join(FEATURES)}")
+        self.testee: Optional[Testee] = None
+        self.hello: Dict[str, Any] = {}
+        self.all_ids: List[str] = []          # every non-deprecated vector id in the directory
+        self.suite_version: Optional[str] = None
+        self.records: Dict[str, Dict[str, Any]] = {}
+        self.xf_path: Optional[Path] = None
+        self.xf_entries: Dict[str, str] = {}
+        self.stale: List[str] = []
+        self.harness_error: Optional[str] = None
+        self.consecutive_timeouts = 0
+        self.started = time.time()
+        self.t0 = time.monotonic()
+        self.selected = 0
+
+    # -- collection -------------------------------------------------------------
+
+    @pytest.hookimpl
+    def pytest_collect_file(self, file_path: Path, parent):
+        p = Path(file_path)
+        if p.suffix != ".json" or p.resolve().parent != self.vectors_dir:
+            return None
+        if p.stem not in AREAS:
+            return None
+        if self.areas and p.stem not in self.areas:
+            return None
+        return VectorFile.from_parent(parent, path=p)
+
+    def note_file(self, doc: Dict[str, Any]) -> None:
+        self.suite_version = self.suite_version or doc.get("suite_version")
+
+    def _load_all_ids(self) -> None:
+        ids: List[str] = []
+        for p in vector_files(self.vectors_dir):
+            try:
+                doc = load_file(p)
+            except VectorFileError as e:
+                raise pytest.UsageError(str(e))
+            self.suite_version = self.suite_version or doc.get("suite_version")
+            ids.extend(v["id"] for v in doc["vectors"] if not v.get("deprecated"))
+        self.all_ids = ids
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.selected = len(session.items)
+        if not vector_files(self.vectors_dir):
+            self._abort(f"no vector files in {self._rel(self.vectors_dir)} "
+                        f"(expected {', '.join(a + '.json' for a in AREAS)}); use --vectors DIR")
+        self._load_all_ids()
+        if self.config.option.collectonly or not session.items:
+            return
+        self.testee = Testee(self.argv, timeout=self.config.option.timeout,
+                             startup_timeout=self.config.option.startup_timeout,
+                             cwd=os.getcwd())
+        if self.builtin == "c" and not Path(self.argv[0]).exists():
+            self._abort(f"{self._rel(Path(self.argv[0]))} does not exist; build it first (make build/lpsp)")
+        try:
+            self.hello = self.testee.start()
+        except HandshakeError as e:
+            self._abort(f"adapter {self.impl_arg!r} failed to start: {e}")
+        if not self.impl_name:
+            self.impl_name = re.sub(r"[^A-Za-z0-9._-]+", "-", self.hello.get("name", "impl")).strip("-") or "impl"
+        self._load_expected_failures()
+
+    def _load_expected_failures(self) -> None:
+        opt = self.config.option.expected_failures
+        if opt == "none":
+            return
+        path = Path(opt) if opt else xf.default_path(self.impl_name or "impl")
+        self.xf_path = path
+        if not path.exists():
+            if opt and not self.config.option.update_expected_failures:
+                self._abort(f"expected-failure file {opt} does not exist")
+            return
+        try:
+            self.xf_entries = xf.parse(path)
+        except xf.ExpectedFailuresError as e:
+            self._abort(str(e))
+        known = set(self.all_ids)
+        self.stale = [vid for vid in self.xf_entries if vid not in known]
+
+    def _abort(self, msg: str) -> None:
+        self.harness_error = msg
+        if self.testee is not None:
+            self.testee.stop()
+        pytest.exit(f"lpsp conformance: harness error: {msg}", returncode=HARNESS_ERROR)
+
+    # -- running ----------------------------------------------------------------
+
+    def run_item(self, item: VectorItem) -> None:
+        v = item.vector
+        vid = v["id"]
+        feats = self.hello.get("features") or []
+        t = time.perf_counter()
+        if v.get("feature") not in feats:
+            j = Judgement(UNSUPPORTED, "", reason=f"feature {v.get('feature')!r} not declared by the adapter")
+        else:
+            j = self._exchange(v)
+        elapsed = time.perf_counter() - t
+        listed = self.xf_entries.get(vid)
+        self._record(v, j, elapsed, listed)
+        if j.verdict == UNSUPPORTED:
+            pytest.skip(f"unsupported: {j.reason}")
+        if j.verdict == FAIL:
+            if listed is not None:
+                pytest.xfail(f"expected failure: {listed}")
+            raise VectorFailure(self._failure_text(v, j))
+        if listed is not None and not self.config.option.update_expected_failures:
+            raise VectorFailure(
+                f"unexpected pass ({j.verdict}) of {vid}, which "
+                f"{self._rel(self.xf_path)} lists as an expected failure ({listed});\n"
+                f"remove the entry or run with --update-expected-failures")
+
+    def _exchange(self, v: Dict[str, Any]) -> Judgement:
+        testee = self.testee
+        assert testee is not None
+        try:
+            resp = testee.request(v.get("op", ""), v.get("input"), v["id"])
+        except AdapterFault as fault:
+            note = testee.stderr_note()
+            j = fault_judgement(fault.kind, fault.detail + note)
+            if fault.kind == "timeout":
+                self.consecutive_timeouts += 1
+            else:
+                self.consecutive_timeouts = 0
+            self._restart(v["id"], fault)
+            return j
+        self.consecutive_timeouts = 0
+        try:
+            return judge(v, resp)
+        except Exception as e:  # a response shape the rules cannot judge
+            return Judgement(FAIL, str(resp.get("status")), reason=f"cannot judge response: {e!r}", actual=resp)
+
+    def _restart(self, vid: str, fault: AdapterFault) -> None:
+        testee = self.testee
+        if self.consecutive_timeouts >= MAX_CONSECUTIVE_TIMEOUTS:
+            self._abort(f"adapter timed out on {self.consecutive_timeouts} requests in a row "
+                        f"(last: {vid}); it has stopped answering")
+        if testee.restarts >= self.config.option.max_restarts:
+            self._abort(f"adapter restarted {testee.restarts} times (--max-restarts); last fault on {vid}: {fault}")
+        try:
+            testee.restart()
+        except HandshakeError as e:
+            self._abort(f"adapter could not be restarted after a {fault.kind} on {vid}: {e}")
+
+    def _record(self, v: Dict[str, Any], j: Judgement, elapsed: float, listed: Optional[str]) -> None:
+        rec: Dict[str, Any] = {
+            "id": v["id"], "area": v.get("_area"), "feature": v.get("feature"), "op": v.get("op"),
+            "vector_verdict": v.get("verdict"), "verdict": j.verdict, "status": j.status,
+            "time_ms": round(elapsed * 1000, 3),
+        }
+        if j.error is not None:
+            rec["class"] = j.error
+        if j.outcome is not None:
+            rec["outcome"] = j.outcome
+        if j.reason:
+            rec["reason"] = j.reason
+        if listed is not None:
+            rec["expected_failure"] = listed
+        self.records[v["id"]] = rec
+
+    # -- failure text -------------------------------------------------------------
+
+    def _failure_text(self, v: Dict[str, Any], j: Judgement) -> str:
+        lines = [
+            f"vector:      {v['id']}  ({v.get('_area')}, feature {v.get('feature')}, op {v.get('op')})",
+            f"description: {v.get('description', '')}",
+            f"refs:        {', '.join(v.get('refs') or [])}",
+            f"verdict:     {v.get('verdict')}",
+            f"input:       {_show(v.get('input'))}",
+            f"expected:    {_show(expected_text(v))}",
+            f"actual:      {_show(j.actual)}",
+            f"why:         {j.reason}",
+        ]
+        lines.extend(f"  - {d}" for d in j.diffs[:20])
+        if len(j.diffs) > 20:
+            lines.append(f"  … {len(j.diffs) - 20} more difference(s)")
+        return "\n".join(lines)
+
+    # -- end of run -----------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus) -> None:
+        if self.testee is not None:
+            self.testee.stop()
+        if not self.records and self.harness_error is None and not self.hello:
+            return
+        update = self.config.option.update_expected_failures
+        if update and self.xf_path is not None and self.harness_error is None:
+            ran = {vid: r["verdict"] == FAIL for vid, r in self.records.items() if r["verdict"] != UNSUPPORTED}
+            new = xf.updated(self.xf_entries, self.all_ids, ran)
+            if new or self.xf_path.exists():
+                xf.write(self.xf_path, self.impl_name or "impl", new, self.all_ids)
+            self.xf_update_note = f"{self._rel(self.xf_path)}: {len(new)} entr{'y' if len(new) == 1 else 'ies'}"
+            self.stale = []
+        elif self.stale and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        self.results_path = self._write_results()
+
+    def _write_results(self) -> Optional[Path]:
+        opt = self.config.option.results
+        if opt == "none":
+            return None
+        path = Path(opt) if opt else REPO_ROOT / "reports" / f"results-{self.impl_name or 'impl'}.json"
+        counts = {k: 0 for k in VERDICTS}
+        for r in self.records.values():
+            counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+        doc = {
+            "format": "lpsp-conformance-results/1",
+            "impl": {
+                "name": self.impl_name,
+                "adapter": self.hello.get("name"),
+                "version": self.hello.get("version"),
+                "features": self.hello.get("features"),
+                "command": self.impl_arg,
+            },
+            "suite_version": self.suite_version,
+            "vectors_dir": self._rel(self.vectors_dir),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
+            "duration_s": round(time.monotonic() - self.t0, 3),
+            "selection": {"areas": sorted(self.areas), "features": sorted(self.features),
+                          "keyword": self.config.option.keyword or ""},
+            "harness_error": self.harness_error,
+            "restarts": self.testee.restarts if self.testee else 0,
+            "expected_failures_file": self._rel(self.xf_path) if self.xf_path else None,
+            "stale_expected_failures": self.stale,
+            "counts": counts,
+            "results": list(self.records.values()),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".json.tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(doc, f, indent=1, ensure_ascii=False)
+            f.write("\n")
+        os.replace(tmp, path)
+        return path
+
+    def pytest_terminal_summary(self, terminalreporter, exitstatus, config) -> None:
+        tr = terminalreporter
+        if not self.records and not self.hello:
+            if self.harness_error:
+                tr.write_sep("=", "lpsp conformance: harness error", red=True)
+                tr.write_line(self.harness_error)
+            return
+        tr.write_sep("=", "lpsp conformance summary")
+        h = self.hello
+        tr.write_line(f"implementation: {self.impl_name} — {h.get('name', '?')} {h.get('version', '?')} "
+                      f"(features: {', '.join(h.get('features') or [])})")
+        tr.write_line(f"vectors:        {self._rel(self.vectors_dir)} (suite {self.suite_version or '?'}), "
+                      f"{len(self.records)} run of {len(self.all_ids)}")
+        cols = list(VERDICTS)
+        areas = [a for a in AREAS if any(r["area"] == a for r in self.records.values())]
+        extra = sorted({r["area"] for r in self.records.values()} - set(AREAS), key=str)
+        rows = []
+        totals = {c: 0 for c in cols}
+        for a in areas + extra:
+            row = {c: 0 for c in cols}
+            for r in self.records.values():
+                if r["area"] == a:
+                    row[r["verdict"]] = row.get(r["verdict"], 0) + 1
+            for c in cols:
+                totals[c] += row.get(c, 0)
+            rows.append((str(a), row))
+        rows.append(("total", totals))
+        w = max([len(a) for a, _ in rows] + [5])
+        head = "area".ljust(w) + "".join(f"{c:>24}" for c in cols)
+        tr.write_line(head)
+        for a, row in rows:
+            tr.write_line(a.ljust(w) + "".join(f"{row.get(c, 0):>24}" for c in cols))
+        xfails = sum(1 for r in self.records.values() if r["verdict"] == FAIL and "expected_failure" in r)
+        outcomes: Dict[str, int] = {}
+        for r in self.records.values():
+            if r["verdict"] == IMPL_DEFINED:
+                outcomes[r.get("outcome", "?")] = outcomes.get(r.get("outcome", "?"), 0) + 1
+        if outcomes:
+            tr.write_line("implementation-defined outcomes: " +
+                          ", ".join(f"{k} {n}" for k, n in sorted(outcomes.items())))
+        if self.xf_path is not None:
+            tr.write_line(f"expected failures: {xfails} of {len(self.xf_entries)} listed in {self._rel(self.xf_path)}")
+        unexpected = totals[FAIL] - xfails
+        if unexpected:
+            tr.write_line(f"unexpected failures: {unexpected}", red=True)
+        if getattr(self, "xf_update_note", None):
+            tr.write_line(f"expected-failure file rewritten: {self.xf_update_note}")
+        if self.stale:
+            tr.write_line(f"stale expected-failure entries (no such vector) in {self._rel(self.xf_path)}: "
+                          + ", ".join(self.stale), red=True)
+        if self.testee is not None and self.testee.restarts:
+            tr.write_line(f"adapter restarts: {self.testee.restarts}")
+        if self.harness_error:
+            tr.write_line(f"harness error: {self.harness_error}", red=True)
+        rp = getattr(self, "results_path", None)
+        if rp:
+            tr.write_line(f"results: {self._rel(rp)}")
+
+    @staticmethod
+    def _rel(p: Optional[Path]) -> str:
+        if p is None:
+            return ""
+        p = Path(p).resolve()
+        try:
+            return str(p.relative_to(REPO_ROOT))
+        except ValueError:
+            return str(p)
+
+
+def _show(value: Any, limit: int = 600) -> str:
+    def clip(x: Any) -> Any:
+        if isinstance(x, str) and len(x) > 160:
+            return x[:160] + f"…({len(x)} chars)"
+        if isinstance(x, dict):
+            return {k: clip(y) for k, y in x.items()}
+        if isinstance(x, list):
+            return [clip(y) for y in x]
+        return x
+    s = json.dumps(clip(value), ensure_ascii=False, separators=(",", ":"))
+    return s if len(s) <= limit else s[:limit] + "…"

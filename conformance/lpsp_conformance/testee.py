@@ -1,0 +1,270 @@
+"""Client side of the testee protocol: one long-lived adapter process.
+
+The runner owns robustness. Every request has a deadline; a crash (EOF,
+broken pipe, exit), a timeout, a line that is not a JSON object, or a response
+with the wrong id is reported as an :class:`AdapterFault` for that one request,
+after which the caller restarts the adapter with :meth:`Testee.restart`.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import selectors
+import subprocess
+import threading
+import time
+from typing import Any, Deque, Dict, List, Optional
+
+from . import PROTOCOL_VERSION
+
+
+class AdapterFault(Exception):
+    """The adapter misbehaved while answering one request."""
+
+    def __init__(self, kind: str, detail: str):
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind  # crash | timeout | garbage | wrong-id | bad-response
+        self.detail = detail
+
+
+class HandshakeError(Exception):
+    """The adapter could not be started or did not complete the handshake."""
+
+
+_VALID_STATUS = ("ok", "rejected", "unsupported")
+
+
+class Testee:
+    """A running adapter. Not thread-safe; one request at a time."""
+
+    def __init__(self, argv: List[str], *, timeout: float = 5.0,
+                 startup_timeout: float = 30.0, cwd: Optional[str] = None,
+                 env: Optional[Dict[str, str]] = None, stderr_lines: int = 40):
+        self.argv = list(argv)
+        self.timeout = timeout
+        self.startup_timeout = startup_timeout
+        self.cwd = cwd
+        self.env = env
+        self.proc: Optional[subprocess.Popen] = None
+        self.hello: Dict[str, Any] = {}
+        self.restarts = 0
+        self.requests = 0
+        self._next_id = 1
+        self._buf = bytearray()
+        self._sel: Optional[selectors.BaseSelector] = None
+        self._wsel: Optional[selectors.BaseSelector] = None
+        self._stderr: Deque[str] = collections.deque(maxlen=stderr_lines)
+        self._stderr_thread: Optional[threading.Thread] = None
+
+    # -- process management -------------------------------------------------
+
+    def start(self) -> Dict[str, Any]:
+        """Starts the adapter and performs the handshake; returns the hello output."""
+        try:
+            self.proc = subprocess.Popen(
+                self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, cwd=self.cwd, env=self.env, bufsize=0)
+        except OSError as e:
+            raise HandshakeError(f"cannot start adapter {self.argv!r}: {e}") from e
+        self._buf = bytearray()
+        self._sel = selectors.DefaultSelector()
+        self._sel.register(self.proc.stdout, selectors.EVENT_READ)
+        os.set_blocking(self.proc.stdin.fileno(), False)
+        self._wsel = selectors.DefaultSelector()
+        self._wsel.register(self.proc.stdin, selectors.EVENT_WRITE)
+        self._stderr_thread = threading.Thread(
+            target=self._drain_stderr, args=(self.proc.stderr,), daemon=True)
+        self._stderr_thread.start()
+        try:
+            resp = self._exchange({"id": 0, "op": "hello", "protocol": PROTOCOL_VERSION},
+                                  self.startup_timeout)
+        except AdapterFault as e:
+            self.stop()
+            raise HandshakeError(f"handshake failed ({e}){self.stderr_note()}") from e
+        out = resp.get("output")
+        problems = []
+        if resp.get("status") != "ok":
+            problems.append(f"status {resp.get('status')!r} ({resp.get('detail', '')})")
+        if not isinstance(out, dict):
+            problems.append("no output object")
+            out = {}
+        else:
+            if out.get("protocol") != PROTOCOL_VERSION:
+                problems.append(f"protocol {out.get('protocol')!r}, runner speaks {PROTOCOL_VERSION}")
+            feats = out.get("features")
+            if not isinstance(feats, list) or not all(isinstance(f, str) for f in feats):
+                problems.append("features must be a list of strings")
+            for key in ("name", "version"):
+                if not isinstance(out.get(key), str) or not out.get(key):
+                    problems.append(f"{key} must be a non-empty string")
+        if problems:
+            self.stop()
+            raise HandshakeError("handshake rejected: " + "; ".join(problems) + self.stderr_note())
+        self.hello = out
+        return out
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        for sel in (self._sel, self._wsel):
+            if sel is not None:
+                try:
+                    sel.close()
+                except Exception:
+                    pass
+        self._sel = self._wsel = None
+        if proc is None:
+            return
+        try:
+            proc.stdin.close()
+        except Exception:
+            pass
+        try:
+            proc.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+        for f in (proc.stdout, proc.stderr):
+            try:
+                f.close()
+            except Exception:
+                pass
+
+    def restart(self) -> Dict[str, Any]:
+        """Kills the current process (if any) and starts a fresh one."""
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+        self.stop()
+        self.restarts += 1
+        return self.start()
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    # -- requests -------------------------------------------------------------
+
+    def request(self, op: str, input: Any, vector: str = "") -> Dict[str, Any]:
+        """Sends one request and returns the validated response object.
+
+        Raises AdapterFault when the adapter crashes, hangs or answers with
+        something that is not a response to this request.
+        """
+        if self.proc is None:
+            raise AdapterFault("crash", "adapter is not running")
+        rid = self._next_id
+        self._next_id += 1
+        self.requests += 1
+        resp = self._exchange({"id": rid, "vector": vector, "op": op, "input": input},
+                              self.timeout)
+        status = resp.get("status")
+        if status not in _VALID_STATUS:
+            raise AdapterFault("bad-response", f"status {status!r} is not ok/rejected/unsupported")
+        if status == "ok" and "output" not in resp:
+            raise AdapterFault("bad-response", "status ok without output")
+        if status == "rejected" and not isinstance(resp.get("error"), str):
+            raise AdapterFault("bad-response", "status rejected without an error class")
+        return resp
+
+    def _exchange(self, req: Dict[str, Any], timeout: float) -> Dict[str, Any]:
+        proc = self.proc
+        assert proc is not None
+        data = (json.dumps(req, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
+        deadline = time.monotonic() + timeout
+        self._write_all(data, deadline, timeout)
+        line = self._read_line(deadline, timeout)
+        try:
+            resp = json.loads(line)
+        except (UnicodeDecodeError, ValueError):
+            raise AdapterFault("garbage", f"not a JSON line: {_clip(line)!r}")
+        if not isinstance(resp, dict):
+            raise AdapterFault("garbage", f"not a JSON object: {_clip(line)!r}")
+        if resp.get("id") != req["id"] or isinstance(resp.get("id"), bool):
+            raise AdapterFault("wrong-id", f"expected id {req['id']}, got {resp.get('id')!r}")
+        return resp
+
+    def _write_all(self, data: bytes, deadline: float, timeout: float) -> None:
+        # The adapter's stdin is non-blocking: a large request to an adapter
+        # that stopped reading must time out, not block the runner forever.
+        fd = self.proc.stdin.fileno()
+        view = memoryview(data)
+        while view:
+            try:
+                n = os.write(fd, view)
+            except BlockingIOError:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AdapterFault("timeout", f"adapter did not read its input within {timeout:g} s")
+                self._wsel.select(min(remaining, 0.05))
+                continue
+            except (BrokenPipeError, OSError):
+                raise AdapterFault("crash", self._exit_text("adapter closed its input"))
+            view = view[n:]
+
+    def _read_line(self, deadline: float, timeout: float) -> bytes:
+        buf = self._buf
+        nl = buf.find(b"\n")
+        if nl >= 0:
+            line = bytes(buf[:nl])
+            del buf[:nl + 1]
+            return line
+        fd = self.proc.stdout.fileno()
+        sel = self._sel
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AdapterFault("timeout", f"no response within {timeout:g} s")
+            if not sel.select(remaining):
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise AdapterFault("crash", self._exit_text("adapter closed its output"))
+            start = len(buf)
+            buf += chunk
+            nl = buf.find(b"\n", start)
+            if nl >= 0:
+                line = bytes(buf[:nl])
+                del buf[:nl + 1]
+                return line
+
+    def _exit_text(self, what: str) -> str:
+        proc = self.proc
+        code = None
+        if proc is not None:
+            try:
+                code = proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                code = None
+        if code is None:
+            return what
+        return f"{what}; exit status {code}"
+
+    # -- stderr ---------------------------------------------------------------
+
+    def _drain_stderr(self, f) -> None:
+        try:
+            for raw in iter(f.readline, b""):
+                self._stderr.append(raw.decode("utf-8", "replace").rstrip("\n"))
+        except Exception:
+            pass
+
+    def stderr_tail(self) -> List[str]:
+        return list(self._stderr)
+
+    def stderr_note(self) -> str:
+        # give the drain thread a moment to catch the last lines of a dying process
+        if self._stderr_thread is not None:
+            self._stderr_thread.join(timeout=0.2)
+        tail = self.stderr_tail()
+        if not tail:
+            return ""
+        return "\nadapter stderr (last lines):\n  " + "\n  ".join(tail[-10:])
+
+
+def _clip(b: bytes, n: int = 200) -> bytes:
+    return b if len(b) <= n else b[:n] + b"..."
