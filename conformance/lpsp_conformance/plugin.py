@@ -399,10 +399,10 @@ class ConformanceSession:
             rows.append((str(a), row))
         rows.append(("total", totals))
         w = max([len(a) for a, _ in rows] + [5])
-        head = "area".ljust(w) + "".join(f"{c:>24}" for c in cols)
-        tr.write_line(head)
+        widths = [max(len(c), 4) + 2 for c in cols]
+        tr.write_line("area".ljust(w) + "".join(c.rjust(cw) for c, cw in zip(cols, widths)))
         for a, row in rows:
-            tr.write_line(a.ljust(w) + "".join(f"{row.get(c, 0):>24}" for c in cols))
+            tr.write_line(a.ljust(w) + "".join(str(row.get(c, 0)).rjust(cw) for c, cw in zip(cols, widths)))
         xfails = sum(1 for r in self.records.values() if r["verdict"] == FAIL and "expected_failure" in r)
         outcomes: Dict[str, int] = {}
         for r in self.records.values():
@@ -411,7 +411,7 @@ class ConformanceSession:
         if outcomes:
             tr.write_line("implementation-defined outcomes: " +
                           ", ".join(f"{k} {n}" for k, n in sorted(outcomes.items())))
-        if self.xf_path is not None:
+        if self.xf_path is not None and (self.xf_entries or self.xf_path.exists()):
             tr.write_line(f"expected failures: {xfails} of {len(self.xf_entries)} listed in {self._rel(self.xf_path)}")
         unexpected = totals[FAIL] - xfails
         if unexpected:

@@ -1,0 +1,731 @@
+#!/usr/bin/env python3
+"""Testee-protocol adapter for the Python reference implementation, lonelypsp.
+
+It answers every operation it can with the reference's own functions, so a
+run against it shows exactly where the reference deviates from the vectors:
+
+* decode: lonelypsp.stateful.parser_helpers prefix parsers, then
+  S2B_AnyMessageParser / B2S_AnyMessageParser;
+* encode: the serialize_* functions of lonelypsp.stateful.messages.*;
+* etag: lonelypsp.stateless.make_strong_etag (the document is the exact byte
+  string the reference hashes, captured at its hash call);
+* hmac_to_sign / hmac_sign / hmac_verify / hmac_parse_token /
+  hmac_secret_decode: the to-sign builders, sign(), the is_*_allowed
+  verifiers, get_token() and the secret decoding of the HMAC auth classes in
+  lonelypsp.auth.helpers.hmac_auth_config;
+* bearer_check: lonelypsp.auth.helpers.token_auth_config;
+* base64_lenient: binascii.a2b_base64 (the decoder the reference calls);
+  py_int: int() (the parser the reference calls).
+
+connection_nonce and ws_url have no function in lonelypsp: the reference
+peers (lonelypss broadcaster, lonelypsc client) compute them inline with
+hashlib and base64. This adapter mirrors that code path as the protocol
+specification describes it (§6.1, §6.2). Stateless body parsing and
+serializing, Repr-Digest and websocket-URL parsing are not in lonelypsp: those
+operations answer `unsupported`.
+
+By default the installed lonelypsp is used; set LONELYPSP_SRC to a source
+checkout (its root or its src/ directory) to test an unreleased version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import dataclasses
+import hashlib
+import importlib
+import io
+import json
+import os
+import pkgutil
+import sys
+import typing
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+_src = os.environ.get("LONELYPSP_SRC")
+if _src:
+    _root = os.path.abspath(_src)
+    if os.path.isdir(os.path.join(_root, "src", "lonelypsp")):
+        _root = os.path.join(_root, "src")
+    sys.path.insert(0, _root)
+
+try:
+    import lonelypsp
+    import lonelypsp.stateful.messages as _messages_pkg
+    import lonelypsp.stateless.make_strong_etag as _etag_mod
+    from lonelypsp.auth.config import AuthResult
+    from lonelypsp.auth.helpers import hmac_auth_config as _hmac
+    from lonelypsp.auth.helpers import token_auth_config as _token
+    from lonelypsp.stateful.constants import (BroadcasterToSubscriberStatefulMessageType as B2SType,
+                                              SubscriberToBroadcasterStatefulMessageType as S2BType)
+    from lonelypsp.stateful.parser import B2S_AnyMessageParser, S2B_AnyMessageParser
+    from lonelypsp.stateful.parser_helpers import parse_b2s_message_prefix, parse_s2b_message_prefix
+except ImportError as _e:  # reported through the handshake
+    _IMPORT_ERROR: Optional[BaseException] = _e
+else:
+    _IMPORT_ERROR = None
+
+FEATURES = ["stateful", "etag", "hmac", "bearer", "session"]
+JS_SAFE = 2 ** 53
+
+
+class Reject(Exception):
+    def __init__(self, cls: str, detail: str):
+        super().__init__(detail)
+        self.cls = cls
+        self.detail = detail
+
+
+class Unsupported(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------- values
+
+def to_json(v: Any) -> Any:
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return bytes(v).hex()
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, int):
+        return int(v) if -JS_SAFE < v < JS_SAFE else str(int(v))
+    raise TypeError(f"cannot represent {type(v).__name__}")
+
+
+def hexbytes(v: Any, what: str) -> bytes:
+    if not isinstance(v, str):
+        raise Reject("invalid_argument", f"{what}: expected a hex string")
+    try:
+        return bytes.fromhex(v)
+    except ValueError:
+        raise Reject("invalid_argument", f"{what}: not hex")
+
+
+def integer(v: Any, what: str) -> int:
+    if isinstance(v, bool):
+        raise Reject("invalid_argument", f"{what}: expected an integer")
+    if isinstance(v, int):
+        return v
+    if isinstance(v, str):
+        try:
+            return int(v, 10)
+        except ValueError:
+            pass
+    raise Reject("invalid_argument", f"{what}: expected an integer")
+
+
+def text(v: Any, what: str, optional: bool = False) -> Optional[str]:
+    if v is None and optional:
+        return None
+    if not isinstance(v, str):
+        raise Reject("invalid_argument", f"{what}: expected a string")
+    return v
+
+
+# --------------------------------------------------------------------------- stateful
+
+_LOOP: Optional[asyncio.AbstractEventLoop] = None
+
+
+def run(coro: Any) -> Any:
+    global _LOOP
+    if _LOOP is None:
+        _LOOP = asyncio.new_event_loop()
+    return _LOOP.run_until_complete(coro)
+
+
+class _Registry:
+    """Message dataclasses and serializers of lonelypsp.stateful.messages."""
+
+    def __init__(self) -> None:
+        self.classes: Dict[Tuple[str, str], List[type]] = {}
+        self.serializers: Dict[str, Callable] = {}
+        for info in pkgutil.iter_modules(_messages_pkg.__path__):
+            mod = importlib.import_module(f"{_messages_pkg.__name__}.{info.name}")
+            for name, obj in vars(mod).items():
+                if name.startswith("serialize_") and callable(obj):
+                    self.serializers[name] = obj
+                if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == mod.__name__:
+                    hints = typing.get_type_hints(obj)
+                    lit = typing.get_args(hints.get("type"))
+                    if len(lit) == 1 and isinstance(lit[0], (S2BType, B2SType)):
+                        d = "s2b" if isinstance(lit[0], S2BType) else "b2s"
+                        self.classes.setdefault((d, lit[0].name), []).append(obj)
+
+    def message_class(self, direction: str, typename: str, keys: set) -> type:
+        for cls in self.classes.get((direction, typename), []):
+            if {f.name for f in dataclasses.fields(cls)} - {"type"} == keys:
+                return cls
+        raise Reject("invalid_argument", f"no {direction} {typename} variant has the fields {sorted(keys)}")
+
+
+_REG: Optional[_Registry] = None
+
+
+def registry() -> _Registry:
+    global _REG
+    if _REG is None:
+        _REG = _Registry()
+    return _REG
+
+
+def _convert_field(hint: Any, value: Any, name: str) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Literal:
+        if args == (None,):
+            if value is not None:
+                raise Reject("invalid_argument", f"{name}: must be null for this variant")
+            return None
+        return args[0]
+    if origin is typing.Union and type(None) in args:
+        if value is None:
+            return None
+        inner = [a for a in args if a is not type(None)][0]
+        return _convert_field(inner, value, name)
+    if hint is bytes:
+        return hexbytes(value, name)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise Reject("invalid_argument", f"{name}: expected a boolean")
+        return value
+    if hint is int:
+        return integer(value, name)
+    if hint is str:
+        return text(value, name)
+    raise Reject("invalid_argument", f"{name}: unsupported field type {hint!r}")
+
+
+def build_message(direction: str, msg: Dict[str, Any]) -> Any:
+    if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
+        raise Reject("invalid_argument", "message must be an object with a type")
+    enum = S2BType if direction == "s2b" else B2SType
+    if msg["type"] not in enum.__members__:
+        raise Reject("invalid_argument", f"unknown {direction} type {msg['type']}")
+    keys = set(msg) - {"type"}
+    cls = registry().message_class(direction, msg["type"], keys)
+    hints = typing.get_type_hints(cls)
+    kwargs = {"type": enum[msg["type"]]}
+    for f in dataclasses.fields(cls):
+        if f.name != "type":
+            kwargs[f.name] = _convert_field(hints[f.name], msg[f.name], f.name)
+    return cls(**kwargs)
+
+
+def classify_parse_error(e: BaseException) -> str:
+    if isinstance(e, KeyError):
+        return "missing_header"
+    if isinstance(e, UnicodeDecodeError):
+        return "bad_header_name" if e.encoding == "ascii" else "bad_utf8"
+    msg = str(e)
+    if isinstance(e, ValueError):
+        if "underflow" in msg:
+            return "truncated"
+        if "is not a valid" in msg or "Message type" in msg:
+            return "bad_type"
+        if "utf-8" in msg:
+            return "bad_utf8"
+        if "does not match the message length" in msg or "must equal" in msg:
+            return "length_mismatch"
+        if "does not match" in msg:
+            return "hash_mismatch"
+        if "at most" in msg or " max " in msg or "must be 32 bytes" in msg or "must be 64 bytes" in msg:
+            return "field_size"
+    return "invalid_value"
+
+
+def op_decode(inp: Dict[str, Any]) -> Dict[str, Any]:
+    direction = inp.get("direction")
+    if direction not in ("s2b", "b2s"):
+        raise Reject("invalid_argument", "direction must be s2b or b2s")
+    stream = io.BytesIO(hexbytes(inp.get("hex"), "hex"))
+    try:
+        if direction == "s2b":
+            prefix = parse_s2b_message_prefix(stream)
+            msg = S2B_AnyMessageParser.parse(prefix.flags, prefix.type, stream)
+        else:
+            prefix = parse_b2s_message_prefix(stream)
+            msg = B2S_AnyMessageParser.parse(prefix.flags, prefix.type, stream)
+    except (ValueError, KeyError) as e:
+        raise Reject(classify_parse_error(e), f"{type(e).__name__}: {e}")
+    out: Dict[str, Any] = {"type": msg.type.name, "flags": int(prefix.flags)}
+    for f in dataclasses.fields(msg):
+        if f.name != "type":
+            out[f.name] = to_json(getattr(msg, f.name))
+    return out
+
+
+def op_encode(inp: Dict[str, Any]) -> Dict[str, Any]:
+    direction = inp.get("direction")
+    if direction not in ("s2b", "b2s"):
+        raise Reject("invalid_argument", "direction must be s2b or b2s")
+    minimal = inp.get("minimal_headers")
+    if not isinstance(minimal, bool):
+        raise Reject("invalid_argument", "minimal_headers must be a boolean")
+    msg = build_message(direction, inp.get("message"))
+    ser = registry().serializers.get(f"serialize_{direction}_{msg.type.name.lower()}")
+    if ser is None:
+        raise Unsupported(f"no serializer for {direction} {msg.type.name}")
+    try:
+        data = ser(msg, minimal_headers=minimal)
+    except OverflowError as e:
+        raise Reject("invalid_argument", f"OverflowError: {e}")
+    except (AssertionError, UnicodeEncodeError, ValueError) as e:
+        raise Reject("invalid_argument", f"{type(e).__name__}: {e}")
+    return {"hex": bytes(data).hex()}
+
+
+# --------------------------------------------------------------------------- etag
+
+class _Recorder:
+    """Stands in for hashlib inside make_strong_etag to keep the hashed document."""
+
+    def __init__(self) -> None:
+        self.document = b""
+
+    def sha512(self, data: bytes = b"") -> Any:
+        self.document = bytes(data)
+        return hashlib.sha512(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(hashlib, name)
+
+
+def op_etag(inp: Dict[str, Any]) -> Dict[str, Any]:
+    url = text(inp.get("url"), "url")
+    topics = [_etag_mod.TopicAndRecovery(hexbytes(e.get("topic"), "topic"),
+                                         text(e.get("recovery"), "recovery", True))
+              for e in inp.get("exact") or []]
+    globs = [_etag_mod.GlobAndRecovery(text(e.get("glob"), "glob"), text(e.get("recovery"), "recovery", True))
+             for e in inp.get("glob") or []]
+    check = inp.get("check_order", True)
+    rec = _Recorder()
+    saved = _etag_mod.hashlib
+    _etag_mod.hashlib = rec
+    try:
+        etag = _etag_mod.make_strong_etag(url, topics, globs, recheck_sort=bool(check))
+    except ValueError as e:
+        if "order" in str(e):
+            raise Reject("out_of_order", str(e))
+        raise Reject("invalid_value", f"{type(e).__name__}: {e}")
+    except UnicodeEncodeError as e:
+        raise Reject("invalid_argument", f"{type(e).__name__}: {e}")
+    finally:
+        _etag_mod.hashlib = saved
+    return {"document": rec.document.hex(), "etag": etag.etag.hex()}
+
+
+# --------------------------------------------------------------------------- hmac
+
+def _secret_config(secret: Any, lifetime: float = 120) -> Tuple[Any, Any]:
+    s = text(secret, "secret")
+    db = _hmac.IncomingHmacAuthNoneDBConfig()
+    try:
+        b = _hmac.ToBroadcasterHmacAuth(secret=s, token_lifetime=lifetime, db_config=db)
+        sub = _hmac.ToSubscriberHmacAuth(secret=s, token_lifetime=lifetime, db_config=db)
+    except binascii.Error as e:
+        raise Reject("bad_base64", f"secret: {e}")
+    except AssertionError as e:
+        raise Reject("field_size", f"secret: {e}")
+    except ValueError as e:  # non-ASCII text
+        raise Reject("bad_base64", f"secret: {e}")
+    return b, sub
+
+
+def _etag_obj(inp: Dict[str, Any]) -> Any:
+    return _etag_mod.StrongEtag(format=integer(inp.get("etag_format"), "etag_format"),
+                                etag=hexbytes(inp.get("etag"), "etag"))
+
+
+def _f(inp: Dict[str, Any]) -> Dict[str, Any]:
+    """Decodes the kind fields present in a request into Python values."""
+    out: Dict[str, Any] = {}
+    byte_fields = ("tracing", "topic", "sha512", "subscriber_nonce", "broadcaster_nonce", "etag")
+    int_fields = ("initial_dict", "etag_format", "part_id", "num_subscribers", "subscribers",
+                  "compression_level", "min_size", "max_size")
+    for k, v in inp.items():
+        if k in byte_fields:
+            out[k] = hexbytes(v, k)
+        elif k in int_fields:
+            out[k] = integer(v, k)
+        elif k == "identifier":
+            out[k] = integer(v, k) if isinstance(v, int) else hexbytes(v, k)
+        elif k in ("url", "glob", "nonce"):
+            out[k] = text(v, k)
+        elif k == "recovery":
+            out[k] = text(v, k, True)
+        elif k in ("enable_zstd", "enable_training"):
+            if not isinstance(v, bool):
+                raise Reject("invalid_argument", f"{k}: expected a boolean")
+            out[k] = v
+    out.setdefault("tracing", b"")
+    return out
+
+
+def _zstd_id(f: Dict[str, Any]) -> int:
+    v = f.get("identifier")
+    if isinstance(v, (bytes, bytearray)):
+        raise Reject("invalid_argument", "identifier: an integer for the ZSTD kinds")
+    return v
+
+
+# kind -> (side, builder of to_sign(cfg, f, ts, nonce), verifier(cfg, f, auth, now))
+def _kinds() -> Dict[str, Tuple[str, Callable, Callable]]:
+    S, B = "subscriber", "broadcaster"
+    T = S2BType
+    Bt = B2SType
+    reg = registry()
+
+    def msg(direction: str, typename: str, **fields: Any) -> Any:
+        cls = reg.message_class(direction, typename, set(fields))
+        return cls(type=(T if direction == "s2b" else Bt)[typename], **fields)
+
+    return {
+        "SUBSCRIBE_EXACT": (B,
+            lambda c, f, ts, n: c._prepare_subscribe_exact(f["tracing"], f["url"], f.get("recovery"), f["topic"], ts, n),
+            lambda c, f, a, now: c.is_subscribe_exact_allowed(tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"),
+                                                              exact=f["topic"], now=now, authorization=a)),
+        "SUBSCRIBE_GLOB": (B,
+            lambda c, f, ts, n: c._prepare_subscribe_glob(f["tracing"], f["url"], f.get("recovery"), f["glob"], ts, n),
+            lambda c, f, a, now: c.is_subscribe_glob_allowed(tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"),
+                                                             glob=f["glob"], now=now, authorization=a)),
+        "NOTIFY": (B,
+            lambda c, f, ts, n: c._prepare_notify(f["tracing"], f["topic"], f["identifier"], f["sha512"], ts, n),
+            lambda c, f, a, now: c.is_notify_allowed(tracing=f["tracing"], topic=f["topic"], identifier=f["identifier"],
+                                                     message_sha512=f["sha512"], now=now, authorization=a)),
+        "STATEFUL_CONFIGURE": (B,
+            lambda c, f, ts, n: c._prepare_stateful_configure(
+                tracing=f["tracing"], subscriber_nonce=f["subscriber_nonce"], enable_zstd=f["enable_zstd"],
+                enable_training=f["enable_training"], initial_dict=f["initial_dict"], timestamp=ts, nonce=n),
+            lambda c, f, a, now: c.is_stateful_configure_allowed(message=msg(
+                "s2b", "CONFIGURE", subscriber_nonce=f["subscriber_nonce"], enable_zstd=f["enable_zstd"],
+                enable_training=f["enable_training"], initial_dict=f["initial_dict"], authorization=a,
+                tracing=f["tracing"]), now=now)),
+        "CHECK_SUBSCRIPTIONS": (B,
+            lambda c, f, ts, n: c._prepare_check_subscriptions(f["tracing"], f["url"], ts, n),
+            lambda c, f, a, now: c.is_check_subscriptions_allowed(tracing=f["tracing"], url=f["url"], now=now,
+                                                                  authorization=a)),
+        "SET_SUBSCRIPTIONS": (B,
+            lambda c, f, ts, n: c._prepare_set_subscriptions(tracing=f["tracing"], url=f["url"],
+                                                             strong_etag=_etag_obj(f), timestamp=ts, nonce=n),
+            lambda c, f, a, now: c.is_set_subscriptions_allowed(tracing=f["tracing"], url=f["url"],
+                                                                strong_etag=_etag_obj(f), subscriptions=None,
+                                                                now=now, authorization=a)),
+        "STATEFUL_CONTINUE_RECEIVE": (B,
+            lambda c, f, ts, n: c._prepare_stateful_continue_receive(
+                tracing=f["tracing"], identifier=f["identifier"], part_id=f["part_id"], url=f["url"],
+                timestamp=ts, nonce=n),
+            lambda c, f, a, now: c.is_stateful_continue_receive_allowed(url=f["url"], message=msg(
+                "s2b", "CONTINUE_RECEIVE", identifier=f["identifier"], part_id=f["part_id"], authorization=a,
+                tracing=f["tracing"]), now=now)),
+        "CONFIRM_RECEIVE": (B,
+            lambda c, f, ts, n: c._prepare_confirm_receive(
+                tracing=f["tracing"], identifier=f["identifier"], num_subscribers=f["num_subscribers"],
+                url=f["url"], timestamp=ts, nonce=n),
+            lambda c, f, a, now: c.is_confirm_receive_allowed(
+                tracing=f["tracing"], identifier=f["identifier"], num_subscribers=f["num_subscribers"],
+                url=f["url"], now=now, authorization=a)),
+        "CONFIRM_MISSED": (B,
+            lambda c, f, ts, n: run(c._prepare_confirm_missed(tracing=f["tracing"], topic=f["topic"], url=f["url"],
+                                                              timestamp=ts, nonce=n)),
+            lambda c, f, a, now: c.is_confirm_missed_allowed(tracing=f["tracing"], topic=f["topic"], url=f["url"],
+                                                             now=now, authorization=a)),
+        "RECEIVE": (S,
+            lambda c, f, ts, n: c._prepare_receive(tracing=f["tracing"], url=f["url"], topic=f["topic"],
+                                                   message_sha512=f["sha512"], identifier=f["identifier"],
+                                                   timestamp=ts, nonce=n),
+            lambda c, f, a, now: c.is_receive_allowed(tracing=f["tracing"], url=f["url"], topic=f["topic"],
+                                                      message_sha512=f["sha512"], identifier=f["identifier"],
+                                                      now=now, authorization=a)),
+        "MISSED": (S,
+            lambda c, f, ts, n: c._prepare_missed(tracing=f["tracing"], recovery=f.get("recovery"), topic=f["topic"],
+                                                  timestamp=ts, nonce=n),
+            lambda c, f, a, now: c.is_missed_allowed(tracing=f["tracing"], recovery=f.get("recovery"),
+                                                     topic=f["topic"], now=now, authorization=a)),
+        "CONFIRM_SUBSCRIBE_EXACT": (S,
+            lambda c, f, ts, n: c._prepare_confirm_subscribe_exact(
+                tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"), exact=f["topic"], timestamp=ts, nonce=n),
+            lambda c, f, a, now: c.is_confirm_subscribe_exact_allowed(
+                tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"), exact=f["topic"], now=now,
+                authorization=a)),
+        "CONFIRM_SUBSCRIBE_GLOB": (S,
+            lambda c, f, ts, n: c._prepare_confirm_subscribe_glob(
+                tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"), glob=f["glob"], timestamp=ts, nonce=n),
+            lambda c, f, a, now: c.is_confirm_subscribe_glob_allowed(
+                tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"), glob=f["glob"], now=now,
+                authorization=a)),
+        "CONFIRM_NOTIFY": (S,
+            lambda c, f, ts, n: run(c._prepare_confirm_notify(
+                tracing=f["tracing"], identifier=f["identifier"], subscribers=f["subscribers"], topic=f["topic"],
+                message_sha512=f["sha512"], timestamp=ts, nonce=n)),
+            lambda c, f, a, now: c.is_confirm_notify_allowed(
+                tracing=f["tracing"], identifier=f["identifier"], subscribers=f["subscribers"], topic=f["topic"],
+                message_sha512=f["sha512"], authorization=a, now=now)),
+        "CHECK_SUBSCRIPTIONS_RESPONSE": (S,
+            lambda c, f, ts, n: c._prepare_check_subscriptions_response(
+                tracing=f["tracing"], strong_etag=_etag_obj(f), timestamp=ts, nonce=n),
+            lambda c, f, a, now: c.is_check_subscription_response_allowed(
+                tracing=f["tracing"], strong_etag=_etag_obj(f), authorization=a, now=now)),
+        "SET_SUBSCRIPTIONS_RESPONSE": (S,
+            lambda c, f, ts, n: c._prepare_set_subscriptions_response(
+                tracing=f["tracing"], strong_etag=_etag_obj(f), timestamp=ts, nonce=n),
+            lambda c, f, a, now: c.is_set_subscription_response_allowed(
+                tracing=f["tracing"], strong_etag=_etag_obj(f), authorization=a, now=now)),
+        "STATEFUL_CONFIRM_CONFIGURE": (S,
+            lambda c, f, ts, n: c._prepare_stateful_confirm_configure(
+                broadcaster_nonce=f["broadcaster_nonce"], tracing=f["tracing"], timestamp=ts, nonce=n),
+            lambda c, f, a, now: c.is_stateful_confirm_configure_allowed(message=msg(
+                "b2s", "CONFIRM_CONFIGURE", broadcaster_nonce=f["broadcaster_nonce"], authorization=a,
+                tracing=f["tracing"]), now=now)),
+        "STATEFUL_ENABLE_ZSTD_PRESET": (S,
+            lambda c, f, ts, n: run(c._prepare_stateful_enable_zstd_preset(
+                tracing=f["tracing"], url=f["url"], compressor_identifier=_zstd_id(f),
+                compression_level=f["compression_level"], min_size=f["min_size"], max_size=f["max_size"],
+                timestamp=ts, nonce=n)),
+            lambda c, f, a, now: c.is_stateful_enable_zstd_preset_allowed(url=f["url"], message=msg(
+                "b2s", "ENABLE_ZSTD_PRESET", identifier=_zstd_id(f), compression_level=f["compression_level"],
+                min_size=f["min_size"], max_size=f["max_size"], authorization=a, tracing=f["tracing"]), now=now)),
+        "STATEFUL_ENABLE_ZSTD_CUSTOM": (S,
+            lambda c, f, ts, n: run(c._prepare_stateful_enable_zstd_custom(
+                tracing=f["tracing"], url=f["url"], compressor_identifier=_zstd_id(f),
+                compression_level=f["compression_level"], min_size=f["min_size"], max_size=f["max_size"],
+                sha512=f["sha512"], timestamp=ts, nonce=n)),
+            lambda c, f, a, now: c.is_stateful_enable_zstd_custom_allowed(url=f["url"], message=msg(
+                "b2s", "ENABLE_ZSTD_CUSTOM", identifier=_zstd_id(f), compression_level=f["compression_level"],
+                min_size=f["min_size"], max_size=f["max_size"], dictionary=b"", authorization=a,
+                tracing=f["tracing"], sha512=f["sha512"]), now=now)),
+        "STATEFUL_DISABLE_ZSTD_CUSTOM": (S,
+            lambda c, f, ts, n: c._prepare_stateful_disable_zstd_custom(
+                tracing=f["tracing"], compressor_identifier=_zstd_id(f), url=f["url"], timestamp=ts, nonce=n),
+            lambda c, f, a, now: c.is_stateful_disable_zstd_custom_allowed(url=f["url"], message=msg(
+                "b2s", "DISABLE_ZSTD_CUSTOM", identifier=_zstd_id(f), authorization=a, tracing=f["tracing"]),
+                now=now)),
+        "STATEFUL_CONTINUE_NOTIFY": (S,
+            lambda c, f, ts, n: c._prepare_stateful_continue_notify(
+                tracing=f["tracing"], identifier=f["identifier"], part_id=f["part_id"], timestamp=ts, nonce=n),
+            lambda c, f, a, now: c.is_stateful_continue_notify_allowed(message=msg(
+                "b2s", "CONTINUE_NOTIFY", identifier=f["identifier"], part_id=f["part_id"], authorization=a,
+                tracing=f["tracing"]), now=now)),
+    }
+
+
+_KINDS: Optional[Dict[str, Tuple[str, Callable, Callable]]] = None
+
+
+def _kind(inp: Dict[str, Any]) -> Tuple[str, Callable, Callable]:
+    global _KINDS
+    if _KINDS is None:
+        _KINDS = _kinds()
+    k = inp.get("kind")
+    if k not in _KINDS:
+        raise Reject("invalid_argument", f"unknown kind {k!r}")
+    return _KINDS[k]
+
+
+def _hmac_call(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except Reject:
+        raise
+    except KeyError as e:
+        raise Reject("invalid_argument", f"missing field {e}")
+    except OverflowError as e:
+        raise Reject("overflow", f"OverflowError: {e}")
+    except AssertionError as e:
+        raise Reject("field_size", f"AssertionError: {e}")
+    except (ValueError, TypeError) as e:
+        raise Reject("invalid_value", f"{type(e).__name__}: {e}")
+
+
+def _to_sign(inp: Dict[str, Any], cfg_b: Any = None, cfg_s: Any = None) -> bytes:
+    side, prep, _ = _kind(inp)
+    f = _f(inp)
+    ts = integer(inp.get("timestamp"), "timestamp")
+    nonce = text(inp.get("nonce"), "nonce")
+    if cfg_b is None:
+        # the to-sign builders do not use the secret; any valid one will do
+        cfg_b, cfg_s = _secret_config(base64.urlsafe_b64encode(bytes(64)).decode())
+    cfg = cfg_b if side == "broadcaster" else cfg_s
+    return _hmac_call(lambda: prep(cfg, f, ts, nonce))
+
+
+def op_hmac_to_sign(inp: Dict[str, Any]) -> Dict[str, Any]:
+    return {"hex": _to_sign(inp).hex()}
+
+
+def op_hmac_sign(inp: Dict[str, Any]) -> Dict[str, Any]:
+    cfg_b, cfg_s = _secret_config(inp.get("secret"))
+    to_sign = _to_sign(inp, cfg_b, cfg_s)
+    nonce = text(inp.get("nonce"), "nonce")
+    ts = integer(inp.get("timestamp"), "timestamp")
+    return {"authorization": _hmac_call(lambda: _hmac.sign(secret=cfg_b.secret, to_sign=to_sign, nonce=nonce, now=ts))}
+
+
+_RESULTS = {}
+
+
+def _auth_result(r: Any) -> Dict[str, Any]:
+    if r == AuthResult.OK:
+        return {"result": "OK"}
+    if r == AuthResult.UNAUTHORIZED:
+        raise Reject("unauthorized", "AuthResult.UNAUTHORIZED")
+    if r == AuthResult.FORBIDDEN:
+        raise Reject("forbidden", "AuthResult.FORBIDDEN")
+    raise Reject("invalid_value", f"AuthResult {r!r}")
+
+
+def op_hmac_verify(inp: Dict[str, Any]) -> Dict[str, Any]:
+    lifetime = integer(inp.get("lifetime"), "lifetime")
+    cfg_b, cfg_s = _secret_config(inp.get("secret"), lifetime)
+    side, _, verify = _kind(inp)
+    f = _f(inp)
+    auth = text(inp.get("authorization"), "authorization", True)
+    now = integer(inp.get("now"), "now")
+    cfg = cfg_b if side == "broadcaster" else cfg_s
+    return _auth_result(_hmac_call(lambda: run(verify(cfg, f, auth, now))))
+
+
+def op_hmac_parse_token(inp: Dict[str, Any]) -> Dict[str, Any]:
+    auth = text(inp.get("authorization"), "authorization", True)
+    now = integer(inp.get("now"), "now")
+    lifetime = integer(inp.get("lifetime"), "lifetime")
+    tok = _hmac_call(lambda: _hmac.get_token(auth, now=now, token_lifetime=lifetime))
+    if tok.type == _hmac.TokenInfoType.UNAUTHORIZED:
+        raise Reject("unauthorized", "TokenInfoType.UNAUTHORIZED")
+    if tok.type == _hmac.TokenInfoType.FORBIDDEN:
+        raise Reject("forbidden", "TokenInfoType.FORBIDDEN")
+    return {"timestamp": str(tok.timestamp), "nonce": tok.nonce, "code": tok.hmac.hex()}
+
+
+def op_hmac_secret_decode(inp: Dict[str, Any]) -> Dict[str, Any]:
+    cfg_b, _ = _secret_config(inp.get("secret"))
+    return {"hex": cfg_b.secret.hex()}
+
+
+def op_base64_lenient(inp: Dict[str, Any]) -> Dict[str, Any]:
+    s = text(inp.get("text"), "text")
+    try:
+        return {"hex": binascii.a2b_base64(s).hex()}
+    except (binascii.Error, ValueError) as e:
+        raise Reject("bad_base64", f"{type(e).__name__}: {e}")
+
+
+def op_py_int(inp: Dict[str, Any]) -> Dict[str, Any]:
+    s = text(inp.get("text"), "text")
+    try:
+        return {"value": str(int(s))}
+    except ValueError as e:
+        raise Reject("invalid_value", f"ValueError: {e}")
+
+
+def op_bearer_check(inp: Dict[str, Any]) -> Dict[str, Any]:
+    token = text(inp.get("token"), "token")
+    auth = text(inp.get("authorization"), "authorization", True)
+    cfg = _token.ToBroadcasterTokenAuth(token=token)
+    try:
+        r = cfg._check_header(auth)
+    except TypeError as e:  # QK-36: non-ASCII str in hmac.compare_digest
+        raise Reject("invalid_value", f"TypeError: {e}")
+    return _auth_result(r)
+
+
+# --------------------------------------------------------------------------- session
+# lonelypsp has no function for these; the reference peers compute them inline
+# (lonelypss broadcaster and lonelypsc client, §6.1 and §6.2): SHA-256 of the
+# two nonces, standard base64 with padding, and Python's format(ctr, "x").
+
+def op_connection_nonce(inp: Dict[str, Any]) -> Dict[str, Any]:
+    sub = hexbytes(inp.get("subscriber_nonce"), "subscriber_nonce")
+    brd = hexbytes(inp.get("broadcaster_nonce"), "broadcaster_nonce")
+    nonce = hashlib.sha256(sub + brd).digest()
+    return {"connection_nonce": nonce.hex(), "nonce_b64": base64.b64encode(nonce).decode("ascii")}
+
+
+def op_ws_url(inp: Dict[str, Any]) -> Dict[str, Any]:
+    nonce_b64 = text(inp.get("nonce_b64"), "nonce_b64")
+    ctr = integer(inp.get("counter"), "counter")
+    return {"url": f"websocket:{nonce_b64}:{ctr:x}"}
+
+
+OPS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
+    "decode": op_decode,
+    "encode": op_encode,
+    "etag": op_etag,
+    "hmac_to_sign": op_hmac_to_sign,
+    "hmac_sign": op_hmac_sign,
+    "hmac_verify": op_hmac_verify,
+    "hmac_parse_token": op_hmac_parse_token,
+    "hmac_secret_decode": op_hmac_secret_decode,
+    "base64_lenient": op_base64_lenient,
+    "py_int": op_py_int,
+    "bearer_check": op_bearer_check,
+    "connection_nonce": op_connection_nonce,
+    "ws_url": op_ws_url,
+}
+
+NOT_IN_LONELYPSP = {
+    "stateless_decode": "lonelypsp has no stateless body parser (the routes of lonelypss/lonelypsc parse inline)",
+    "stateless_encode": "lonelypsp has no stateless body serializer",
+    "repr_digest_parse": "lonelypsp has no Repr-Digest parser",
+    "repr_digest_format": "lonelypsp has no Repr-Digest formatter",
+    "ws_url_parse": "the reference only builds websocket URLs, it never parses them",
+}
+
+
+def version() -> str:
+    if _src:
+        return f"{getattr(lonelypsp, '__version__', 'unknown')} (source checkout)" \
+            if hasattr(lonelypsp, "__version__") else "source checkout"
+    try:
+        from importlib.metadata import version as v
+        return v("lonelypsp")
+    except Exception:
+        return "unknown"
+
+
+def handle(req: Dict[str, Any]) -> Dict[str, Any]:
+    op = req.get("op")
+    if op == "hello":
+        if _IMPORT_ERROR is not None:
+            return {"status": "rejected", "error": "invalid_value",
+                    "detail": f"cannot import lonelypsp: {_IMPORT_ERROR}"}
+        return {"status": "ok", "output": {"name": "lonelypsp", "version": version(), "protocol": 1,
+                                           "features": FEATURES}}
+    if op in NOT_IN_LONELYPSP:
+        return {"status": "unsupported", "detail": NOT_IN_LONELYPSP[op]}
+    fn = OPS.get(op)
+    if fn is None:
+        return {"status": "unsupported", "detail": f"unknown operation {op!r}"}
+    inp = req.get("input")
+    if not isinstance(inp, dict):
+        return {"status": "rejected", "error": "invalid_argument", "detail": "input must be an object"}
+    try:
+        return {"status": "ok", "output": fn(inp)}
+    except Reject as r:
+        return {"status": "rejected", "error": r.cls, "detail": r.detail}
+    except Unsupported as u:
+        return {"status": "unsupported", "detail": str(u)}
+    except Exception as e:  # anything the reference raises that no rule above expects
+        return {"status": "rejected", "error": "invalid_value", "detail": f"unexpected {type(e).__name__}: {e}"}
+
+
+def main() -> int:
+    out = sys.stdout
+    for line in sys.stdin:
+        try:
+            req = json.loads(line)
+        except ValueError:
+            out.write(json.dumps({"id": None, "status": "unsupported", "detail": "malformed request line"}) + "\n")
+            out.flush()
+            continue
+        resp = handle(req)
+        resp["id"] = req.get("id")
+        out.write(json.dumps(resp, ensure_ascii=False) + "\n")
+        out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
