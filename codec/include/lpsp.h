@@ -7,5 +7,6 @@
 #include "lpsp/stateful.h"
 #include "lpsp/stateless.h"
 #include "lpsp/auth.h"
+#include "lpsp/session.h"
 
 #endif
