@@ -1,0 +1,11 @@
+"""Generator of the lonelypsp conformance vectors.
+
+Everything here is written from the protocol specification (spec/PROTOCOL.md):
+the byte builders, the model decoders (reference behaviour and the strict
+behaviour of codec/docs/QUIRKS.md) and the hand-written cases. It depends on
+the Python standard library only.
+"""
+
+SUITE = "lonelypsp-conformance"
+SUITE_VERSION = "1.0.0"
+AREAS = ("stateful-s2b", "stateful-b2s", "stateless", "etag", "auth", "session")

@@ -1,0 +1,85 @@
+"""`python -m gen --out DIR`: write every area file and the id manifest.
+
+Run from the vectors/ directory (the Makefile does). Output is deterministic:
+the same sources always give the same bytes.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+from . import AREAS, SUITE, SUITE_VERSION
+from .deprecated import DEPRECATED
+from .vec import Collector
+
+
+def build():
+    from . import stateful_cases, stateless_cases, etag_cases, auth_cases, session_cases
+
+    col = Collector()
+    stateful_cases.StatefulGen(col).run()
+    stateless_cases.run(col)
+    etag_cases.run(col)
+    auth_cases.run(col)
+    session_cases.run(col)
+    return col
+
+
+def dump_area(area, vectors):
+    lines = [json.dumps({"suite": SUITE, "suite_version": SUITE_VERSION, "area": area},
+                        ensure_ascii=False)[:-1] + ",", ' "vectors": [']
+    body = [" " + json.dumps(v, ensure_ascii=False) for v in vectors]
+    lines.append(",\n".join(body))
+    lines.append(" ]}")
+    return "\n".join(lines) + "\n"
+
+
+def read_manifest(path):
+    ids = []
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    parts = line.split()
+                    ids.append((parts[0], len(parts) > 1 and parts[1] == "deprecated"))
+    return ids
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True, help="output directory")
+    ap.add_argument("--manifest", default="ids.txt", help="the committed id manifest")
+    args = ap.parse_args(argv)
+
+    col = build()
+    for area, vecs in col.areas.items():
+        for v in vecs:
+            if v["id"] in DEPRECATED:
+                v["deprecated"] = True
+    published = read_manifest(args.manifest)
+    known = {i for i, _d in published}
+    missing = sorted(known - col.ids)
+    if missing:
+        sys.stderr.write("published ids no longer generated (keep the case and add it to "
+                         "gen/deprecated.py instead):\n  " + "\n  ".join(missing[:50]) + "\n")
+        return 1
+    os.makedirs(args.out, exist_ok=True)
+    order = []
+    for area in AREAS:
+        vecs = col.areas.get(area, [])
+        with open(os.path.join(args.out, f"{area}.json"), "w", encoding="utf-8") as f:
+            f.write(dump_area(area, vecs))
+        order += [v["id"] for v in vecs]
+    lines = [f"{i} deprecated" if i in DEPRECATED else i for i, _d in published]
+    lines += [f"{i} deprecated" if i in DEPRECATED else i for i in order if i not in known]
+    with open(os.path.join(args.out, "ids.txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    total = sum(len(v) for v in col.areas.values())
+    print(f"vectors: {total} written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
