@@ -675,9 +675,9 @@ NOT_IN_LONELYPSP = {
 
 
 def version() -> str:
-    if _src:
-        return f"{getattr(lonelypsp, '__version__', 'unknown')} (source checkout)" \
-            if hasattr(lonelypsp, "__version__") else "source checkout"
+    if _src and os.path.abspath(lonelypsp.__file__).startswith(_root):
+        v = getattr(lonelypsp, "__version__", None)
+        return f"{v}+source" if v else "source checkout"
     try:
         from importlib.metadata import version as v
         return v("lonelypsp")
@@ -712,6 +712,13 @@ def handle(req: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def main() -> int:
+    if sys.argv[1:] == ["--check"]:
+        # used by `make conformance`: can the reference be imported at all?
+        if _IMPORT_ERROR is not None:
+            print(f"cannot import lonelypsp: {_IMPORT_ERROR}", file=sys.stderr)
+            return 1
+        print(f"lonelypsp {version()}")
+        return 0
     out = sys.stdout
     for line in sys.stdin:
         try:

@@ -69,6 +69,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--expected-failures", default=None, metavar="PATH",
                 help="expected-failure file (default conformance/expected-failures/<impl>.txt if it exists; "
                      "'none' for no file)")
+    g.addoption("--strict-verdicts", dest="lpsp_strict", action="store_true", default=False,
+                help="count non-strict and unsupported verdicts as failures (for reference implementations)")
     g.addoption("--update-expected-failures", action="store_true", default=False,
                 help="rewrite the expected-failure file from this run (reasons are kept)")
 
@@ -176,6 +178,12 @@ class ConformanceSession:
             ids.extend(v["id"] for v in doc["vectors"] if not v.get("deprecated"))
         self.all_ids = ids
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, session, config, items) -> None:
+        # run in the canonical area order whatever the directory listing order
+        rank = {a: i for i, a in enumerate(AREAS)}
+        items.sort(key=lambda it: rank.get(getattr(it, "vector", {}).get("_area"), len(rank)))
+
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.selected = len(session.items)
@@ -230,13 +238,21 @@ class ConformanceSession:
         t = time.perf_counter()
         if v.get("feature") not in feats:
             j = Judgement(UNSUPPORTED, "", reason=f"feature {v.get('feature')!r} not declared by the adapter")
+            fault = None
         else:
-            j = self._exchange(v)
+            j, fault = self._exchange(v)
         elapsed = time.perf_counter() - t
         listed = self.xf_entries.get(vid)
         self._record(v, j, elapsed, listed)
+        if fault is not None:
+            self._restart(vid, fault)
+        strict = self.config.option.lpsp_strict
         if j.verdict == UNSUPPORTED:
+            if strict:
+                raise VectorFailure(self._failure_text(v, j) + "\n(--strict-verdicts: unsupported counts as a failure)")
             pytest.skip(f"unsupported: {j.reason}")
+        if j.verdict == NON_STRICT and strict and listed is None:
+            raise VectorFailure(self._failure_text(v, j) + "\n(--strict-verdicts: non-strict counts as a failure)")
         if j.verdict == FAIL:
             if listed is not None:
                 pytest.xfail(f"expected failure: {listed}")
@@ -247,25 +263,23 @@ class ConformanceSession:
                 f"{self._rel(self.xf_path)} lists as an expected failure ({listed});\n"
                 f"remove the entry or run with --update-expected-failures")
 
-    def _exchange(self, v: Dict[str, Any]) -> Judgement:
+    def _exchange(self, v: Dict[str, Any]):
         testee = self.testee
         assert testee is not None
         try:
             resp = testee.request(v.get("op", ""), v.get("input"), v["id"])
         except AdapterFault as fault:
             note = testee.stderr_note()
-            j = fault_judgement(fault.kind, fault.detail + note)
             if fault.kind == "timeout":
                 self.consecutive_timeouts += 1
             else:
                 self.consecutive_timeouts = 0
-            self._restart(v["id"], fault)
-            return j
+            return fault_judgement(fault.kind, fault.detail + note), fault
         self.consecutive_timeouts = 0
         try:
-            return judge(v, resp)
+            return judge(v, resp), None
         except Exception as e:  # a response shape the rules cannot judge
-            return Judgement(FAIL, str(resp.get("status")), reason=f"cannot judge response: {e!r}", actual=resp)
+            return Judgement(FAIL, str(resp.get("status")), reason=f"cannot judge response: {e!r}", actual=resp), None
 
     def _restart(self, vid: str, fault: AdapterFault) -> None:
         testee = self.testee

@@ -257,9 +257,9 @@ class Testee:
         return list(self._stderr)
 
     def stderr_note(self) -> str:
-        # give the drain thread a moment to catch the last lines of a dying process
-        if self._stderr_thread is not None:
-            self._stderr_thread.join(timeout=0.2)
+        # a process that exited: let the drain thread reach EOF to get its last words
+        if self._stderr_thread is not None and self.proc is not None and self.proc.poll() is not None:
+            self._stderr_thread.join(timeout=0.5)
         tail = self.stderr_tail()
         if not tail:
             return ""
