@@ -392,9 +392,12 @@ lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsig
         return LPSP_OK;
     case LPSP_BODY_NOTIFY:
         out->payload = body;
-        if (body.len != out->compressed_length)
+        if (body.len < out->compressed_length)
+            return lpsp_fail(err, LPSP_E_TRUNCATED, len, "x-compressed-length",
+                             "message shorter than declared");
+        if (body.len > out->compressed_length)
             return lpsp_fail(err, LPSP_E_LENGTH_MISMATCH, body_off, "x-compressed-length",
-                             "does not match the message length");
+                             "message longer than declared");
         if (!(opts & LPSP_PARSE_SKIP_DIGEST) && !digest_matches(body, out->sha512))
             return lpsp_fail(err, LPSP_E_HASH_MISMATCH, body_off, "x-compressed-sha512",
                              "does not match the message");
