@@ -66,3 +66,15 @@ install: $(BUILD)/liblpsp.a $(BUILD)/liblpsp.so
 	install -m 644 codec/include/lpsp.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 codec/include/lpsp/*.h $(DESTDIR)$(PREFIX)/include/lpsp/
 	sed -e 's|@PREFIX@|$(PREFIX)|' codec/lpsp.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lpsp.pc
+
+# Benchmarks: every codec/bench/bench_*.c, optimised, then the comparison
+# with the Python reference on the same messages.
+BENCH_SRCS := $(sort $(wildcard codec/bench/bench_*.c))
+$(BUILD)/bench/%: codec/bench/%.c $(BUILD)/liblpsp.a $(CODEC_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -O2 -g,$(ALL_CFLAGS)) -O2 -DNDEBUG -o $@ $< $(BUILD)/liblpsp.a $(LDLIBS_CRYPTO)
+
+bench: $(BENCH_SRCS:codec/bench/%.c=$(BUILD)/bench/%) | $(BOOT)
+	@set -e; for b in $^; do echo "== $$b"; \
+	  if [ "$$(basename $$b)" = bench_stateful ]; then $$b $(BUILD)/bench/stateful.jsonl; \
+	  $(PY) codec/bench/bench_lonelypsp.py $(BUILD)/bench/stateful.jsonl; else $$b; fi; done

@@ -113,16 +113,25 @@ uint16_t lpsp_type_from_name(lpsp_direction dir, const char *name)
     return 0;
 }
 
-void lpsp_msg_init(lpsp_msg *m, lpsp_direction dir, uint16_t type, lpsp_variant variant)
+static const uint8_t empty_bytes[1] = {0};
+#define EMPTY_VIEW {empty_bytes, 0}
+/* Every view points at a valid (empty) buffer, never NULL. */
+static const lpsp_msg msg_template = {
+    .authorization = EMPTY_VIEW, .tracing = EMPTY_VIEW, .topic = EMPTY_VIEW, .glob = EMPTY_VIEW,
+    .identifier = EMPTY_VIEW,    .nonce = EMPTY_VIEW,   .sha512 = EMPTY_VIEW, .payload = EMPTY_VIEW,
+};
+
+static inline void msg_init(lpsp_msg *m, lpsp_direction dir, uint16_t type, lpsp_variant variant)
 {
-    memset(m, 0, sizeof *m);
+    *m = msg_template;
     m->direction = dir;
     m->type = type;
     m->variant = variant;
-    static const uint8_t empty[1] = {0};
-    lpsp_view *v[] = {&m->authorization, &m->tracing, &m->topic,  &m->glob,
-                      &m->identifier,    &m->nonce,   &m->sha512, &m->payload};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) v[i]->ptr = empty;
+}
+
+void lpsp_msg_init(lpsp_msg *m, lpsp_direction dir, uint16_t type, lpsp_variant variant)
+{
+    msg_init(m, dir, type, variant);
 }
 
 /* Slot accessors: header values live in lpsp_msg members. */
@@ -192,27 +201,6 @@ static lpsp_status read_value(lpsp_cursor *c, const char *field, lpsp_view *out,
     *off = lpsp_cursor_off(c);
     if (lpsp_take(c, lpsp_dec16be(lenb.ptr), out))
         return lpsp_fail(err, LPSP_E_TRUNCATED, *off, field, "header value cut short");
-    return LPSP_OK;
-}
-
-/* Minimal mode: exactly the type's headers in order (§2.4). For the stream
- * types the part id decides whether the five part-0 headers follow. */
-static lpsp_status read_minimal(lpsp_cursor *c, const lpsp_msgdef *d, hdrvals *hv, lpsp_error *err)
-{
-    int continuation = 0;
-    for (uint8_t i = 0; i < d->n; i++) {
-        const lpsp_hdr *h = &d->hdrs[i];
-        if (h->part0 && continuation) break;
-        lpsp_status st = read_value(c, h->name, &hv->val[i], &hv->off[i], err);
-        if (st != LPSP_OK) return st;
-        hv->present[i] = 1;
-        if (d->body == LPSP_BODY_STREAM && h->slot == LPSP_SLOT_PART) {
-            /* QK-14: checked before the authorization in minimal mode */
-            if (hv->val[i].len > 8)
-                return lpsp_fail(err, LPSP_E_FIELD_SIZE, hv->off[i], h->name, "must be at most 8 bytes");
-            continuation = lpsp_decbe_var(hv->val[i].ptr, hv->val[i].len) != 0;
-        }
-    }
     return LPSP_OK;
 }
 
@@ -339,6 +327,41 @@ static int digest_matches(lpsp_view data, lpsp_view digest)
     return digest.len == sizeof md && memcmp(md, digest.ptr, sizeof md) == 0;
 }
 
+/* Minimal mode (§2.4): exactly the type's headers in order, read and
+ * validated in one pass. The reference reads every header before checking
+ * any, so a truncation anywhere wins over a validation failure: the first
+ * failure is kept and reported only once all headers are read. For the
+ * stream types the part id decides whether the five part-0 headers follow,
+ * and its width is checked as soon as it is read (QK-14). */
+static lpsp_status parse_minimal(lpsp_cursor *c, const lpsp_msgdef *d, unsigned opts, lpsp_msg *out,
+                                 int *continuation, lpsp_error *err)
+{
+    lpsp_status first = LPSP_OK;
+    lpsp_error first_err;
+    *continuation = 0;
+    for (uint8_t i = 0; i < d->n; i++) {
+        const lpsp_hdr *h = &d->hdrs[i];
+        if (h->part0 && *continuation) break;
+        lpsp_view v;
+        size_t off;
+        lpsp_status st = read_value(c, h->name, &v, &off, err);
+        if (st != LPSP_OK) return st;
+        if (d->body == LPSP_BODY_STREAM && h->slot == LPSP_SLOT_PART) {
+            if (v.len > 8) return lpsp_fail(err, LPSP_E_FIELD_SIZE, off, h->name, "must be at most 8 bytes");
+            *continuation = lpsp_decbe_var(v.ptr, v.len) != 0;
+        }
+        if (first != LPSP_OK) continue;
+        if (h->kind == LPSP_K_BLOB) /* the common case, inline */
+            *slot_view(out, h->slot) = v;
+        else if (h->kind == LPSP_K_AUTH && v.len == 0)
+            out->has_authorization = 0;
+        else
+            first = take_header(d, h, v, off, opts, out, &first_err);
+    }
+    if (first != LPSP_OK && err) *err = first_err;
+    return first;
+}
+
 lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsigned opts, lpsp_msg *out,
                        lpsp_error *err)
 {
@@ -358,29 +381,36 @@ lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsig
         return lpsp_fail(err, LPSP_E_BAD_FLAGS, 0, "flags", "unknown flag bits set"); /* QK-21 */
     minimal = (flags & LPSP_FLAG_MINIMAL_HEADERS) != 0;
 
-    lpsp_msg_init(out, dir, type, LPSP_VARIANT_NONE);
+    msg_init(out, dir, type, LPSP_VARIANT_NONE);
     out->flags = flags;
 
-    hdrvals hv;
-    memset(hv.present, 0, sizeof hv.present);
-    lpsp_status st = minimal ? read_minimal(&c, d, &hv, err) : read_expanded(&c, d, &hv, err);
-    if (st != LPSP_OK) return st;
-    size_t body_off = lpsp_cursor_off(&c);
-
     int continuation = 0;
-    for (uint8_t i = 0; i < d->n; i++) {
-        const lpsp_hdr *h = &d->hdrs[i];
-        if (h->part0 && continuation) break;
-        if (!hv.present[i]) {
-            if (h->slot == LPSP_SLOT_IDICT && compat) { /* QK-05: the reference's default is "0" */
-                out->initial_dict = 48;
-                continue;
-            }
-            return lpsp_fail(err, LPSP_E_MISSING_HEADER, body_off, h->name, "required header missing");
-        }
-        st = take_header(d, h, hv.val[i], hv.off[i], opts, out, err);
+    lpsp_status st;
+    size_t body_off;
+    if (minimal) {
+        st = parse_minimal(&c, d, opts, out, &continuation, err);
         if (st != LPSP_OK) return st;
-        if (d->body == LPSP_BODY_STREAM && h->slot == LPSP_SLOT_PART) continuation = out->part_id != 0;
+        body_off = lpsp_cursor_off(&c);
+    } else {
+        hdrvals hv;
+        memset(hv.present, 0, sizeof hv.present);
+        st = read_expanded(&c, d, &hv, err);
+        if (st != LPSP_OK) return st;
+        body_off = lpsp_cursor_off(&c);
+        for (uint8_t i = 0; i < d->n; i++) {
+            const lpsp_hdr *h = &d->hdrs[i];
+            if (h->part0 && continuation) break;
+            if (!hv.present[i]) {
+                if (h->slot == LPSP_SLOT_IDICT && compat) { /* QK-05: the reference's default is "0" */
+                    out->initial_dict = 48;
+                    continue;
+                }
+                return lpsp_fail(err, LPSP_E_MISSING_HEADER, body_off, h->name, "required header missing");
+            }
+            st = take_header(d, h, hv.val[i], hv.off[i], opts, out, err);
+            if (st != LPSP_OK) return st;
+            if (d->body == LPSP_BODY_STREAM && h->slot == LPSP_SLOT_PART) continuation = out->part_id != 0;
+        }
     }
 
     lpsp_view body = {c.p, lpsp_cursor_left(&c)};

@@ -1,0 +1,163 @@
+/* Stateful codec benchmark: parse and serialize cost per message type, and
+ * NOTIFY parse throughput against raw libcrypto SHA-512 on the same buffer.
+ * Prints a table on stderr and, with an output path argument, one JSON line
+ * per message (hex included) for the cross-language comparison script. */
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lpsp.h"
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static volatile size_t sink;
+
+/* Median over 7 runs of the per-iteration time of fn. */
+#define MEDIAN_NS(iters, body)                                      \
+    ({                                                              \
+        double runs_[7];                                            \
+        for (int r_ = 0; r_ < 7; r_++) {                            \
+            double t0_ = now_ns();                                  \
+            for (long i_ = 0; i_ < (iters); i_++) { body; }         \
+            runs_[r_] = (now_ns() - t0_) / (double)(iters);         \
+        }                                                           \
+        qsort(runs_, 7, sizeof runs_[0], cmp_double);               \
+        runs_[3];                                                   \
+    })
+
+static uint8_t NONCE[32], SHA_HI[64], SHA_DICT[64];
+static const char DICT[] = "dictionary bytes";
+
+static lpsp_view V(const void *p, size_t n)
+{
+    lpsp_view v = {(const uint8_t *)p, n};
+    return v;
+}
+
+/* One typical message per type and variant (the §5 shapes). */
+static size_t typical(lpsp_msg *out)
+{
+    size_t n = 0;
+    for (int dir = LPSP_S2B; dir <= LPSP_B2S; dir++) {
+        uint16_t max = dir == LPSP_S2B ? LPSP_S2B_MAX : LPSP_B2S_MAX;
+        for (uint16_t t = 1; t <= max; t++) {
+            int notify = dir == LPSP_S2B && t == LPSP_S2B_NOTIFY;
+            int stream = (dir == LPSP_S2B && t == LPSP_S2B_NOTIFY_STREAM) || (dir == LPSP_B2S && t == LPSP_B2S_RECEIVE_STREAM);
+            lpsp_variant v = notify ? LPSP_VARIANT_UNCOMPRESSED : stream ? LPSP_VARIANT_START_UNCOMPRESSED : LPSP_VARIANT_NONE;
+            lpsp_msg *m = &out[n++];
+            lpsp_msg_init(m, (lpsp_direction)dir, t, v);
+            m->topic = V("foo/bar", 7);
+            m->glob = V("foo/*", 5);
+            m->identifier = V("\xde\xad\xbe\xef", 4);
+            m->nonce = V(NONCE, 32);
+            m->enable_zstd = m->enable_training = 1;
+            m->subscribers = 1;
+            m->part_id = 1;
+            m->zstd_identifier = t == LPSP_B2S_ENABLE_ZSTD_PRESET ? 1 : 65536;
+            m->compression_level = 3;
+            m->min_size = 16384;
+            m->max_size = UINT64_MAX;
+            if (notify || stream) {
+                m->payload = V("hi", 2);
+                m->sha512 = V(SHA_HI, 64);
+                m->decompressed_length = 2;
+            }
+            if (dir == LPSP_B2S && t == LPSP_B2S_ENABLE_ZSTD_CUSTOM) {
+                m->payload = V(DICT, sizeof DICT - 1);
+                m->sha512 = V(SHA_DICT, 64);
+            }
+        }
+    }
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    FILE *json = argc > 1 ? fopen(argv[1], "w") : NULL;
+    for (int i = 0; i < 32; i++) NONCE[i] = (uint8_t)i;
+    SHA512((const unsigned char *)"hi", 2, SHA_HI);
+    SHA512((const unsigned char *)DICT, sizeof DICT - 1, SHA_DICT);
+
+    lpsp_msg msgs[32];
+    size_t n = typical(msgs);
+    fprintf(stderr, "%-4s %-26s %6s %12s %12s\n", "dir", "type (minimal headers)", "bytes", "parse ns", "serialize ns");
+    for (size_t i = 0; i < n; i++) {
+        uint8_t buf[512];
+        size_t len;
+        lpsp_error e;
+        if (lpsp_serialize(&msgs[i], 1, buf, sizeof buf, &len, &e) != LPSP_OK) {
+            fprintf(stderr, "bench: cannot serialize type %u: %s\n", msgs[i].type, e.reason);
+            return 1;
+        }
+        lpsp_msg out;
+        double parse = MEDIAN_NS(200000, {
+            if (lpsp_parse(msgs[i].direction, buf, len, 0, &out, &e) != LPSP_OK) abort();
+            sink += out.tracing.len;
+        });
+        uint8_t wbuf[512];
+        double ser = MEDIAN_NS(200000, {
+            size_t w;
+            if (lpsp_serialize(&msgs[i], 1, wbuf, sizeof wbuf, &w, &e) != LPSP_OK) abort();
+            sink += w;
+        });
+        const char *dir = msgs[i].direction == LPSP_S2B ? "s2b" : "b2s";
+        const char *name = lpsp_type_name(msgs[i].direction, msgs[i].type);
+        fprintf(stderr, "%-4s %-26s %6zu %12.1f %12.1f\n", dir, name, len, parse, ser);
+        if (json) {
+            fprintf(json, "{\"direction\":\"%s\",\"type\":\"%s\",\"parse_ns\":%.2f,\"serialize_ns\":%.2f,\"hex\":\"", dir,
+                    name, parse, ser);
+            for (size_t k = 0; k < len; k++) fprintf(json, "%02x", buf[k]);
+            fprintf(json, "\"}\n");
+        }
+    }
+
+    /* 1 MiB NOTIFY: parse (includes SHA-512 of the body) vs raw SHA-512 */
+    size_t body_len = 1 << 20;
+    uint8_t *body = malloc(body_len);
+    for (size_t i = 0; i < body_len; i++) body[i] = (uint8_t)(i * 131 + 7);
+    uint8_t digest[64];
+    SHA512(body, body_len, digest);
+    lpsp_msg m;
+    lpsp_msg_init(&m, LPSP_S2B, LPSP_S2B_NOTIFY, LPSP_VARIANT_UNCOMPRESSED);
+    m.topic = V("foo/bar", 7);
+    m.identifier = V("\xde\xad\xbe\xef", 4);
+    m.payload = V(body, body_len);
+    m.sha512 = V(digest, 64);
+    size_t size, len;
+    lpsp_error e;
+    if (lpsp_serialized_size(&m, 1, &size, &e) != LPSP_OK) return 1;
+    uint8_t *wire = malloc(size);
+    if (lpsp_serialize(&m, 1, wire, size, &len, &e) != LPSP_OK) return 1;
+    lpsp_msg out;
+    double t_parse = MEDIAN_NS(40, {
+        if (lpsp_parse(LPSP_S2B, wire, len, 0, &out, &e) != LPSP_OK) abort();
+        sink += out.payload.len;
+    });
+    double t_sha = MEDIAN_NS(40, {
+        SHA512(body, body_len, digest);
+        sink += digest[0];
+    });
+    double mib = (double)body_len / (1 << 20);
+    fprintf(stderr, "\nNOTIFY 1 MiB parse: %.0f MiB/s; raw SHA-512: %.0f MiB/s; parse/raw = %.1f %%\n",
+            mib / (t_parse / 1e9), mib / (t_sha / 1e9), 100.0 * t_sha / t_parse);
+    if (json) {
+        fprintf(json, "{\"notify_1mib_parse_ns\":%.0f,\"sha512_1mib_ns\":%.0f}\n", t_parse, t_sha);
+        fclose(json);
+    }
+    free(wire);
+    free(body);
+    return 0;
+}
