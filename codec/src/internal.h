@@ -97,6 +97,9 @@ static inline int lpsp_take(lpsp_cursor *c, size_t n, lpsp_view *out)
  * Returns the length of the valid prefix (== len when valid). */
 size_t lpsp_utf8_valid_prefix(const uint8_t *s, size_t len);
 
+/* SHA-512 of data (libcrypto, no allocation). */
+void lpsp_sha512(const uint8_t *data, size_t len, uint8_t out[64]);
+
 /* Writer over a caller buffer. The size is always queried first, so writes
  * are checked once up front; lpsp_put asserts nothing and never overruns
  * because every caller checks cap >= size before writing. */

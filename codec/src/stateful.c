@@ -2,8 +2,6 @@
  * parser, the serializer and the size query (spec §2-§4). */
 #include <stddef.h>
 
-#include <openssl/sha.h>
-
 #include "internal.h"
 #include "protocol.h"
 
@@ -322,8 +320,8 @@ static lpsp_status take_header(const lpsp_msgdef *d, const lpsp_hdr *h, lpsp_vie
 
 static int digest_matches(lpsp_view data, lpsp_view digest)
 {
-    uint8_t md[SHA512_DIGEST_LENGTH];
-    SHA512(data.ptr, data.len, md);
+    uint8_t md[64];
+    lpsp_sha512(data.ptr, data.len, md);
     return digest.len == sizeof md && memcmp(md, digest.ptr, sizeof md) == 0;
 }
 
