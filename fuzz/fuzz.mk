@@ -1,0 +1,142 @@
+# Fuzz harness: libFuzzer, AFL++, replay and coverage builds of the same
+# targets (fuzz/README.md). The target list is fuzz/targets.txt.
+#
+#   make fuzz-<target> [SECONDS=60]   libFuzzer (clang, ASan+UBSan)
+#   make afl-<target>  [SECONDS=60]   AFL++ (afl-clang-fast, ASan+UBSan)
+#   make fuzz-replay                  corpus + regressions + every vector input, gcc ASan+UBSan
+#   make fuzz-coverage                line/branch coverage of codec/ from the same inputs
+#   make fuzz-campaign SECONDS=N      every target, 2 in parallel, summary table
+#   make corpus                       regenerate corpus/ and fuzz/dict/ from the vectors
+#   make fuzz-crash-to-vector CRASH=file TARGET=name   case definition for the vector generator
+#   make fuzz-check                   the CI gate (part of `make check`)
+
+SECONDS      ?= 60
+FZ           := $(BUILD)/fuzz
+FZ_ROWS      := $(shell sed -e 's/\#.*//' fuzz/targets.txt | awk 'NF==5{print $$1":"$$2":"$$3":"$$4":"$$5}')
+FUZZ_TARGETS := $(foreach r,$(FZ_ROWS),$(firstword $(subst :, ,$(r))))
+fz_row        = $(subst :, ,$(filter $(1):%,$(FZ_ROWS)))
+fz_src        = fuzz/$(word 2,$(call fz_row,$(1)))
+fz_defs       = -DFZ_DIR=$(word 3,$(call fz_row,$(1))) -DFZ_TYPE=$(word 4,$(call fz_row,$(1)))
+fz_dict       = fuzz/dict/$(word 5,$(call fz_row,$(1))).dict
+
+FZ_CODEC_SRCS := $(sort $(wildcard codec/src/*.c))
+FZ_HDRS       := $(wildcard codec/include/*.h codec/include/lpsp/*.h codec/src/*.h) fuzz/harness.h
+FZ_STD        := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Icodec/include -Icodec/src -Ifuzz
+FZ_SAN        := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FZ_PY         := python3
+
+# Engines: compiler, flags for the codec, for the harness, for the target
+# file, link flags, and the driver that provides main().
+FZ_CC_libfuzzer      := clang
+FZ_CODEC_libfuzzer   := $(FZ_SAN) -fsanitize=fuzzer-no-link
+FZ_HARNESS_libfuzzer := $(FZ_SAN)
+FZ_LINK_libfuzzer    := $(FZ_SAN) -fsanitize=fuzzer
+FZ_MAIN_libfuzzer    :=
+FZ_CC_afl            := afl-clang-fast
+FZ_CODEC_afl         := $(FZ_SAN)
+FZ_HARNESS_afl       := $(FZ_SAN)
+FZ_LINK_afl          := $(FZ_SAN) -fsanitize=fuzzer
+FZ_MAIN_afl          :=
+FZ_CC_replay         := gcc
+FZ_CODEC_replay      := $(FZ_SAN)
+FZ_HARNESS_replay    := $(FZ_SAN)
+FZ_LINK_replay       := $(FZ_SAN)
+FZ_MAIN_replay       := fuzz/replay.c
+FZ_CC_cov            := clang
+FZ_CODEC_cov         := -O0 -g -fprofile-instr-generate -fcoverage-mapping
+FZ_HARNESS_cov       := -O1 -g
+FZ_LINK_cov          := -fprofile-instr-generate
+FZ_MAIN_cov          := fuzz/replay.c
+FZ_ENGINES           := libfuzzer afl replay cov
+FZ_ENV_afl           := AFL_QUIET=1
+
+define fz_engine_rules
+$(FZ)/$(1)/codec/%.o: codec/src/%.c $(FZ_HDRS) | $(BOOT)
+	@mkdir -p $$(@D)
+	$(FZ_ENV_$(1)) $(FZ_CC_$(1)) $(FZ_STD) $(FZ_CODEC_$(1)) -c $$< -o $$@
+$(FZ)/$(1)/harness.o: fuzz/harness.c $(FZ_HDRS) | $(BOOT)
+	@mkdir -p $$(@D)
+	$(FZ_ENV_$(1)) $(FZ_CC_$(1)) $(FZ_STD) $(FZ_HARNESS_$(1)) -c $$< -o $$@
+endef
+$(foreach e,$(FZ_ENGINES),$(eval $(call fz_engine_rules,$(e))))
+
+define fz_target_rules
+$(FZ)/$(2)/$(1): $(call fz_src,$(1)) $(FZ)/$(2)/harness.o $(FZ_CODEC_SRCS:codec/src/%.c=$(FZ)/$(2)/codec/%.o) $(FZ_MAIN_$(2)) $(FZ_HDRS) | $(BOOT)
+	@mkdir -p $$(@D)
+	$(FZ_ENV_$(2)) $(FZ_CC_$(2)) $(FZ_STD) $(FZ_CODEC_$(2)) $(call fz_defs,$(1)) -o $$@ $(call fz_src,$(1)) $(FZ_MAIN_$(2)) $(FZ)/$(2)/harness.o $(FZ_CODEC_SRCS:codec/src/%.c=$(FZ)/$(2)/codec/%.o) $(FZ_LINK_$(2)) $(LDLIBS_CRYPTO)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(foreach e,$(FZ_ENGINES),$(eval $(call fz_target_rules,$(t),$(e)))))
+
+.PHONY: fuzz-build fuzz-build-all corpus corpus-check fuzz-replay fuzz-coverage fuzz-campaign \
+        fuzz-smoke afl-smoke fuzz-oss-fuzz-test fuzz-check fuzz-waivers fuzz-crash-to-vector \
+        $(FUZZ_TARGETS:%=fuzz-%) $(FUZZ_TARGETS:%=afl-%)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FZ)/libfuzzer/%)
+fuzz-build-all: $(foreach e,$(FZ_ENGINES),$(FUZZ_TARGETS:%=$(FZ)/$(e)/%))
+
+# libFuzzer run: new inputs go to the work directory, corpus/ stays the seed set.
+$(FUZZ_TARGETS:%=fuzz-%): fuzz-%: $(FZ)/libfuzzer/%
+	@mkdir -p $(FZ)/work/$* fuzz/crashes/$*
+	$< -dict=$(call fz_dict,$*) -max_total_time=$(SECONDS) -print_final_stats=1 \
+	  -artifact_prefix=fuzz/crashes/$*/ $(FZ)/work/$* corpus/$* $(wildcard corpus/grown/$*)
+
+$(FUZZ_TARGETS:%=afl-%): afl-%: $(FZ)/afl/%
+	@mkdir -p $(FZ)/afl-out
+	AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
+	  afl-fuzz -V $(SECONDS) -i corpus/$* -o $(FZ)/afl-out/$* -x $(call fz_dict,$*) -- $<
+
+# Corpus and dictionaries from the vectors (and the codec's `lpsp dict`).
+corpus: $(BUILD)/lpsp | $(BOOT)
+	$(FZ_PY) fuzz/make_corpus.py --dict-tool $(BUILD)/lpsp
+corpus-check: $(BUILD)/lpsp | $(BOOT)
+	$(FZ_PY) fuzz/make_corpus.py --dict-tool $(BUILD)/lpsp --check
+
+# Every input the project has, per target: seeds, grown corpus, regression
+# inputs, and every vector input (truncations included), freshly derived.
+$(FZ)/vector-inputs/.stamp: $(wildcard vectors/*.json) fuzz/make_corpus.py fuzz/targets.txt | $(BOOT)
+	rm -rf $(@D) && $(FZ_PY) fuzz/make_corpus.py --all --no-dicts --out $(@D) && touch $@
+fz_inputs = corpus/$(1) $(FZ)/vector-inputs/$(1) $(wildcard corpus/grown/$(1) fuzz/regressions/$(1))
+
+fuzz-replay: $(FUZZ_TARGETS:%=$(FZ)/replay/%) $(FZ)/vector-inputs/.stamp
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  $(FZ)/replay/$$t -q corpus/$$t $(FZ)/vector-inputs/$$t $$(ls -d corpus/grown/$$t fuzz/regressions/$$t 2>/dev/null); done
+	@echo "fuzz-replay: $(words $(FUZZ_TARGETS)) targets replayed clean under gcc ASan+UBSan"
+
+fuzz-coverage: $(FUZZ_TARGETS:%=$(FZ)/cov/%) $(FZ)/vector-inputs/.stamp
+	@rm -rf $(FZ)/cov/profiles && mkdir -p $(FZ)/cov/profiles
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  LLVM_PROFILE_FILE=$(FZ)/cov/profiles/$$t.profraw $(FZ)/cov/$$t -q corpus/$$t $(FZ)/vector-inputs/$$t \
+	    $$(ls -d corpus/grown/$$t fuzz/regressions/$$t 2>/dev/null) 2>/dev/null; done
+	llvm-profdata-14 merge -sparse $(FZ)/cov/profiles/*.profraw -o $(FZ)/cov/all.profdata
+	llvm-cov-14 report $(foreach t,$(FUZZ_TARGETS),-object $(FZ)/cov/$(t)) -instr-profile=$(FZ)/cov/all.profdata \
+	  -show-branch-summary $(FZ_CODEC_SRCS)
+	@llvm-cov-14 show $(foreach t,$(FUZZ_TARGETS),-object $(FZ)/cov/$(t)) -instr-profile=$(FZ)/cov/all.profdata \
+	  -format=text -show-line-counts-or-regions $(FZ_CODEC_SRCS) > $(FZ)/cov/codec-coverage.txt
+	@echo "fuzz-coverage: annotated sources in $(FZ)/cov/codec-coverage.txt"
+
+fuzz-campaign: fuzz-build
+	fuzz/campaign.sh $(SECONDS) $(FZ) $(FUZZ_TARGETS)
+
+# CI gate pieces.
+fuzz-smoke: fuzz-build
+	fuzz/campaign.sh --smoke 2 $(FZ) $(FUZZ_TARGETS)
+
+afl-smoke: $(FZ)/afl/s2b_any
+	fuzz/afl_smoke.sh $< corpus/s2b_any $(call fz_dict,s2b_any) $(FZ)/afl-smoke
+
+fuzz-oss-fuzz-test: | $(BOOT)
+	fuzz/oss-fuzz/test_build.sh $(FZ)/oss-fuzz-test
+
+# The waivers of fuzz/harness.c still fire (expected to fail until the codec
+# fixes them; not part of fuzz-check).
+fuzz-waivers: $(FZ)/replay/s2b_notify
+	LPSP_FUZZ_NO_WAIVERS=1 $(FZ)/replay/s2b_notify -q corpus/s2b_notify
+
+fuzz-crash-to-vector: | $(BOOT)
+	@test -n "$(CRASH)" -a -n "$(TARGET)" || { echo "usage: make fuzz-crash-to-vector CRASH=file TARGET=name" >&2; exit 2; }
+	$(FZ_PY) fuzz/crash_to_vector.py --target $(TARGET) $(CRASH)
+
+fuzz-check: corpus-check fuzz-build fuzz-replay fuzz-smoke afl-smoke fuzz-oss-fuzz-test
+	@echo "fuzz-check: all passed"
+
+CHECK_TARGETS += fuzz-check

@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Seed corpora and dictionaries for the fuzz targets, derived from the
+conformance vectors (vectors/*.json) and the codec's own header tables.
+
+    make_corpus.py [--out DIR] [--all] [--dict-tool LPSP] [--check]
+
+Writes DIR/<target>/<sha1 of content> for every target of fuzz/targets.txt
+(default DIR: corpus/) and fuzz/dict/<family>.dict. Deterministic: the same
+vectors give the same files. With --check nothing is written; the exit
+status is 1 (with a list of differences) when corpus/ or the dictionaries
+differ from what would be written.
+
+Seeds: the input of every decode-style vector, routed to the targets that
+parse it; truncation vectors (ids ending in -trunc-NNNN) are left out of
+corpus/ because every strict prefix of an accepted input is checked by the
+harness anyway; --all includes them (used to replay every vector input).
+
+Input encoding per target family (must match fuzz/harness.c):
+  stateful "any" targets: the message as is;
+  stateful typed targets: one flags-selector byte (0/1 = flags 0x0000/0x0001,
+      n >= 2 = flags 0xff00|n), then the message after its 4-byte prefix.
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load_targets():
+    rows = []
+    with open(os.path.join(ROOT, "fuzz", "targets.txt")) as f:
+        for line in f:
+            line = line.split("#", 1)[0].split()
+            if len(line) == 5:
+                rows.append({"name": line[0], "source": line[1], "arg1": line[2],
+                             "arg2": line[3], "dict": line[4]})
+    return rows
+
+
+def load_vectors():
+    out = []
+    vdir = os.path.join(ROOT, "vectors")
+    for fn in sorted(os.listdir(vdir)):
+        if not fn.endswith(".json") or fn in ("schema.json", "spec-index.json"):
+            continue
+        with open(os.path.join(vdir, fn)) as f:
+            try:
+                doc = json.load(f)
+            except ValueError:
+                continue
+        if isinstance(doc, dict) and isinstance(doc.get("vectors"), list):
+            out.extend(doc["vectors"])
+    return out
+
+
+def typed_input(msg, type_no):
+    """Typed-target encoding of a stateful message of this type, or None."""
+    if len(msg) < 4 or int.from_bytes(msg[2:4], "big") != type_no:
+        return None
+    flags = int.from_bytes(msg[0:2], "big")
+    if flags <= 1:
+        sel = flags
+    elif flags >> 8 == 0xFF and (flags & 0xFF) > 1:
+        sel = flags & 0xFF
+    else:
+        return None
+    return bytes([sel]) + msg[4:]
+
+
+def route(vec, targets):
+    """Yield (target name, input bytes) for one vector."""
+    inp = vec.get("input") or {}
+    if vec.get("op") == "decode" and "hex" in inp:
+        msg = bytes.fromhex(inp["hex"])
+        d = "LPSP_S2B" if inp.get("direction") == "s2b" else "LPSP_B2S"
+        for t in targets:
+            if t["source"] != "fuzz_stateful.c" or t["arg1"] != d:
+                continue
+            if t["arg2"] == "0":
+                yield t["name"], msg
+            else:
+                data = typed_input(msg, int(t["arg2"]))
+                if data is not None:
+                    yield t["name"], data
+
+
+TRUNC = re.compile(r"-trunc-\d+$")
+
+
+def build_corpus(targets, vectors, include_trunc):
+    corpus = {t["name"]: {} for t in targets}
+    for v in vectors:
+        if not include_trunc and TRUNC.search(v.get("id", "")):
+            continue
+        for name, data in route(v, targets):
+            corpus[name][hashlib.sha1(data).hexdigest()] = data
+    return corpus
+
+
+# ----------------------------------------------------------------- dicts
+
+def dict_line(key, data):
+    esc = "".join(chr(b) if 0x20 <= b < 0x7F and chr(b) not in '"\\' else "\\x%02x" % b
+                  for b in data)
+    return '%s="%s"\n' % (key, esc)
+
+
+# Header names of spec §2.7, used only when the codec's `lpsp dict` is not
+# available (it prints the same names from the codec's tables).
+FALLBACK_HEADERS = [
+    "authorization", "x-tracing", "x-topic", "x-glob", "x-identifier", "x-part-id",
+    "x-compressor", "x-compressed-length", "x-decompressed-length", "x-compressed-sha512",
+    "x-subscriber-nonce", "x-enable-zstd", "x-enable-training", "x-initial-dict",
+    "x-broadcaster-nonce", "x-subscribers", "x-num-subscribers", "x-compression-level",
+    "x-min-size", "x-max-size", "x-sha512",
+]
+
+
+def stateful_dict(lpsp):
+    text = None
+    if lpsp and os.access(lpsp, os.X_OK):
+        r = subprocess.run([lpsp, "dict"], stdout=subprocess.PIPE, check=True)
+        text = r.stdout.decode()
+    if text is None:
+        text = "# header names of every stateful message type (spec §2.7)\n"
+        for i, h in enumerate(FALLBACK_HEADERS, 1):
+            text += dict_line("name_%d" % i, len(h).to_bytes(2, "big") + h.encode())
+    text += "# typed targets: flags selector bytes; value lengths the parsers check\n"
+    extra = [
+        ("len_nonce", b"\x00\x20"), ("len_sha512", b"\x00\x40"), ("len_id64", b"\x00\x40"),
+        ("len_id65", b"\x00\x41"), ("len_u8", b"\x00\x08"), ("len_u9", b"\x00\x09"),
+        ("len_zero", b"\x00\x00"), ("len_one", b"\x00\x01"), ("len_two", b"\x00\x02"),
+        ("len_four", b"\x00\x04"), ("len_five", b"\x00\x05"), ("part0", b"\x00\x01\x00"),
+        ("true", b"\x00\x01\x01"), ("count3", b"\x00\x03"), ("count9", b"\x00\x09"),
+        ("utf8_bom", b"\xef\xbb\xbf"), ("utf8_surrogate", b"\xed\xa0\x80"),
+        ("utf8_overlong", b"\xc0\xaf"), ("utf8_max", b"\xf4\x8f\xbf\xbf"),
+        ("sha512_empty", bytes.fromhex("cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
+                                       "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e")),
+        ("u64_max", b"\x00\x08" + b"\xff" * 8), ("level_22", b"\x00\x02\x00\x16"),
+        ("preset_id_65536", b"\x00\x03\x01\x00\x00"),
+    ]
+    for k, v in extra:
+        text += dict_line(k, v)
+    return text
+
+
+def build_dicts(targets, lpsp):
+    fams = sorted({t["dict"] for t in targets})
+    out = {}
+    for fam in fams:
+        if fam == "stateful":
+            out[fam] = stateful_dict(lpsp)
+    return out
+
+
+# ------------------------------------------------------------------ main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=os.path.join(ROOT, "corpus"))
+    ap.add_argument("--all", action="store_true", help="include truncation vectors")
+    ap.add_argument("--dict-tool", default=None, help="the lpsp tool (for `lpsp dict`)")
+    ap.add_argument("--no-dicts", action="store_true")
+    ap.add_argument("--check", action="store_true")
+    a = ap.parse_args()
+
+    targets = load_targets()
+    corpus = build_corpus(targets, load_vectors(), a.all)
+    dicts = {} if a.no_dicts else build_dicts(targets, a.dict_tool)
+
+    problems = []
+    for name, files in sorted(corpus.items()):
+        d = os.path.join(a.out, name)
+        have = set(os.listdir(d)) if os.path.isdir(d) else set()
+        want = set(files)
+        if a.check:
+            for fn in sorted(want - have):
+                problems.append("missing %s/%s" % (name, fn))
+            for fn in sorted(have - want):
+                problems.append("unexpected %s/%s" % (name, fn))
+            for fn in sorted(want & have):
+                with open(os.path.join(d, fn), "rb") as f:
+                    if f.read() != files[fn]:
+                        problems.append("changed %s/%s" % (name, fn))
+            continue
+        os.makedirs(d, exist_ok=True)
+        for fn in have - want:
+            os.unlink(os.path.join(d, fn))
+        for fn, data in files.items():
+            with open(os.path.join(d, fn), "wb") as f:
+                f.write(data)
+    for fam, text in dicts.items():
+        p = os.path.join(ROOT, "fuzz", "dict", fam + ".dict")
+        if a.check:
+            cur = open(p).read() if os.path.exists(p) else None
+            if cur != text:
+                problems.append("dictionary fuzz/dict/%s.dict differs" % fam)
+            continue
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as f:
+            f.write(text)
+
+    n = sum(len(v) for v in corpus.values())
+    if a.check:
+        if problems:
+            for p in problems[:40]:
+                print("corpus drift: " + p, file=sys.stderr)
+            if len(problems) > 40:
+                print("corpus drift: ... %d more" % (len(problems) - 40), file=sys.stderr)
+            print("corpus drift: run `make corpus` and commit corpus/ and fuzz/dict/", file=sys.stderr)
+            return 1
+        print("corpus: %d seeds in %d targets and %d dictionaries match the vectors"
+              % (n, len(corpus), len(dicts)))
+        return 0
+    print("corpus: wrote %d seeds for %d targets to %s" % (n, len(corpus), os.path.relpath(a.out, ROOT)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
