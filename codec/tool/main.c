@@ -6,8 +6,10 @@
 #include "tool.h"
 
 /* Every module's op and subcommand tables. */
-static const tool_op *const op_tables[] = {tool_ops_stateful};
-static const tool_cmd *const cmd_tables[] = {tool_cmds_stateful};
+extern const tool_op tool_ops_stateless[], tool_ops_auth[];
+extern const tool_cmd tool_cmds_stateless[], tool_cmds_auth[];
+static const tool_op *const op_tables[] = {tool_ops_stateful, tool_ops_stateless, tool_ops_auth};
+static const tool_cmd *const cmd_tables[] = {tool_cmds_stateful, tool_cmds_stateless, tool_cmds_auth};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -109,9 +111,9 @@ static int cmd_op(int argc, char **argv)
 
 static int cmd_testee(int argc, char **argv)
 {
-    (void)argv;
-    if (argc != 1) {
-        fprintf(stderr, "usage: lpsp testee\n");
+    if (argc == 2 && strcmp(argv[1], "--compat") == 0) tool_parse_opts = LPSP_PARSE_COMPAT;
+    else if (argc != 1) {
+        fprintf(stderr, "usage: lpsp testee [--compat]\n");
         return 1;
     }
     return tool_testee();
@@ -129,7 +131,7 @@ static int cmd_ops(int argc, char **argv)
 static const tool_cmd core_cmds[] = {
     {"op", "op NAME < input.json       run any testee-protocol operation", cmd_op},
     {"ops", "ops                        list the operations and their features", cmd_ops},
-    {"testee", "testee                     speak the conformance testee protocol on stdio", cmd_testee},
+    {"testee", "testee [--compat]          speak the conformance testee protocol on stdio", cmd_testee},
     {NULL, NULL, NULL},
 };
 
