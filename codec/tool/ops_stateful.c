@@ -7,6 +7,8 @@
 
 #include "tool.h"
 
+unsigned tool_parse_opts;
+
 enum {
     JF_HEX,  /* lpsp_view as hex */
     JF_TEXT, /* lpsp_view as a JSON string (UTF-8) */
@@ -169,7 +171,8 @@ static int op_decode(const json_t *in, json_t **out, tool_reject *rej)
     if (get_direction(in, &dir, rej) || tool_get_hex(in, "hex", &bytes, rej)) return TOOL_REJECTED;
     lpsp_msg m;
     lpsp_error err;
-    if (lpsp_parse(dir, bytes.ptr, bytes.len, 0, &m, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
+    if (lpsp_parse(dir, bytes.ptr, bytes.len, tool_parse_opts, &m, &err) != LPSP_OK)
+        return tool_reject_codec(rej, &err);
     *out = msg_to_json(&m);
     return TOOL_OK;
 }
@@ -278,8 +281,13 @@ static int parse_dir_arg(const char *a, lpsp_direction *dir)
 static int cmd_decode(int argc, char **argv)
 {
     lpsp_direction dir;
+    if (argc == 4 && strcmp(argv[1], "--compat") == 0) {
+        tool_parse_opts = LPSP_PARSE_COMPAT;
+        argc--;
+        argv++;
+    }
     if (argc != 3 || parse_dir_arg(argv[1], &dir)) {
-        fprintf(stderr, "usage: lpsp decode s2b|b2s HEX|-\n");
+        fprintf(stderr, "usage: lpsp decode [--compat] s2b|b2s HEX|-\n");
         return 1;
     }
     char *hex = tool_hex_arg(argv[2]);
@@ -375,7 +383,8 @@ static int cmd_dict(int argc, char **argv)
 }
 
 const tool_cmd tool_cmds_stateful[] = {
-    {"decode", "decode s2b|b2s HEX|-        decode a stateful message to JSON", cmd_decode},
+    {"decode", "decode [--compat] s2b|b2s HEX|-  decode a stateful message to JSON\n"
+     "                                  (--compat: the reference's leniencies, codec/docs/QUIRKS.md)", cmd_decode},
     {"encode", "encode < message.json       encode a stateful message (JSON as decode prints it,\n"
                "                                  plus \"minimal_headers\") to hex",
      cmd_encode},

@@ -55,8 +55,10 @@ int tool_testee(void)
             json_object_set_new(resp, "status", json_string("unsupported"));
             json_object_set_new(resp, "detail", json_string("malformed request line"));
         } else if (strcmp(opname, "hello") == 0) {
-            json_t *out = json_pack("{s:s,s:s,s:i,s:o}", "name", "lpsp (C reference codec)", "version",
-                                    TESTEE_VERSION, "protocol", 1, "features", features());
+            json_t *out = json_pack("{s:s,s:s,s:i,s:o}", "name",
+                                    tool_parse_opts ? "lpsp (C reference codec, compat mode)"
+                                                    : "lpsp (C reference codec)",
+                                    "version", TESTEE_VERSION, "protocol", 1, "features", features());
             json_object_set_new(resp, "status", json_string("ok"));
             json_object_set_new(resp, "output", out);
         } else {

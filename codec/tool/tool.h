@@ -54,6 +54,10 @@ char *tool_hex_arg(const char *arg);
 
 int tool_testee(void);
 
+/* Parse options for the decode operations: 0 (strict) or LPSP_PARSE_COMPAT
+ * (`lpsp testee --compat`, `lpsp decode --compat`). */
+extern unsigned tool_parse_opts;
+
 /* ---- JSON helpers (jsonutil.c). All return 0 on success, -1 after
  * filling *rej with class "invalid_argument" and a detail naming the key. */
 
