@@ -10,7 +10,7 @@ TOOL_OBJS    := $(TOOL_SRCS:codec/tool/%.c=$(BUILD)/tool/%.o)
 
 SAN_FLAGS    := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: lib tool codec-test codec-test-clang codec-warnings install bench
+.PHONY: lib tool codec-test codec-test-clang codec-warnings install install-check bench
 
 lib: $(BUILD)/liblpsp.a $(BUILD)/liblpsp.so
 tool: $(BUILD)/lpsp
@@ -78,3 +78,15 @@ bench: $(BENCH_SRCS:codec/bench/%.c=$(BUILD)/bench/%) | $(BOOT)
 	@set -e; for b in $^; do echo "== $$b"; \
 	  if [ "$$(basename $$b)" = bench_stateful ]; then $$b $(BUILD)/bench/stateful.jsonl; \
 	  $(PY) codec/bench/bench_lonelypsp.py $(BUILD)/bench/stateful.jsonl; else $$b; fi; done
+
+# Install into a scratch prefix and build a program from the installed
+# headers and pkg-config file alone, statically and dynamically.
+install-check: | $(BOOT)
+	@rm -rf $(BUILD)/prefix && $(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(BUILD)/prefix >/dev/null
+	@PKG_CONFIG_PATH=$(BUILD)/prefix/lib/pkgconfig; export PKG_CONFIG_PATH; set -e; \
+	  $(CC) -o $(BUILD)/embed-shared codec/tests/embed/embed.c $$(pkg-config --cflags --libs lpsp); \
+	  LD_LIBRARY_PATH=$(BUILD)/prefix/lib $(BUILD)/embed-shared; \
+	  $(CC) -o $(BUILD)/embed-static codec/tests/embed/embed.c $$(pkg-config --cflags lpsp) \
+	    $(BUILD)/prefix/lib/liblpsp.a $$(pkg-config --static --libs-only-l lpsp | sed 's/-llpsp//'); \
+	  $(BUILD)/embed-static
+CHECK_TARGETS += install-check
