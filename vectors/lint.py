@@ -174,7 +174,7 @@ def main(argv):
         elif dep != (i in deprecated_in_files):
             err(f"{i}: deprecation mark in ids.txt and in the vector disagree")
     try:
-        base = subprocess.run(["git", "show", f"{args.base_ref}:vectors/ids.txt"], cwd=HERE,
+        base = subprocess.run(["git", "show", f"{args.base_ref}:./ids.txt"], cwd=args.dir,
                               capture_output=True, text=True, check=False)
         if base.returncode == 0:
             old = read_manifest(base.stdout)

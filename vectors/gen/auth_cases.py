@@ -1,2 +1,548 @@
+"""Authorization, spec §10: HMAC to-sign layouts, X-HMAC tokens, the lenient
+base64 decoder, Python int() timestamps, secrets, Bearer tokens; and the
+Repr-Digest parser of §8.2.6 that shares the decoder."""
+
+import hashlib
+import hmac as _hmac
+
+from .prim import Reject, pattern, sha512, u8, u16, u32, u64
+from .vec import judge
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_VAL = {c: i for i, c in enumerate(ALPHABET)}
+
+
+def b64std(b):
+    """Standard base64 with padding (RFC 4648 §4)."""
+    out = []
+    for i in range(0, len(b), 3):
+        chunk = b[i:i + 3]
+        n = int.from_bytes(chunk + bytes(3 - len(chunk)), "big")
+        chars = [ALPHABET[(n >> s) & 63] for s in (18, 12, 6, 0)]
+        keep = len(chunk) + 1
+        out.append("".join(chars[:keep]) + "=" * (4 - keep))
+    return "".join(out)
+
+
+def b64_lenient(text):
+    """The lenient decoder of §10.4.4."""
+    if any(ord(c) > 127 for c in text):
+        raise Reject("bad_base64", "not ASCII")
+    q, pads, acc, out = 0, 0, 0, bytearray()
+    for c in text:
+        if c == "=":
+            if q >= 2:
+                pads += 1
+                if q + pads >= 4:
+                    return bytes(out)
+            continue
+        v = _VAL.get(c)
+        if v is None:
+            continue
+        pads = 0
+        if q == 0:
+            acc, q = v, 1
+        elif q == 1:
+            out.append(((acc << 2) | (v >> 4)) & 0xFF)
+            acc, q = v & 0xF, 2
+        elif q == 2:
+            out.append(((acc << 4) | (v >> 2)) & 0xFF)
+            acc, q = v & 0x3, 3
+        else:
+            out.append(((acc << 6) | v) & 0xFF)
+            q = 0
+    if q == 1:
+        raise Reject("bad_base64", "invalid length")
+    if q in (2, 3):
+        raise Reject("bad_base64", "incorrect padding")
+    return bytes(out)
+
+
+_ASCII_WS = " \t\n\v\f\r"
+
+
+def py_int(text, strict):
+    """§10.4.3. Reference: Python int(). Strict (codec): ASCII whitespace and
+    digits only, within int64."""
+    if not strict:
+        try:
+            return int(text)
+        except ValueError:
+            raise Reject("invalid_value", "not an integer")
+    s = text.strip(_ASCII_WS)
+    body = s[1:] if s[:1] in "+-" else s
+    if (not body or not all(c in "0123456789_" for c in body) or body[0] == "_"
+            or body[-1] == "_" or "__" in body):
+        raise Reject("invalid_value", "QK-34: not an ASCII decimal integer")
+    v = int(s.replace("_", ""))
+    if not -(1 << 63) <= v < 1 << 63:
+        raise Reject("overflow", "QK-34: outside int64")
+    return v
+
+
+# ----------------------------------------------------------------- to_sign
+
+KINDS = {
+    "SUBSCRIBE_EXACT": 1, "SUBSCRIBE_GLOB": 2, "NOTIFY": 3, "STATEFUL_CONFIGURE": 4,
+    "CHECK_SUBSCRIPTIONS": 5, "SET_SUBSCRIPTIONS": 6, "STATEFUL_CONTINUE_RECEIVE": 7,
+    "CONFIRM_RECEIVE": 8, "CONFIRM_MISSED": 9, "RECEIVE": 10, "MISSED": 11,
+    "CONFIRM_SUBSCRIBE_EXACT": 12, "CONFIRM_SUBSCRIBE_GLOB": 13, "CONFIRM_NOTIFY": 14,
+    "CHECK_SUBSCRIPTIONS_RESPONSE": 15, "SET_SUBSCRIPTIONS_RESPONSE": 16,
+    "STATEFUL_CONFIRM_CONFIGURE": 17, "STATEFUL_ENABLE_ZSTD_PRESET": 18,
+    "STATEFUL_ENABLE_ZSTD_CUSTOM": 19, "STATEFUL_DISABLE_ZSTD_CUSTOM": 20,
+    "STATEFUL_CONTINUE_NOTIFY": 21,
+}
+# (encoding, field): s16/s8 = length-prefixed, t16 = UTF-8 text with u16
+# length, uN = fixed unsigned, b8 = bool byte, d64 = 64-byte digest
+TAILS = {
+    1: [("t16", "url"), ("t16", "recovery"), ("s16", "topic")],
+    2: [("t16", "url"), ("t16", "recovery"), ("t16", "glob")],
+    3: [("s16", "topic"), ("s8", "identifier"), ("d64", "sha512")],
+    4: [("s8", "subscriber_nonce"), ("b8", "enable_zstd"), ("b8", "enable_training"),
+        ("u16", "initial_dict")],
+    5: [("t16", "url")],
+    6: [("t16", "url"), ("u8", "etag_format"), ("d64", "etag")],
+    7: [("s8", "identifier"), ("u8", "part_id"), ("t16", "url")],
+    8: [("s8", "identifier"), ("u32", "num_subscribers"), ("t16", "url")],
+    9: [("s16", "topic"), ("t16", "url")],
+    10: [("t16", "url"), ("s16", "topic"), ("s8", "identifier"), ("d64", "sha512")],
+    11: [("t16", "recovery"), ("s16", "topic")],
+    12: [("t16", "url"), ("t16", "recovery"), ("s16", "topic")],
+    13: [("t16", "url"), ("t16", "recovery"), ("t16", "glob")],
+    14: [("s8", "identifier"), ("u32", "subscribers"), ("s16", "topic"), ("d64", "sha512")],
+    15: [("u8", "etag_format"), ("d64", "etag")],
+    16: [("u8", "etag_format"), ("d64", "etag")],
+    17: [("s8", "broadcaster_nonce")],
+    18: [("t16", "url"), ("u32", "identifier"), ("u32", "compression_level"),
+         ("u64", "min_size"), ("u64", "max_size")],
+    19: [("t16", "url"), ("u32", "identifier"), ("u32", "compression_level"),
+         ("u64", "min_size"), ("u64", "max_size"), ("d64", "sha512")],
+    20: [("u32", "identifier"), ("t16", "url")],
+    21: [("s8", "identifier"), ("u32", "part_id")],
+}
+# kinds whose reference signer asserts a 64-byte digest (§10.3.3 notes)
+SIGNER_CHECKS_DIGEST = {10, 14, 19}
+
+
+def _fit(v, width, what):
+    if not 0 <= v < 1 << (8 * width):
+        raise Reject("overflow", f"{what} does not fit {width} bytes")
+    return v.to_bytes(width, "big")
+
+
+def _lp(b, width, what):
+    return _fit(len(b), width, what + " length") + b
+
+
+def to_sign(f, strict):
+    kind = KINDS.get(f["kind"])
+    if kind is None:
+        raise Reject("invalid_argument", "unknown kind")
+    ts = int(f["timestamp"])
+    out = u8(kind) + _fit(ts, 8, "timestamp")
+    out += _lp(f["nonce"].encode("utf-8"), 1, "nonce")
+    out += _lp(f["tracing"], 2, "tracing")
+    for enc, name in TAILS[kind]:
+        v = f[name]
+        if enc == "t16":
+            out += _lp(b"" if v is None else v.encode("utf-8"), 2, name)
+        elif enc == "s16":
+            out += _lp(v, 2, name)
+        elif enc == "s8":
+            out += _lp(v, 1, name)
+        elif enc == "b8":
+            out += u8(1 if v else 0)
+        elif enc == "d64":
+            if len(v) != 64 and (strict or kind in SIGNER_CHECKS_DIGEST):
+                raise Reject("field_size", f"{name} must be 64 bytes")
+            out += v
+        else:
+            out += _fit(v, int(enc[1:]) // 8, name)
+    return out
+
+
+def code_of(secret_bytes, data):
+    return _hmac.new(secret_bytes, data, hashlib.sha512).digest()
+
+
+def sign(f, strict):
+    if strict and ":" in f["nonce"]:
+        raise Reject("invalid_argument", "a nonce containing ':' cannot be parsed back")
+    key = secret_decode(f["secret"], strict)
+    data = to_sign(f, strict)
+    return f"X-HMAC {int(f['timestamp'])}:{f['nonce']}:{b64std(code_of(key, data))}"
+
+
+def secret_decode(text, strict):
+    key = b64_lenient(text.replace("-", "+").replace("_", "/") + "==")
+    if len(key) != 64:
+        raise Reject("field_size", "the secret must decode to 64 bytes")
+    return key
+
+
+def parse_token(auth, now, lifetime, strict):
+    if auth is None:
+        raise Reject("unauthorized", "no authorization")
+    if not auth.startswith("X-HMAC "):
+        raise Reject("forbidden", "not an X-HMAC token")
+    rest = auth[7:]
+    i = rest.find(":")
+    if i < 0:
+        raise Reject("forbidden", "no ':' after the timestamp")
+    try:
+        ts = py_int(rest[:i], strict)
+    except Reject as e:
+        raise Reject("forbidden", e.detail)
+    if abs(int(now) - ts) > lifetime:
+        raise Reject("forbidden", "expired")
+    rem = rest[i + 1:]
+    j = rem.find(":")
+    if j < 0:
+        raise Reject("forbidden", "no ':' after the nonce")
+    nonce, code_text = rem[:j], rem[j + 1:]
+    if any(ord(c) > 127 for c in code_text):
+        raise Reject("forbidden", "code not ASCII")
+    try:
+        code = b64_lenient(code_text + "==")
+    except Reject:
+        raise Reject("forbidden", "code does not decode")
+    if len(code) != 64:
+        raise Reject("forbidden", "code is not 64 bytes")
+    return ts, nonce, code
+
+
+def verify(f, strict):
+    ts, nonce, code = parse_token(f["authorization"], f["now"], f["lifetime"], strict)
+    g = dict(f, timestamp=str(ts), nonce=nonce)
+    try:
+        data = to_sign(g, strict)
+    except Reject as e:
+        if strict and e.cls == "overflow":
+            raise Reject("forbidden", "QK-33: " + e.detail)
+        if e.cls == "overflow":
+            raise Reject("overflow", "QK-33: " + e.detail)
+        raise
+    key = secret_decode(f["secret"], strict)
+    if not _hmac.compare_digest(code_of(key, data), code):
+        raise Reject("forbidden", "code mismatch")
+    return {"result": "OK"}
+
+
+def bearer(token, auth, strict):
+    if auth is None:
+        raise Reject("unauthorized", "no authorization")
+    if any(ord(c) > 127 for c in auth):
+        if strict:
+            raise Reject("forbidden", "QK-36: non-ASCII authorization")
+        raise Reject("invalid_value", "QK-36: the reference comparison raises TypeError")
+    if auth != "Bearer " + token:
+        raise Reject("forbidden", "different token")
+    return {"result": "OK"}
+
+
+def repr_digest_parse(header, strict):
+    if header is None:
+        raise Reject("missing_header", "no Repr-Digest")
+    found = None
+    for item in header.split(","):
+        if "=" not in item:
+            continue
+        name, value = item.split("=", 1)
+        if name == "sha-512":
+            found = value
+    if found is None:
+        raise Reject("invalid_value", "no sha-512 item")
+    digest = b64_lenient(found + "==")
+    if strict and len(digest) != 64:
+        raise Reject("field_size", "QK-43: digest is not 64 bytes")
+    return digest
+
+
+# ------------------------------------------------------------------- vectors
+
+SECRET = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-Pw"
+TS = "1700000000"
+URL = "http://127.0.0.1:3002/v1/receive"
+RECOVERY = "http://127.0.0.1:3002/v1/recover"
+WSURL = "websocket:/eq5rPNxA2K9JljNyaKej5x1f8+YEWA6jER80dkVEQg=:-1"
+SHA_HI = sha512(b"hi")
+
+
+def fields(kind, **kw):
+    f = {"kind": kind, "timestamp": TS, "nonce": "abcdef", "tracing": b""}
+    f.update(kw)
+    return f
+
+
+def kind_examples():
+    """One to_sign input per kind (all 21)."""
+    return [
+        fields("SUBSCRIBE_EXACT", url=URL, recovery=None, topic=b"foo/bar"),
+        fields("SUBSCRIBE_GLOB", url=URL, recovery=RECOVERY, glob="foo/*"),
+        fields("NOTIFY", topic=b"foo/bar", identifier=b"\xde\xad\xbe\xef", sha512=SHA_HI),
+        fields("STATEFUL_CONFIGURE", subscriber_nonce=bytes(range(32)), enable_zstd=True,
+               enable_training=True, initial_dict=0),
+        fields("CHECK_SUBSCRIPTIONS", url=URL, tracing=b"tr"),
+        fields("SET_SUBSCRIPTIONS", url=URL, etag_format=0, etag=pattern(64)),
+        fields("STATEFUL_CONTINUE_RECEIVE", identifier=b"\x01\x02\x03\x04", part_id=255,
+               url=WSURL),
+        fields("CONFIRM_RECEIVE", identifier=bytes(range(8)), num_subscribers=1, url=URL),
+        fields("CONFIRM_MISSED", topic=b"foo/bar", url=RECOVERY),
+        fields("RECEIVE", url=URL, topic=b"foo/bar", identifier=bytes(range(8)), sha512=SHA_HI),
+        fields("MISSED", recovery=RECOVERY, topic=b"foo/bar"),
+        fields("CONFIRM_SUBSCRIBE_EXACT", url=WSURL, recovery=None, topic=b"foo/bar"),
+        fields("CONFIRM_SUBSCRIBE_GLOB", url=URL, recovery="", glob="\u00e9/*"),
+        fields("CONFIRM_NOTIFY", identifier=b"\xde\xad\xbe\xef", subscribers=3, topic=b"foo/bar",
+               sha512=SHA_HI),
+        fields("CHECK_SUBSCRIPTIONS_RESPONSE", etag_format=0, etag=pattern(64, 1)),
+        fields("SET_SUBSCRIPTIONS_RESPONSE", etag_format=0, etag=pattern(64, 2)),
+        fields("STATEFUL_CONFIRM_CONFIGURE", broadcaster_nonce=bytes(range(32, 64))),
+        fields("STATEFUL_ENABLE_ZSTD_PRESET", url=WSURL, identifier=1, compression_level=3,
+               min_size=16384, max_size=(1 << 64) - 1),
+        fields("STATEFUL_ENABLE_ZSTD_CUSTOM", url=WSURL, identifier=65536, compression_level=22,
+               min_size=32, max_size=16384, sha512=sha512(pattern(40))),
+        fields("STATEFUL_DISABLE_ZSTD_CUSTOM", identifier=65536, url=WSURL),
+        fields("STATEFUL_CONTINUE_NOTIFY", identifier=b"\x01\x02\x03\x04", part_id=7),
+    ]
+
+
+def jf(f):
+    """to_sign input fields as JSON."""
+    out = {}
+    for k, v in f.items():
+        if isinstance(v, bytes):
+            out[k] = v.hex()
+        elif isinstance(v, bool) or v is None or isinstance(v, str):
+            out[k] = v
+        elif k in ("timestamp", "max_size", "now", "identifier"):
+            out[k] = str(v)
+        else:
+            out[k] = v
+    return out
+
+
+def kebab(s):
+    return s.lower().replace("_", "-")
+
+
 def run(col):
-    pass
+    def add(vid, desc, refs, op, inp, run_ref, run_strict, to_json, feature="hmac",
+            force_impl=False, expect=None):
+        verdict, kw, refs = judge(run_ref, run_strict, to_json, refs)
+        if force_impl and verdict == "invalid" and len(set(kw["errors"])) > 1:
+            a, b = kw["errors"][0], kw["errors"][1]
+            try:
+                run_ref()
+            except Reject as e:
+                ra = e
+            try:
+                run_strict()
+            except Reject as e:
+                sa = e
+            verdict = "implementation-defined"
+            kw = {"outcomes": {"reference": {"reject": [ra.cls]}, "strict": {"reject": [sa.cls]},
+                               "note": f"reference rejects it ({ra.cls}: {ra.detail}); strict "
+                                       f"rejects it ({sa.cls}: {sa.detail})."}}
+            del a, b
+        if expect:
+            assert verdict in expect, f"{vid}: {verdict} {kw}"
+        col.add("auth", vid, desc, refs, feature, op, inp, verdict, **kw)
+
+    hexout = lambda b: {"hex": b.hex()}  # noqa: E731
+
+    # to_sign of every kind, and its signature
+    for f in kind_examples():
+        k = kebab(f["kind"])
+        qk = ["QK-28"] if f["kind"] in ("NOTIFY", "CONFIRM_NOTIFY",
+                                        "STATEFUL_CONTINUE_NOTIFY") else []
+        add(f"hmac-to-sign-{k}", f"to_sign of kind {f['kind']}", ["§10.3.3"] + qk, "hmac_to_sign",
+            jf(f), lambda f=f: to_sign(f, False), lambda f=f: to_sign(f, True), hexout,
+            expect=("valid",))
+        fs = dict(f, secret=SECRET)
+        add(f"hmac-sign-{k}", f"X-HMAC authorization of kind {f['kind']}",
+            ["§10.3.2", "§10.3.3"], "hmac_sign", jf(fs), lambda fs=fs: sign(fs, False),
+            lambda fs=fs: sign(fs, True), lambda a: {"authorization": a}, expect=("valid",))
+        tok = sign(fs, False)
+        fv = dict(fs, authorization=tok, now=TS, lifetime=120)
+        add(f"hmac-verify-{k}", f"verify a correct token of kind {f['kind']}",
+            ["§10.4.1", "§10.4.2"], "hmac_verify", jf(fv), lambda fv=fv: verify(fv, False),
+            lambda fv=fv: verify(fv, True), lambda r: r, expect=("valid",))
+    # §10.5 examples, stateful SUBSCRIBE_EXACT over the §6.1 URL
+    ex4 = fields("SUBSCRIBE_EXACT", url=WSURL, recovery=None, topic=b"foo/bar")
+    add("hmac-to-sign-example-stateful-subscribe", "§10.5: stateful SUBSCRIBE_EXACT after "
+        "the §6.1 handshake", ["§10.5", "§6.2"], "hmac_to_sign", jf(ex4),
+        lambda: to_sign(ex4, False), lambda: to_sign(ex4, True), hexout, expect=("valid",))
+    ex4s = dict(ex4, secret=SECRET)
+    add("hmac-sign-example-stateful-subscribe", "§10.5: its X-HMAC header", ["§10.5"],
+        "hmac_sign", jf(ex4s), lambda: sign(ex4s, False), lambda: sign(ex4s, True),
+        lambda a: {"authorization": a}, expect=("valid",))
+    # QK-30: unsubscribe uses SUBSCRIBE_EXACT with an empty recovery
+    u = fields("SUBSCRIBE_EXACT", url=URL, recovery="", topic=b"foo/bar")
+    add("hmac-to-sign-unsubscribe-empty-recovery", "an unsubscribe is signed as "
+        "SUBSCRIBE_EXACT with an empty recovery, identical to no recovery",
+        ["QK-30", "§10.3.3"], "hmac_to_sign", jf(u), lambda: to_sign(u, False),
+        lambda: to_sign(u, True), hexout, expect=("valid",))
+    # QK-28: NOTIFY kinds carry no url (covered by the NOTIFY example); QK-31/32/33 errors
+    errs = [
+        ("continue-receive-part-256", fields("STATEFUL_CONTINUE_RECEIVE", identifier=b"\x01",
+                                             part_id=256, url=WSURL),
+         "part_id 256 does not fit the single byte", ["QK-31"]),
+        ("enable-zstd-preset-negative-level",
+         fields("STATEFUL_ENABLE_ZSTD_PRESET", url=WSURL, identifier=1, compression_level=-1,
+                min_size=0, max_size=0), "a negative level in the unsigned u32", ["QK-32"]),
+        ("enable-zstd-preset-identifier-2pow32",
+         fields("STATEFUL_ENABLE_ZSTD_PRESET", url=WSURL, identifier=1 << 32,
+                compression_level=3, min_size=0, max_size=0),
+         "an identifier of 2^32 in the u32", ["QK-32"]),
+        ("nonce-256", fields("CHECK_SUBSCRIPTIONS", url=URL, nonce="n" * 256),
+         "a nonce of 256 bytes", ["QK-33", "§10.3.3"]),
+        ("negative-timestamp", fields("CHECK_SUBSCRIPTIONS", url=URL, timestamp="-1"),
+         "a negative timestamp", ["§10.3.3"]),
+        ("identifier-256", fields("NOTIFY", topic=b"t", identifier=pattern(256), sha512=SHA_HI),
+         "a 256-byte identifier", ["§10.3.3", "QK-23"]),
+        ("receive-sha-63", fields("RECEIVE", url=URL, topic=b"t", identifier=b"",
+                                  sha512=bytes(63)), "a 63-byte digest (the signer asserts)",
+         ["§10.3.3", "QK-43"]),
+        ("notify-sha-63", fields("NOTIFY", topic=b"t", identifier=b"", sha512=bytes(63)),
+         "a 63-byte digest (only the verifier asserts)", ["§10.3.3"]),
+        ("set-subscriptions-etag-63", fields("SET_SUBSCRIPTIONS", url=URL, etag_format=0,
+                                             etag=bytes(63)), "a 63-byte etag (never checked)",
+         ["§10.3.3"]),
+        ("initial-dict-65536", fields("STATEFUL_CONFIGURE", subscriber_nonce=bytes(32),
+                                      enable_zstd=False, enable_training=False,
+                                      initial_dict=65536), "initial_dict 65536", ["§10.3.3"]),
+    ]
+    for name, f, desc, refs in errs:
+        add(f"hmac-to-sign-{name}", "to_sign with " + desc, refs, "hmac_to_sign", jf(f),
+            lambda f=f: to_sign(f, False), lambda f=f: to_sign(f, True), hexout)
+    # QK-35-free: a nonce containing ':' cannot be parsed back
+    fc = fields("CHECK_SUBSCRIPTIONS", url=URL, nonce="ab:cd", secret=SECRET)
+    add("hmac-sign-nonce-colon", "sign with a nonce that contains ':'", ["§10.3.2", "§10.4.1"],
+        "hmac_sign", jf(fc), lambda: sign(fc, False), lambda: sign(fc, True),
+        lambda a: {"authorization": a})
+    # nonce shapes
+    for name, nonce in (("empty", ""), ("unicode", "n\u00f6nce\U0001F642"), ("255", "x" * 255)):
+        f = fields("CHECK_SUBSCRIPTIONS", url=URL, nonce=nonce, secret=SECRET)
+        add(f"hmac-sign-nonce-{name}", f"sign with a nonce: {name}", ["§10.3.2", "§10.4.1"],
+            "hmac_sign", jf(f), lambda f=f: sign(f, False), lambda f=f: sign(f, True),
+            lambda a: {"authorization": a}, expect=("valid",))
+
+    # verification: variations on one correct token
+    base = fields("SUBSCRIBE_EXACT", url=URL, recovery=None, topic=b"foo/bar", secret=SECRET)
+    good = sign(base, False)
+    code = good.rsplit(":", 1)[1]
+    ts = int(TS)
+
+    def V(name, auth, desc, refs, now=TS, lifetime=120, f=base, force=False, expect=None):
+        fv = dict(f, authorization=auth, now=str(now), lifetime=lifetime)
+        add(f"hmac-verify-{name}", desc, refs, "hmac_verify", jf(fv),
+            lambda: verify(fv, False), lambda: verify(fv, True), lambda r: r,
+            force_impl=force, expect=expect)
+        pt = {"authorization": auth, "now": str(now), "lifetime": lifetime}
+        add(f"hmac-parse-token-{name}", "parse: " + desc, refs, "hmac_parse_token", pt,
+            lambda: parse_token(auth, now, lifetime, False),
+            lambda: parse_token(auth, now, lifetime, True),
+            lambda t: {"timestamp": str(t[0]), "nonce": t[1], "code": t[2].hex()})
+
+    V("example", "X-HMAC 1700000000:abcdef:acAtizNS+K7OfssM7yA8XU6o0DTkx/yhiDul0/LlKunwAkxPsZLn"
+      "rOWWIc75QRvOxfmBdQq6pnj9VRdUN7y8gQ==", "the §10.5 SUBSCRIBE_EXACT header", ["§10.5"],
+      expect=("valid",))
+    V("none", None, "no authorization", ["§10.4.1"], expect=("invalid",))
+    V("empty", "", "an empty authorization", ["§10.4.1", "QK-50"], expect=("invalid",))
+    V("bearer", "Bearer abc", "a Bearer token", ["§10.4.1"], expect=("invalid",))
+    V("lowercase-prefix", good.replace("X-HMAC", "x-hmac"), "prefix in lower case",
+      ["§10.4.1"], expect=("invalid",))
+    V("no-colon", "X-HMAC 1700000000", "no ':' after the timestamp", ["§10.4.1"],
+      expect=("invalid",))
+    V("one-colon", "X-HMAC 1700000000:abcdef", "no second ':'", ["§10.4.1"],
+      expect=("invalid",))
+    V("tampered", good[:-4] + ("A" if good[-4] != "A" else "B") + good[-3:],
+      "one character of the code changed", ["§10.4.2"], expect=("invalid",))
+    V("other-topic", good, "a correct token checked against another topic", ["§10.4.2"],
+      f=dict(base, topic=b"foo/baz"), expect=("invalid",))
+    V("expired", good, "now is lifetime + 1 seconds later", ["§10.4.1"], now=ts + 121,
+      expect=("invalid",))
+    V("lifetime-edge", good, "now is exactly lifetime seconds later", ["§10.4.1"],
+      now=ts + 120, expect=("valid",))
+    V("future", good, "a timestamp 120 s in the future", ["§10.4.1"], now=ts - 120,
+      expect=("valid",))
+    V("unpadded", good.rstrip("="), "the code without its padding", ["§10.4.4", "QK-34"],
+      expect=("valid",))
+    V("after-padding", good + "AAAA", "data after the padding is ignored",
+      ["§10.4.4", "QK-34"], expect=("valid",))
+    V("junk", good[:30] + " \t:-_" + good[30:], "junk characters inside the code",
+      ["§10.4.4", "QK-34"], expect=("valid",))
+    V("urlsafe", good.replace("+", "-").replace("/", "_"), "the code in the URL-safe alphabet",
+      ["§10.4.4", "QK-34"], expect=("invalid",))
+    V("short-code", good[:-8] + "==", "a code that decodes to fewer than 64 bytes",
+      ["§10.4.1"], expect=("invalid",))
+    V("non-ascii-code", good[:-2] + "\u00e9=", "a non-ASCII character in the code",
+      ["§10.4.1"], expect=("invalid",))
+    for name, tstext, refs in (
+            ("spaces", "  1700000000 ", ["§10.4.3", "QK-34"]),
+            ("plus", "+1700000000", ["§10.4.3", "QK-34"]),
+            ("underscores", "1_700_000_000", ["§10.4.3", "QK-34"]),
+            ("zeros", "0001700000000", ["§10.4.3", "QK-34"]),
+            ("arabic-digits", "\u0661\u0667\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660",
+             ["§10.4.3", "QK-34"]),
+            ("unicode-space", "\u20031700000000", ["§10.4.3", "QK-34"]),
+            ("hex", "0x6553f100", ["§10.4.3"]),
+            ("double-underscore", "1__700000000", ["§10.4.3"])):
+        V(f"ts-{name}", f"X-HMAC {tstext}:abcdef:{code}", f"timestamp written as {tstext!r}",
+          refs)
+    big = fields("CHECK_SUBSCRIPTIONS", url=URL, nonce="n" * 300, secret=SECRET)
+    V("nonce-300", "X-HMAC 1700000000:" + "n" * 300 + ":" + code,
+      "a token nonce of 300 bytes", ["QK-33", "§10.4.2"], f=big, force=True)
+    V("negative-timestamp", f"X-HMAC -1:abcdef:{code}", "a negative timestamp within the "
+      "lifetime", ["§10.4.2", "QK-33"], now=0, force=True)
+
+    # secrets
+    key = bytes(range(64))
+    for name, text, refs in (
+            ("example", SECRET, ["§10.5", "§10.3.1"]),
+            ("standard-padded", b64std(key), ["§10.3.1"]),
+            ("standard-unpadded", b64std(key).rstrip("="), ["§10.3.1"]),
+            ("urlsafe-padded", SECRET + "==", ["§10.3.1"]),
+            ("short", b64std(key[:63]), ["§10.3.1"]),
+            ("long", b64std(key + b"\x00"), ["§10.3.1"]),
+            ("garbage", "!!!!", ["§10.3.1"])):
+        add(f"hmac-secret-{name}", f"decode the secret string ({name})", refs,
+            "hmac_secret_decode", {"secret": text}, lambda t=text: secret_decode(t, False),
+            lambda t=text: secret_decode(t, True), hexout)
+
+    # lenient base64 standalone
+    for name, text in (("canonical", "aGk="), ("unpadded-2", "aGk"), ("padded-1", "aA=="),
+                       ("one-pad-of-two", "aA="), ("junk", "a G\nk-_=:"), ("stop", "aGk=AAAA"),
+                       ("pad-early", "=a=G=k="), ("single", "a"), ("five", "aGkaa"),
+                       ("empty", ""), ("only-pads", "===="), ("leftover-bits", "aGl="),
+                       ("non-ascii", "aGk\u00e9"), ("full", b64std(bytes(range(256))))):
+        add(f"b64-{name}", f"lenient base64 of {text[:20]!r}", ["§10.4.4"], "base64_lenient",
+            {"text": text}, lambda t=text: b64_lenient(t), lambda t=text: b64_lenient(t), hexout)
+
+    # Python int() standalone
+    for name, text in (("plain", "1700000000"), ("negative", "-5"), ("plus", "+7"),
+                       ("spaces", " \t42\n"), ("underscores", "1_000"), ("zeros", "007"),
+                       ("zero", "0"), ("int64-max", str((1 << 63) - 1)),
+                       ("int64-min", str(-(1 << 63))), ("2pow64", str(1 << 64)),
+                       ("arabic", "\u0664\u0662"), ("fullwidth", "\uff14\uff12"),
+                       ("nbsp", "\u00a042"), ("fs", "\x1c42"), ("empty", ""), ("hex", "0x10"),
+                       ("float", "1.0"), ("double-underscore", "1__0"), ("lead-underscore", "_10"),
+                       ("trail-underscore", "10_"), ("sign-only", "-"), ("inner-space", "1 0")):
+        add(f"py-int-{name}", f"Python int() of {text!r}", ["§10.4.3", "QK-34"], "py_int",
+            {"text": text}, lambda t=text: py_int(t, False), lambda t=text: py_int(t, True),
+            lambda v: {"value": str(v)})
+
+    # Bearer
+    for name, token, auth, refs in (
+            ("ok", "s3cret", "Bearer s3cret", ["§10.2"]),
+            ("none", "s3cret", None, ["§10.2"]),
+            ("empty", "s3cret", "", ["§10.2", "QK-50"]),
+            ("wrong", "s3cret", "Bearer s3cret2", ["§10.2"]),
+            ("case", "s3cret", "bearer s3cret", ["§10.2"]),
+            ("space", "s3cret", "Bearer  s3cret", ["§10.2"]),
+            ("trailing", "s3cret", "Bearer s3cret ", ["§10.2"]),
+            ("non-ascii", "s3cret", "Bearer s3cr\u00e9t", ["§10.2", "QK-36"])):
+        add(f"bearer-{name}", f"Bearer check: {auth!r} against token {token!r}", refs,
+            "bearer_check", {"token": token, "authorization": auth},
+            lambda t=token, a=auth: bearer(t, a, False), lambda t=token, a=auth: bearer(t, a, True),
+            lambda r: r, feature="bearer", force_impl=(name == "non-ascii"))

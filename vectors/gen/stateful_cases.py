@@ -191,7 +191,8 @@ def base_cases():
         "CONTINUE_RECEIVE with part id 2^64-1 and a 64-byte identifier")
     add("s2b", "basic", m("CONFIRM_RECEIVE", identifier=b"\x01\x02\x03\x04",
                           authorization=None, tracing=b"", num_subscribers=1),
-        "CONFIRM_RECEIVE, num_subscribers 1 in a fixed 4-byte field", refs=["§5.7", "QK-18"])
+        "CONFIRM_RECEIVE, num_subscribers 1 in a fixed 4-byte field",
+        refs=["§5.7", "QK-18", "§1.1"])
     add("s2b", "zero", m("CONFIRM_RECEIVE", identifier=b"", authorization=None, tracing=b"",
                          num_subscribers=0),
         "CONFIRM_RECEIVE with num_subscribers 0 and an empty identifier")
@@ -534,7 +535,7 @@ class StatefulGen:
            frame.copy(headers=hs + [(b"x-tracing ", b"ignored")]), refs + ["QK-10"],
            expect=("valid",))
         dv("nonascii-unknown", "an extra unknown header whose name is not ASCII",
-           frame.copy(headers=hs + [(b"x-\xc3\xa9", b"")]), refs + ["QK-10"],
+           frame.copy(headers=hs + [(b"x-\xc3\xa9", b"")]), refs + ["QK-10", "§4.8"],
            expect=("invalid",))
         dv("nonascii-name", "the first header name with a byte 0x80 appended",
            frame.copy(headers=[(hs[0][0] + b"\x80", hs[0][1])] + hs[1:]), refs + ["QK-10"],
@@ -566,7 +567,7 @@ class StatefulGen:
         for n in range(4):
             for d in ("s2b", "b2s"):
                 dvh(d, f"{d}-prefix-{n}", f"only {n} bytes: the prefix is incomplete",
-                    bytes.fromhex("00010002")[:n], ["§4.1", "§2.2"], expect=("invalid",))
+                    bytes.fromhex("00010002")[:n], ["§4.1", "§2.2", "§4.8"], expect=("invalid",))
         # QK-06: enable flags other than 00/01
         base = M.to_frame("s2b", base_cases()[0][2], True)
         for word, val in (("empty", b""), ("02", b"\x02"), ("0001", b"\x00\x01"),
@@ -705,12 +706,13 @@ class StatefulGen:
             ("s2b", "configure", "initial-dict-65536",
              m("CONFIGURE", subscriber_nonce=bytes(32), enable_zstd=False,
                enable_training=False, initial_dict=65536, authorization=None, tracing=b""),
-             "initial_dict 65536, which does not fit the fixed 2 bytes", ["QK-19", "§3.3"],
+             "initial_dict 65536, which does not fit the fixed 2 bytes", ["QK-19", "§3.3", "§1.1"],
              "invalid"),
             ("s2b", "confirm-receive", "num-subscribers-2pow32",
              m("CONFIRM_RECEIVE", identifier=b"", authorization=None, tracing=b"",
                num_subscribers=1 << 32),
-             "num_subscribers 2^32, which does not fit the fixed 4 bytes", ["QK-19", "§3.3"],
+             "num_subscribers 2^32, which does not fit the fixed 4 bytes",
+             ["QK-19", "§3.3", "§1.1"],
              "invalid"),
             ("s2b", "continue-receive", "identifier-65",
              m("CONTINUE_RECEIVE", identifier=pattern(65), part_id=1, authorization=None,

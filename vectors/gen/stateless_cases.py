@@ -1,2 +1,583 @@
+"""Stateless (HTTP) bodies, spec §8: builder, model parser, vectors.
+
+The parsing rules are those of the reference routes (§8.2, §8.3) as chosen
+for the strict codec: NOTIFY and RECEIVE need their exact length, other
+bodies ignore trailing bytes (QK-47), SET_SUBSCRIPTIONS needs format 0,
+strictly ascending entries and the right strong etag. The only parser where
+the reference differs is the client's RESPONSE_CHECK_SUBSCRIPTIONS (QK-51).
+"""
+
+from . import etag_cases
+from .prim import Reader, Reject, pattern, sha512, utf8
+from .vec import jdict, judge
+
+URL = "http://127.0.0.1:3002/v1/receive"
+RECOVERY = "http://127.0.0.1:3002/v1/recover"
+HI = b"hi"
+
+REQUESTS = ("NOTIFY", "SUBSCRIBE_EXACT", "SUBSCRIBE_GLOB", "UNSUBSCRIBE_EXACT",
+            "UNSUBSCRIBE_GLOB", "CHECK_SUBSCRIPTIONS", "SET_SUBSCRIPTIONS", "RECEIVE", "MISSED")
+RESPONSE_TYPE = {"RESPONSE_GENERIC": 3, "RESPONSE_NOTIFY": 4, "RESPONSE_CHECK_SUBSCRIPTIONS": 5,
+                 "RESPONSE_CONFIRM_RECEIVE": 8, "RESPONSE_CONFIRM_MISSED": 9,
+                 "RESPONSE_UNSUBSCRIBE_IMMEDIATE": 10}
+SECTION = {"NOTIFY": "§8.2.1", "SUBSCRIBE_EXACT": "§8.2.2", "SUBSCRIBE_GLOB": "§8.2.2",
+           "UNSUBSCRIBE_EXACT": "§8.2.3", "UNSUBSCRIBE_GLOB": "§8.2.3",
+           "CHECK_SUBSCRIPTIONS": "§8.2.4", "SET_SUBSCRIPTIONS": "§8.2.5", "RECEIVE": "§8.2.6",
+           "MISSED": "§8.2.7", "RESPONSE_GENERIC": "§8.3.5", "RESPONSE_NOTIFY": "§8.3.1",
+           "RESPONSE_CHECK_SUBSCRIPTIONS": "§8.3.2", "RESPONSE_CONFIRM_RECEIVE": "§8.3.3",
+           "RESPONSE_CONFIRM_MISSED": "§8.3.4", "RESPONSE_UNSUBSCRIBE_IMMEDIATE": "§8.4"}
+BAD_UTF8 = b"\xc3\x28"
+
+
+def kebab(s):
+    return s.lower().replace("_", "-")
+
+
+# -------------------------------------------------------------------- builder
+
+
+class Parts:
+    """A body as a list of parts; to_bytes also reports every length/count
+    field (offset, width, value, label)."""
+
+    def __init__(self):
+        self.parts = []
+
+    def lv(self, width, value, label):
+        self.parts.append(("lv", width, value, label))
+        return self
+
+    def num(self, width, value, label):
+        self.parts.append(("num", width, value, label))
+        return self
+
+    def raw(self, value, label):
+        self.parts.append(("raw", 0, value, label))
+        return self
+
+    def to_bytes(self):
+        out, fields = bytearray(), []
+        for kind, width, value, label in self.parts:
+            if kind == "lv":
+                if len(value) >= 1 << (8 * width):
+                    raise Reject("invalid_argument", f"{label} longer than its length prefix")
+                fields.append((len(out), width, len(value), label))
+                out += len(value).to_bytes(width, "big") + value
+            elif kind == "num":
+                if not 0 <= value < 1 << (8 * width):
+                    raise Reject("invalid_argument", f"{label} does not fit {width} bytes")
+                fields.append((len(out), width, value, label))
+                out += value.to_bytes(width, "big")
+            else:
+                out += value
+        return bytes(out), fields
+
+
+def _t(s):
+    return b"" if s is None else s.encode("utf-8")
+
+
+def parts_of(m):
+    b = m["body"]
+    p = Parts()
+    if b in RESPONSE_TYPE:
+        p.num(2, RESPONSE_TYPE[b], "type")
+        if b == "RESPONSE_UNSUBSCRIBE_IMMEDIATE":
+            return p
+        p.lv(2, _t(m["authorization"]), "authorization").lv(2, m["tracing"], "tracing")
+        if b == "RESPONSE_NOTIFY":
+            p.num(4, m["subscribers"], "subscribers").lv(1, m["identifier"], "identifier")
+        elif b == "RESPONSE_CHECK_SUBSCRIPTIONS":
+            p.num(1, m["etag_format"], "format").raw(m["etag"], "etag")
+        elif b == "RESPONSE_CONFIRM_RECEIVE":
+            p.lv(1, m["identifier"], "identifier").num(4, m["num_subscribers"], "num-subscribers")
+        return p
+    if b == "NOTIFY":
+        p.lv(2, m["topic"], "topic").raw(m["sha512"], "sha512").lv(2, m["tracing"], "tracing")
+        p.lv(1, m["identifier"], "identifier").lv(8, m["message"], "message")
+    elif b in ("SUBSCRIBE_EXACT", "SUBSCRIBE_GLOB"):
+        p.lv(2, _t(m["url"]), "url")
+        p.lv(2, m["topic"] if b == "SUBSCRIBE_EXACT" else _t(m["glob"]), "topic")
+        p.lv(2, _t(m["recovery"]), "recovery").lv(2, m["tracing"], "tracing")
+    elif b in ("UNSUBSCRIBE_EXACT", "UNSUBSCRIBE_GLOB"):
+        p.lv(2, _t(m["url"]), "url")
+        p.lv(2, m["topic"] if b == "UNSUBSCRIBE_EXACT" else _t(m["glob"]), "topic")
+        p.lv(2, m["tracing"], "tracing")
+    elif b == "CHECK_SUBSCRIPTIONS":
+        p.lv(2, m["tracing"], "tracing").lv(2, _t(m["url"]), "url")
+    elif b == "SET_SUBSCRIPTIONS":
+        p.lv(2, m["tracing"], "tracing").lv(2, _t(m["url"]), "url")
+        p.num(1, m["etag_format"], "format").raw(m["etag"], "etag")
+        p.num(4, len(m["exact"]), "exact-count")
+        for i, e in enumerate(m["exact"]):
+            p.lv(2, e["topic"], f"exact{i}-topic").lv(2, _t(e["recovery"]), f"exact{i}-recovery")
+        p.num(4, len(m["glob"]), "glob-count")
+        for i, e in enumerate(m["glob"]):
+            p.lv(2, _t(e["glob"]), f"glob{i}-glob").lv(2, _t(e["recovery"]), f"glob{i}-recovery")
+    elif b == "RECEIVE":
+        p.lv(2, m["tracing"], "tracing").lv(2, m["topic"], "topic")
+        p.lv(1, m["identifier"], "identifier").lv(8, m["message"], "message")
+    elif b == "MISSED":
+        p.lv(2, m["tracing"], "tracing").lv(2, m["topic"], "topic")
+    else:
+        raise AssertionError(b)
+    return p
+
+
+def encode_reference(m):
+    """The write sequence of the reference client/server (§8.5)."""
+    return parts_of(m).to_bytes()[0]
+
+
+def encode_strict(m):
+    """Refuses what the strict parser would reject or read differently."""
+    data = encode_reference(m)
+    try:
+        back = decode(m["body"], data, strict=True)
+    except Reject as e:
+        raise Reject("invalid_argument", f"the parser rejects the output ({e.cls})")
+    if _norm(back) != _norm(m):
+        raise Reject("invalid_argument", "the parser reads the output differently")
+    return data
+
+
+def _norm(m):
+    out = {}
+    for k, v in m.items():
+        if k in ("recovery", "authorization") and v == "":
+            v = None
+        if k in ("exact", "glob") and isinstance(v, list):
+            v = [_norm(e) for e in v]
+        out[k] = v
+    return out
+
+
+# --------------------------------------------------------------------- parser
+
+
+def _lv(r, width, what):
+    n = r.int(width, what + " length")
+    return r.take(n, what)
+
+
+def _opt_text(b, what):
+    return None if not b else utf8(b, what)
+
+
+def decode(body, data, strict=True):
+    r = Reader(data)
+    out = {"body": body}
+    if body in RESPONSE_TYPE:
+        t = r.int(2, "type")
+        if body == "RESPONSE_CONFIRM_RECEIVE" and t == 10:
+            return {"body": "RESPONSE_UNSUBSCRIBE_IMMEDIATE"}
+        if t != RESPONSE_TYPE[body]:
+            raise Reject("bad_type", f"type {t}")
+        if body == "RESPONSE_UNSUBSCRIBE_IMMEDIATE":
+            return out
+        if body == "RESPONSE_CHECK_SUBSCRIPTIONS" and not strict:
+            # QK-51: the client reads A, T, format and etag with non-exact reads
+            def soft(n):
+                b = r.data[r.pos:r.pos + n]
+                r.pos += len(b)
+                return b
+            a = int.from_bytes(soft(2), "big")
+            out["authorization"] = _opt_text(soft(a), "authorization")
+            tl = int.from_bytes(soft(2), "big")
+            out["tracing"] = soft(tl)
+            fmt = soft(1)
+            if fmt != b"\x00":
+                raise Reject("invalid_value", "format")
+            out["etag_format"] = 0
+            out["etag"] = soft(64)
+            return out
+        out["authorization"] = _opt_text(_lv(r, 2, "authorization"), "authorization")
+        out["tracing"] = _lv(r, 2, "tracing")
+        if body == "RESPONSE_NOTIFY":
+            out["subscribers"] = r.int(4, "subscribers")
+            out["identifier"] = _lv(r, 1, "identifier")
+        elif body == "RESPONSE_CHECK_SUBSCRIPTIONS":
+            fmt = r.int(1, "format")
+            if fmt != 0:
+                raise Reject("invalid_value", "etag format must be 0")
+            out["etag_format"] = fmt
+            out["etag"] = r.take(64, "etag")
+        elif body == "RESPONSE_CONFIRM_RECEIVE":
+            out["identifier"] = _lv(r, 1, "identifier")
+            out["num_subscribers"] = r.int(4, "num_subscribers")
+        return out  # trailing bytes of responses are ignored
+    if body in ("NOTIFY", "RECEIVE"):
+        if body == "NOTIFY":
+            out["topic"] = _lv(r, 2, "topic")
+            out["sha512"] = r.take(64, "sha512")
+            out["tracing"] = _lv(r, 2, "tracing")
+        else:
+            out["tracing"] = _lv(r, 2, "tracing")
+            out["topic"] = _lv(r, 2, "topic")
+        out["identifier"] = _lv(r, 1, "identifier")
+        m = r.int(8, "message length")
+        rest = r.rest()
+        if len(rest) < m:
+            raise Reject("truncated", "message shorter than its length")
+        if len(rest) > m:
+            raise Reject("length_mismatch", "bytes after the message")
+        if body == "NOTIFY" and sha512(rest) != out["sha512"]:
+            raise Reject("hash_mismatch", "SHA-512 of the message")
+        out["message"] = rest
+        return out
+    if body in ("SUBSCRIBE_EXACT", "SUBSCRIBE_GLOB", "UNSUBSCRIBE_EXACT", "UNSUBSCRIBE_GLOB"):
+        out["url"] = utf8(_lv(r, 2, "url"), "url")
+        v = _lv(r, 2, "topic")
+        if body.endswith("GLOB"):
+            out["glob"] = utf8(v, "glob")
+        else:
+            out["topic"] = v
+        if body.startswith("SUBSCRIBE"):
+            out["recovery"] = _opt_text(_lv(r, 2, "recovery"), "recovery")
+        out["tracing"] = _lv(r, 2, "tracing")
+        return out
+    if body == "CHECK_SUBSCRIPTIONS":
+        out["tracing"] = _lv(r, 2, "tracing")
+        out["url"] = utf8(_lv(r, 2, "url"), "url")
+        return out
+    if body == "MISSED":
+        out["tracing"] = _lv(r, 2, "tracing")
+        out["topic"] = _lv(r, 2, "topic")
+        return out
+    if body == "SET_SUBSCRIPTIONS":
+        out["tracing"] = _lv(r, 2, "tracing")
+        out["url"] = utf8(_lv(r, 2, "url"), "url")
+        fmt = r.int(1, "format")
+        if fmt != 0:
+            raise Reject("invalid_value", "etag format must be 0")
+        out["etag_format"] = fmt
+        out["etag"] = r.take(64, "etag")
+        lists = {}
+        for kind in ("exact", "glob"):
+            n = r.int(4, f"{kind} count")
+            entries, prev = [], None
+            for _ in range(n):
+                key = _lv(r, 2, kind)
+                rec = _opt_text(_lv(r, 2, "recovery"), "recovery")
+                if kind == "glob":
+                    utf8(key, "glob")
+                if prev is not None and key <= prev:
+                    raise Reject("out_of_order", f"{kind} entries not strictly ascending")
+                prev = key
+                entries.append({"topic": key, "recovery": rec} if kind == "exact"
+                               else {"glob": key.decode("utf-8"), "recovery": rec})
+            lists[kind] = entries
+        out["exact"], out["glob"] = lists["exact"], lists["glob"]
+        doc = etag_cases.document(out["url"], out["exact"], out["glob"], check_order=True)
+        if sha512(doc) != out["etag"]:
+            raise Reject("hash_mismatch", "etag differs from the strong etag of the entries")
+        return out
+    raise AssertionError(body)
+
+
+# ---------------------------------------------------------------------- cases
+
+
+def set_subs(url, exact, glob, **kw):
+    etag = kw.get("etag") or sha512(etag_cases.document(url, exact, glob, check_order=False))
+    return {"body": "SET_SUBSCRIPTIONS", "tracing": kw.get("tracing", b""), "url": url,
+            "etag_format": kw.get("etag_format", 0), "etag": etag, "exact": exact, "glob": glob}
+
+
+EX9 = ([{"topic": b"a", "recovery": None}, {"topic": b"b/c", "recovery": RECOVERY}],
+       [{"glob": "x/*", "recovery": None}])
+
+
+def cases():
+    C = []
+
+    def add(name, m, desc, refs=()):
+        C.append((name, m, desc, list(refs)))
+
+    add("basic", {"body": "NOTIFY", "topic": b"foo/bar", "sha512": sha512(HI), "tracing": b"",
+                  "identifier": b"\xde\xad\xbe\xef", "message": HI},
+        "NOTIFY request: topic foo/bar, message hi", ["§8.5"])
+    add("id-255", {"body": "NOTIFY", "topic": b"\xff", "sha512": sha512(b""),
+                   "tracing": b"trace", "identifier": pattern(255), "message": b""},
+        "NOTIFY with a 255-byte identifier (u8 length), an empty message", ["QK-23"])
+    add("long", {"body": "NOTIFY", "topic": b"", "sha512": sha512(pattern(300)),
+                 "tracing": pattern(10), "identifier": b"", "message": pattern(300)},
+        "NOTIFY with a 300-byte message, empty topic and identifier")
+    add("basic", {"body": "SUBSCRIBE_EXACT", "url": URL, "topic": b"foo/bar",
+                  "recovery": RECOVERY, "tracing": b""},
+        "SUBSCRIBE_EXACT request with a recovery url", ["§8.5"])
+    add("no-recovery", {"body": "SUBSCRIBE_EXACT", "url": "", "topic": b"\x00\xff",
+                        "recovery": None, "tracing": b"t"},
+        "SUBSCRIBE_EXACT without recovery (R = 0), empty url, binary topic")
+    add("basic", {"body": "SUBSCRIBE_GLOB", "url": URL, "glob": "foo/*", "recovery": None,
+                  "tracing": b""}, "SUBSCRIBE_GLOB request")
+    add("unicode", {"body": "SUBSCRIBE_GLOB", "url": "http://h\u00f6st/\u00e9",
+                    "glob": "\u65e5\u672c/*", "recovery": "http://r/\U0001F642",
+                    "tracing": b"\xff"}, "SUBSCRIBE_GLOB with non-ASCII url, glob and recovery",
+        ["§1.4"])
+    add("basic", {"body": "UNSUBSCRIBE_EXACT", "url": URL, "topic": b"foo/bar", "tracing": b""},
+        "UNSUBSCRIBE_EXACT request (no recovery field)")
+    add("basic", {"body": "UNSUBSCRIBE_GLOB", "url": URL, "glob": "foo/*", "tracing": b"tr"},
+        "UNSUBSCRIBE_GLOB request")
+    add("basic", {"body": "CHECK_SUBSCRIPTIONS", "tracing": b"", "url": URL},
+        "CHECK_SUBSCRIPTIONS request: tracing comes first", ["§8.5", "QK-41"])
+    add("basic", set_subs(URL, *EX9), "SET_SUBSCRIPTIONS with the §9 example subscriptions",
+        ["§8.5", "§9.3", "QK-42"])
+    add("empty", set_subs("", [], []), "SET_SUBSCRIPTIONS with no subscriptions", ["§9.3"])
+    add("unicode", set_subs(URL, [{"topic": b"\x00", "recovery": ""},
+                                  {"topic": b"\x00\x00", "recovery": RECOVERY}],
+                            [{"glob": "z", "recovery": None}, {"glob": "\u00e9", "recovery": None}],
+                            tracing=b"x"),
+        "SET_SUBSCRIPTIONS: globs ordered by UTF-8 bytes (z < \u00e9), an empty recovery",
+        ["§9.2", "QK-57"])
+    add("basic", {"body": "RECEIVE", "tracing": b"", "topic": b"foo/bar",
+                  "identifier": bytes(range(8)), "message": HI},
+        "RECEIVE request: identifier 0001020304050607, message hi", ["§8.5"])
+    add("id-255", {"body": "RECEIVE", "tracing": pattern(3), "topic": b"", "identifier": pattern(255),
+                   "message": b""}, "RECEIVE with a 255-byte identifier, empty message", ["QK-23"])
+    add("basic", {"body": "MISSED", "tracing": b"", "topic": b"foo/bar"}, "MISSED request")
+    add("basic", {"body": "RESPONSE_GENERIC", "authorization": None, "tracing": b""},
+        "RESPONSE_GENERIC without authorization", ["§8.5", "§8.3", "QK-50"])
+    add("auth", {"body": "RESPONSE_GENERIC", "authorization": "Bearer \u00e9", "tracing": b"t"},
+        "RESPONSE_GENERIC with authorization and tracing", ["§8.3"])
+    add("basic", {"body": "RESPONSE_NOTIFY", "authorization": None, "tracing": b"",
+                  "subscribers": 3, "identifier": b"\xde\xad\xbe\xef"},
+        "RESPONSE_NOTIFY: 3 subscribers (u32) before the identifier", ["§8.5", "§8.3", "QK-40"])
+    add("max", {"body": "RESPONSE_NOTIFY", "authorization": "X-HMAC 1:n:c", "tracing": b"t",
+                "subscribers": 0xFFFFFFFF, "identifier": pattern(255)},
+        "RESPONSE_NOTIFY with 2^32-1 subscribers and a 255-byte identifier", ["§8.3"])
+    add("basic", {"body": "RESPONSE_CHECK_SUBSCRIPTIONS", "authorization": None, "tracing": b"",
+                  "etag_format": 0, "etag": sha512(etag_cases.document(URL, *EX9))},
+        "RESPONSE_CHECK_SUBSCRIPTIONS carrying the §9 example etag", ["§8.3", "§9.3"])
+    add("basic", {"body": "RESPONSE_CONFIRM_RECEIVE", "authorization": None, "tracing": b"",
+                  "identifier": bytes(range(8)), "num_subscribers": 1},
+        "RESPONSE_CONFIRM_RECEIVE: identifier before the u32 count", ["§8.5", "§8.3"])
+    add("max", {"body": "RESPONSE_CONFIRM_RECEIVE", "authorization": "a", "tracing": b"",
+                "identifier": b"", "num_subscribers": 0xFFFFFFFF},
+        "RESPONSE_CONFIRM_RECEIVE with 2^32-1 subscribers, empty identifier", ["§8.3"])
+    add("basic", {"body": "RESPONSE_CONFIRM_MISSED", "authorization": None, "tracing": b"x"},
+        "RESPONSE_CONFIRM_MISSED", ["§8.3", "QK-44"])
+    add("basic", {"body": "RESPONSE_UNSUBSCRIBE_IMMEDIATE"},
+        "RESPONSE_UNSUBSCRIBE_IMMEDIATE: the two bytes 00 0a", ["§8.3", "§8.4", "QK-46"])
+    return C
+
+
+def _qk51(body, data):
+    try:
+        decode(body, data, strict=False)
+    except Reject:
+        return False
+    try:
+        decode(body, data, strict=True)
+    except Reject:
+        return True
+    return False
+
+
+class Gen:
+    def __init__(self, col):
+        self.col = col
+
+    def dec(self, vid, desc, body, data, refs, expect=None, derived_from=None, note=None):
+        if body == "RESPONSE_CHECK_SUBSCRIPTIONS" and note is None:
+            note = ("QK-51: the reference client reads the authorization, tracing, format "
+                    "and etag of this response with non-exact reads, so a short body gives "
+                    "shorter values instead of an error.")
+            refs = list(refs) + ["QK-51"] if _qk51(body, data) else refs
+        verdict, kw, refs = judge(lambda: decode(body, data, False),
+                                  lambda: decode(body, data, True), jdict, refs, note)
+        if verdict == "invalid" and "length_mismatch" in kw["errors"]:
+            kw["errors"] = kw["errors"] + ["trailing_bytes"]
+        if expect:
+            assert verdict in expect, f"{vid}: {verdict} {kw}"
+        self.col.add("stateless", vid, desc, refs, "stateless", "stateless_decode",
+                     {"body": body, "hex": data.hex()}, verdict,
+                     provenance="derived" if derived_from else "hand",
+                     derived_from=derived_from, **kw)
+
+    def enc(self, vid, desc, m, refs, expect=None):
+        verdict, kw, refs = judge(lambda: encode_reference(m), lambda: encode_strict(m),
+                                  lambda b: {"hex": b.hex()}, refs)
+        if expect:
+            assert verdict in expect, f"{vid}: {verdict} {kw}"
+        self.col.add("stateless", vid, desc, refs, "stateless", "stateless_encode", jdict(m),
+                     verdict, **kw)
+
+    def run(self):
+        for name, m, desc, refs in cases():
+            b = m["body"]
+            vid = f"sl-{kebab(b)}-{name}"
+            sec = SECTION[b]
+            r = [sec] + refs
+            data, fields = parts_of(m).to_bytes()
+            self.dec(vid, desc, b, data, r, expect=("valid",))
+            self.enc(vid + "-enc", "encode: " + desc, m, r, expect=("valid",))
+            for n in range(len(data)):
+                self.dec(f"{vid}-trunc-{n:04d}", f"{vid} cut to its first {n} bytes", b,
+                         data[:n], ["§8.1", sec], derived_from=vid,
+                         expect=("invalid", "implementation-defined"))
+            for off, width, val, label in fields:
+                if label == "type":
+                    continue
+                for delta, word in ((1, "plus1"), (-1, "minus1")):
+                    nv = val + delta
+                    if not 0 <= nv < 1 << (8 * width):
+                        continue
+                    mut = data[:off] + nv.to_bytes(width, "big") + data[off + width:]
+                    self.dec(f"{vid}-len-{label}-{word}",
+                             f"{vid} with {label} {word[:-1]} one", b, mut, [sec],
+                             derived_from=vid)
+            exact_len = b in ("NOTIFY", "RECEIVE")
+            self.dec(f"{vid}-trailing", f"{vid} followed by one extra byte", b, data + b"\x00",
+                     [sec, "QK-47"], derived_from=vid,
+                     expect=("invalid",) if exact_len else ("valid",))
+            if b in RESPONSE_TYPE:
+                for t in (0, 1, 2, 6, 7, 11, 0xFFFF) + tuple(RESPONSE_TYPE.values()):
+                    if t == RESPONSE_TYPE[b] or (b == "RESPONSE_CONFIRM_RECEIVE" and t == 10):
+                        continue
+                    if t in RESPONSE_TYPE.values() and t not in (3, 9, 10):
+                        continue
+                    self.dec(f"{vid}-type-{t}", f"{vid} with type {t}", b,
+                             t.to_bytes(2, "big") + data[2:], ["§8.3", "§8.1"],
+                             derived_from=vid, expect=("invalid",))
+            self.bad_utf8(vid, b, m, sec)
+        self.special()
+
+    def bad_utf8(self, vid, b, m, sec):
+        text_fields = [k for k in ("url", "glob", "recovery", "authorization")
+                       if k in m and m[k] is not None]
+        for k in text_fields:
+            mm = dict(m)
+            mm[k] = "\udc80"  # placeholder, replaced below
+            p = parts_of({**m})
+            # rebuild with raw bad bytes in that field
+            parts = []
+            for kind, width, value, label in p.parts:
+                want = {"url": "url", "glob": "topic", "recovery": "recovery",
+                        "authorization": "authorization"}[k]
+                if label == want:
+                    value = BAD_UTF8
+                parts.append((kind, width, value, label))
+            p.parts = parts
+            data = p.to_bytes()[0]
+            if b == "SET_SUBSCRIPTIONS":
+                continue
+            self.dec(f"{vid}-{k}-utf8", f"{vid} with invalid UTF-8 ({BAD_UTF8.hex()}) in {k}",
+                     b, data, ["§1.4", sec], derived_from=vid, expect=("invalid",))
+
+    def special(self):
+        d, e = self.dec, self.enc
+        base = set_subs(URL, *EX9)
+        data = encode_reference(base)
+        ex = [{"topic": b"b", "recovery": None}, {"topic": b"a", "recovery": None}]
+        d("sl-set-subscriptions-format-1", "SET_SUBSCRIPTIONS with etag format 1",
+          "SET_SUBSCRIPTIONS", encode_reference(dict(base, etag_format=1)), ["§8.2.5"],
+          expect=("invalid",))
+        d("sl-set-subscriptions-out-of-order", "SET_SUBSCRIPTIONS with topics b, a",
+          "SET_SUBSCRIPTIONS", encode_reference(set_subs(URL, ex, [])), ["§8.2.5", "§9.2"],
+          expect=("invalid",))
+        dup = [{"topic": b"a", "recovery": None}, {"topic": b"a", "recovery": RECOVERY}]
+        d("sl-set-subscriptions-duplicate", "SET_SUBSCRIPTIONS with topic a twice",
+          "SET_SUBSCRIPTIONS", encode_reference(set_subs(URL, dup, [])),
+          ["§8.2.5", "§9.2", "QK-57"], expect=("invalid",))
+        gdup = [{"glob": "x", "recovery": None}, {"glob": "x", "recovery": None}]
+        d("sl-set-subscriptions-glob-duplicate", "SET_SUBSCRIPTIONS with glob x twice",
+          "SET_SUBSCRIPTIONS", encode_reference(set_subs(URL, [], gdup)), ["§8.2.5", "§9.2"],
+          expect=("invalid",))
+        d("sl-set-subscriptions-etag-mismatch", "SET_SUBSCRIPTIONS whose etag is not the "
+          "strong etag of its entries", "SET_SUBSCRIPTIONS",
+          encode_reference(dict(base, etag=bytes(64))), ["§8.2.5", "§9.1"], expect=("invalid",))
+        bad = set_subs(URL, [], [{"glob": "x", "recovery": None}])
+        raw = encode_reference(bad)
+        i = raw.rindex(b"x")
+        d("sl-set-subscriptions-glob-utf8", "SET_SUBSCRIPTIONS with a glob that is not UTF-8",
+          "SET_SUBSCRIPTIONS", raw[:i] + b"\xff" + raw[i + 1:], ["§8.2.5", "§1.4"],
+          expect=("invalid",))
+        d("sl-set-subscriptions-trailing-after-globs", "SET_SUBSCRIPTIONS: bytes after the "
+          "glob list are ignored", "SET_SUBSCRIPTIONS", data + b"\x00\x00\x00\x05junk",
+          ["§8.2.5", "QK-47"], expect=("valid",))
+        n = {"body": "NOTIFY", "topic": b"foo/bar", "sha512": sha512(HI), "tracing": b"",
+             "identifier": b"\xde\xad\xbe\xef", "message": HI}
+        d("sl-notify-sha-mismatch", "NOTIFY whose message does not match its SHA-512",
+          "NOTIFY", encode_reference(dict(n, message=b"ho")), ["§8.2.1"], expect=("invalid",))
+        e("sl-notify-enc-sha-mismatch", "encode a NOTIFY whose digest is not the SHA-512 of "
+          "its message", dict(n, sha512=bytes(64)), ["§8.2.1"],
+          expect=("implementation-defined",))
+        e("sl-set-subscriptions-enc-out-of-order", "encode SET_SUBSCRIPTIONS with entries "
+          "out of order", set_subs(URL, ex, []), ["§8.2.5", "§9.2"],
+          expect=("implementation-defined",))
+        e("sl-notify-enc-id-256", "encode a NOTIFY with a 256-byte identifier",
+          dict(n, identifier=pattern(256)), ["§8.2.1", "QK-23"], expect=("invalid",))
+        e("sl-subscribe-exact-enc-empty-recovery", "encode SUBSCRIBE_EXACT with recovery \"\":"
+          " the same bytes as no recovery", {"body": "SUBSCRIBE_EXACT", "url": URL,
+                                             "topic": b"t", "recovery": "", "tracing": b""},
+          ["§8.2.2", "QK-57"], expect=("valid",))
+        # QK-51: the client's RESPONSE_CHECK_SUBSCRIPTIONS parser reads short
+        rc = {"body": "RESPONSE_CHECK_SUBSCRIPTIONS", "authorization": None, "tracing": b"",
+              "etag_format": 0, "etag": bytes(64)}
+        raw = encode_reference(rc)
+        d("sl-response-check-subscriptions-short-etag", "RESPONSE_CHECK_SUBSCRIPTIONS whose "
+          "etag is 10 bytes short", "RESPONSE_CHECK_SUBSCRIPTIONS", raw[:-10],
+          ["QK-51", "§8.3.2"], expect=("implementation-defined",),
+          note="QK-51: the reference client reads the etag with a non-exact read and keeps "
+               "the shorter value.")
+        d("sl-response-check-subscriptions-format-1", "RESPONSE_CHECK_SUBSCRIPTIONS with "
+          "format 1", "RESPONSE_CHECK_SUBSCRIPTIONS", raw[:6] + b"\x01" + raw[7:],
+          ["§8.3.2"], expect=("invalid",))
+        d("sl-response-confirm-receive-unsubscribe", "the RESPONSE_CONFIRM_RECEIVE parser "
+          "reading 00 0a answers RESPONSE_UNSUBSCRIBE_IMMEDIATE", "RESPONSE_CONFIRM_RECEIVE",
+          b"\x00\x0a", ["§8.3.3", "§8.4", "QK-46"], expect=("valid",))
+        d("sl-response-confirm-receive-unsubscribe-trailing", "00 0a followed by more bytes "
+          "still unsubscribes", "RESPONSE_CONFIRM_RECEIVE", b"\x00\x0a\x00\x00\x00\x00",
+          ["§8.4", "QK-46"], expect=("valid",))
+        d("sl-missed-truncated", "MISSED whose topic is cut short (the reference answers 500)",
+          "MISSED", b"\x00\x00\x00\x05ab", ["§8.2.7", "QK-45"], expect=("invalid",))
+        d("sl-receive-short-message", "RECEIVE with one message byte missing", "RECEIVE",
+          bytes.fromhex("00000007666f6f2f626172080001020304050607000000000000000268"),
+          ["§8.2.6"], expect=("invalid",))
+        self.repr_digest()
+
+    def repr_digest(self):
+        from . import auth_cases as A
+
+        digest = sha512(HI)
+        b64 = A.b64std(digest)
+
+        def parse_ref(h):
+            return A.repr_digest_parse(h, strict=False)
+
+        def parse_strict(h):
+            return A.repr_digest_parse(h, strict=True)
+
+        cases = [
+            ("example", "sha-512=" + b64, "the §8.5 Repr-Digest header", ["§8.5", "§8.2.6"]),
+            ("unpadded", "sha-512=" + b64.rstrip("="), "value without its padding", ["§8.2.6"]),
+            ("last-wins", "sha-512=" + A.b64std(bytes(64)) + ",sha-512=" + b64,
+             "two sha-512 items: the last wins", ["§8.2.6", "QK-43"]),
+            ("other-items", "sha-256=abc,foo,sha-512=" + b64 + ",x=y",
+             "other items and an item without '=' are skipped", ["§8.2.6"]),
+            ("space", "sha-256=abc, sha-512=" + b64,
+             "' sha-512' after a comma-space does not match", ["§8.2.6", "QK-43"]),
+            ("case", "SHA-512=" + b64, "the name is case-sensitive", ["§8.2.6", "QK-43"]),
+            ("colon-form", "sha-512=:" + b64 + ":", "the RFC 9530 byte-sequence form, read by "
+             "the lenient decoder", ["§8.2.6", "QK-43"]),
+            ("short-digest", "sha-512=" + A.b64std(bytes(32)), "a 32-byte digest",
+             ["§8.2.6", "QK-43"]),
+            ("bad-base64", "sha-512=A", "a value that does not decode", ["§8.2.6", "§10.4.4"]),
+            ("empty", "", "an empty header", ["§8.2.6"]),
+            ("missing", None, "no Repr-Digest header", ["§8.2.6"]),
+        ]
+        for name, hdr, desc, refs in cases:
+            verdict, kw, refs = judge(lambda h=hdr: parse_ref(h), lambda h=hdr: parse_strict(h),
+                                      lambda dg: {"digest": dg.hex()}, refs)
+            self.col.add("stateless", f"sl-repr-digest-{name}", "Repr-Digest: " + desc, refs,
+                         "stateless", "repr_digest_parse", {"header": hdr}, verdict, **kw)
+        for name, dg in (("hi", digest), ("zero", bytes(64))):
+            self.col.add("stateless", f"sl-repr-digest-format-{name}",
+                         "format a Repr-Digest header", ["§8.2.6"], "stateless",
+                         "repr_digest_format", {"digest": dg.hex()}, "valid",
+                         expected={"header": "sha-512=" + A.b64std(dg)})
+
+
 def run(col):
-    pass
+    Gen(col).run()
