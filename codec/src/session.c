@@ -83,9 +83,9 @@ lpsp_status lpsp_ws_url_parse(const uint8_t *url, size_t len, lpsp_view *nonce_b
     const size_t pre = 10, cstart = pre + LPSP_NONCE_B64_LEN + 1;
     if (!url || len < pre || memcmp(url, "websocket:", pre) != 0)
         return lpsp_fail(err, LPSP_E_INVALID_VALUE, 0, "url", "does not start with \"websocket:\"");
-    if (len < cstart || url[cstart - 1] != ':')
-        return lpsp_fail(err, LPSP_E_BAD_BASE64, pre, "nonce_b64", "nonce is not 44 characters followed by ':'");
-    if (!nonce_b64_valid(url + pre, LPSP_NONCE_B64_LEN, nonce))
+    const uint8_t *sep = memchr(url + pre, ':', len - pre);
+    if (!sep) return lpsp_fail(err, LPSP_E_INVALID_VALUE, len, "url", "no ':' before the counter");
+    if ((size_t)(sep - url) != cstart - 1 || !nonce_b64_valid(url + pre, LPSP_NONCE_B64_LEN, nonce))
         return lpsp_fail(err, LPSP_E_BAD_BASE64, pre, "nonce_b64",
                          "not the standard base64 (with padding) of a 32-byte nonce");
     size_t i = cstart;

@@ -126,6 +126,9 @@ static void test_parse(void)
     CHECK_EQ_INT(parse("websocket:/eq5rPNxA2K9JljNyaKej5x1f8+YEWA6jER80dkVEQg:1"), LPSP_E_BAD_BASE64);
     CHECK_EQ_INT(parse("websocket:/eq5rPNxA2K9JljNyaKej5x1f8+YEWA6jER80dkVEQh=:1"), LPSP_E_BAD_BASE64);
     CHECK_EQ_INT(parse("websocket:/eq5rPNxA2K9JljNyaKej5x1f8+YEWA6jER80dkVE==A:1"), LPSP_E_BAD_BASE64);
+    CHECK_EQ_INT(parse("websocket:/eq5rPNxA2K9JljNyaKej5x1f8+YEWA6jER80dkVEQg="), LPSP_E_INVALID_VALUE);
+    CHECK_EQ_INT(parse("websocket:"), LPSP_E_INVALID_VALUE);
+    CHECK_EQ_INT(parse("websocket::1"), LPSP_E_BAD_BASE64);
     CHECK_EQ_INT(parse("Websocket:/eq5rPNxA2K9JljNyaKej5x1f8+YEWA6jER80dkVEQg=:1"), LPSP_E_INVALID_VALUE);
     CHECK_EQ_INT(parse("http://127.0.0.1:3002/v1/receive"), LPSP_E_INVALID_VALUE);
     /* every prefix of a valid URL fails cleanly, except the complete one */
