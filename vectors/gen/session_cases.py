@@ -7,9 +7,9 @@ from .vec import judge
 NONCE_B64 = "/eq5rPNxA2K9JljNyaKej5x1f8+YEWA6jER80dkVEQg="
 
 
-def connection_nonce(s, b):
-    if len(s) != 32 or len(b) != 32:
-        raise Reject("field_size", "nonces are 32 bytes")
+def connection_nonce(s, b, strict=True):
+    if strict and (len(s) != 32 or len(b) != 32):
+        raise Reject("field_size", "nonces are 32 bytes (the reference hashes any length)")
     n = sha256(s + b)
     return {"connection_nonce": n.hex(), "nonce_b64": b64std(n)}
 
@@ -68,10 +68,11 @@ def run(col):
                                 ["§6.1", "QK-25"]),
                                ("zeros", bytes(32), bytes(32), ["§6.1"]),
                                ("pattern", pattern(32, 1), pattern(32, 2), ["§6.1", "QK-25"]),
-                               ("short", bytes(31), bytes(32), ["§6.1"])):
+                               ("short", bytes(31), bytes(32), ["§6.1", "§3.1.1"])):
         add(f"session-nonce-{name}", f"connection nonce ({name})", refs, "connection_nonce",
             {"subscriber_nonce": sn.hex(), "broadcaster_nonce": bn.hex()},
-            lambda s=sn, b=bn: connection_nonce(s, b), lambda s=sn, b=bn: connection_nonce(s, b))
+            lambda s=sn, b=bn: connection_nonce(s, b, False),
+            lambda s=sn, b=bn: connection_nonce(s, b, True))
     for c in (1, 10, 16, 255, -1, -10, -26, 0, (1 << 63) - 1, -(1 << 63), 1 << 63, -(1 << 64)):
         name = ("m" + str(-c)) if c < 0 else str(c)
         refs = ["§6.2"] + (["QK-26"] if abs(c) >= 1 << 62 else [])

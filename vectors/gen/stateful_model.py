@@ -484,8 +484,10 @@ def decode(direction, data, strict=False):
         dlen = _uint(h("x-decompressed-length"), 8, "x-decompressed-length")
         digest = _exact(h, "x-compressed-sha512", 64)
         body = r.rest()
-        if len(body) != clen:
-            raise Reject("length_mismatch", "body length != x-compressed-length")
+        if len(body) < clen:
+            raise Reject("length_mismatch", "body shorter than x-compressed-length (truncated)")
+        if len(body) > clen:
+            raise Reject("length_mismatch", "body longer than x-compressed-length")
         if sha512(body) != digest:
             raise Reject("hash_mismatch", "x-compressed-sha512")
         out.update(authorization=auth, tracing=tracing, identifier=ident)
