@@ -130,6 +130,16 @@ lpsp_status lpsp_etag__add(lpsp_etag_builder *b, int glob, lpsp_view key, lpsp_v
     }
     b->prev = key;
     b->have_prev = 1;
+    if (4 + key.len + rec.len <= sizeof b->stash - b->fill) {
+        /* common case: the whole entry fits the stash */
+        uint8_t *p = b->stash + b->fill;
+        lpsp_enc16be(p, (uint16_t)key.len);
+        p = lpsp_put(p + 2, key.ptr, key.len);
+        lpsp_enc16be(p, (uint16_t)rec.len);
+        lpsp_put(p + 2, rec.ptr, rec.len);
+        b->fill += 4 + key.len + rec.len;
+        return LPSP_OK;
+    }
     if ((st = b_put_s16(b, key, err)) != LPSP_OK) return st;
     return b_put_s16(b, rec, err);
 }

@@ -168,7 +168,7 @@ typedef struct {
     int have_prev;
     lpsp_view prev;
     size_t fill;
-    uint8_t stash[512]; /* small pieces are batched before hashing */
+    uint8_t stash[1024]; /* small pieces are batched before hashing */
 } lpsp_etag_builder;
 
 LPSP_MUST_CHECK lpsp_status lpsp_etag_begin(lpsp_etag_builder *b, lpsp_view url, int check_order,
