@@ -234,8 +234,16 @@ static int op_ws_url(const json_t *in, json_t **out, tool_reject *rej)
 {
     lpsp_view nb;
     int64_t ctr;
-    if (tool_get_text(in, "nonce_b64", &nb, NULL, rej) || tool_get_i64(in, "counter", &ctr, rej))
+    if (tool_get_text(in, "nonce_b64", &nb, NULL, rej)) return TOOL_REJECTED;
+    if (tool_get_i64(in, "counter", &ctr, rej)) {
+        /* a well-formed integer beyond int64 is the QK-26 overflow */
+        const char *c = json_string_value(json_object_get(in, "counter"));
+        const json_t *num = json_object_get(in, "counter");
+        if (c && *c == '-') c++;
+        if ((c && *c && strspn(c, "0123456789") == strlen(c)) || json_is_real(num))
+            tool_reject_set(rej, "overflow", "counter outside the int64 range (QK-26)");
         return TOOL_REJECTED;
+    }
     char url[LPSP_WS_URL_MAX];
     size_t n = 0;
     lpsp_error err;
