@@ -18,7 +18,8 @@ from typing import List, Optional
 # Plugins that cost time per test and add nothing to a vector run.
 _LEAN = ["-p", "no:cacheprovider", "-p", "no:logging", "-p", "no:warnings",
          "-p", "no:faulthandler", "-p", "no:stepwise", "-p", "no:doctest",
-         "-p", "no:pastebin", "-p", "no:legacypath", "-p", "no:subtests"]
+         "-p", "no:pastebin", "-p", "no:legacypath", "-p", "no:subtests",
+         "-p", "no:assertion", "-p", "no:unraisableexception", "-p", "no:threadexception"]
 
 
 def _vectors_arg(argv: List[str]) -> Optional[str]:

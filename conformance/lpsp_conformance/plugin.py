@@ -17,17 +17,17 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
+from _pytest.reports import TestReport
 
 from . import (AREAS, CONFORMANCE_DIR, FAIL, FEATURES, IMPL_DEFINED, NON_STRICT, PASS,
                REPO_ROOT, UNSUPPORTED, VERDICTS)
 from . import expected as xf
-from .testee import AdapterFault, HandshakeError, Testee
+from .driver import Driver, DriverError
 from .vectors import VectorFileError, default_vectors_dir, load_file, vector_files
-from .verdict import Judgement, expected_text, fault_judgement, judge
+from .verdict import Judgement, expected_text
 
 BUILTIN_IMPLS = ("c", "lonelypsp")
 HARNESS_ERROR = 2
-MAX_CONSECUTIVE_TIMEOUTS = 3
 
 
 def builtin_command(name: str) -> List[str]:
@@ -90,13 +90,21 @@ class VectorFile(pytest.File):
             doc = load_file(Path(self.path))
         except VectorFileError as e:
             raise pytest.UsageError(str(e))
-        state.note_file(doc)
+        state.note_file(doc, Path(self.path))
+        relpath = None
         for v in doc["vectors"]:
             if v.get("deprecated"):
                 continue
             if state.features and v.get("feature") not in state.features:
                 continue
-            yield VectorItem.from_parent(self, name=v["id"], vector=v)
+            item = VectorItem.from_parent(self, name=v["id"], vector=v)
+            # Item.location walks the path for every item; all vectors of a
+            # file share the first one's path part
+            if relpath is None:
+                relpath = item.location[0]
+            else:
+                item.__dict__["location"] = (relpath, None, f"{doc['area']}::{v['id']}")
+            yield item
 
 
 class VectorItem(pytest.Item):
@@ -137,7 +145,7 @@ class ConformanceSession:
         for f in self.features:
             if f not in FEATURES:
                 raise pytest.UsageError(f"--feature {f!r}: not one of {', '.join(FEATURES)}")
-        self.testee: Optional[Testee] = None
+        self.driver: Optional[Driver] = None
         self.hello: Dict[str, Any] = {}
         self.all_ids: List[str] = []          # every non-deprecated vector id in the directory
         self.suite_version: Optional[str] = None
@@ -150,8 +158,25 @@ class ConformanceSession:
         self.started = time.time()
         self.t0 = time.monotonic()
         self.selected = 0
+        self._abort_msg: Optional[str] = None
+        self._docs: Dict[Path, Dict[str, Any]] = {}
+        self.quiet_passes = config.get_verbosity() <= 0
+        self.full_reports = bool(getattr(config.option, "xmlpath", None))
 
     # -- collection -------------------------------------------------------------
+
+    @pytest.hookimpl
+    def pytest_ignore_collect(self, collection_path: Path, config):
+        # inside the vectors directory only the area files are tests (the
+        # generator's own Python tests live there too)
+        p = Path(collection_path)
+        try:
+            rel = p.resolve().relative_to(self.vectors_dir)
+        except ValueError:
+            return None
+        if rel == Path("."):
+            return None
+        return not (len(rel.parts) == 1 and p.suffix == ".json" and p.stem in AREAS)
 
     @pytest.hookimpl
     def pytest_collect_file(self, file_path: Path, parent):
@@ -164,14 +189,15 @@ class ConformanceSession:
             return None
         return VectorFile.from_parent(parent, path=p)
 
-    def note_file(self, doc: Dict[str, Any]) -> None:
+    def note_file(self, doc: Dict[str, Any], path: Path) -> None:
         self.suite_version = self.suite_version or doc.get("suite_version")
+        self._docs[path.resolve()] = doc
 
     def _load_all_ids(self) -> None:
         ids: List[str] = []
         for p in vector_files(self.vectors_dir):
             try:
-                doc = load_file(p)
+                doc = self._docs.get(p.resolve()) or load_file(p)
             except VectorFileError as e:
                 raise pytest.UsageError(str(e))
             self.suite_version = self.suite_version or doc.get("suite_version")
@@ -193,14 +219,20 @@ class ConformanceSession:
         self._load_all_ids()
         if self.config.option.collectonly or not session.items:
             return
-        self.testee = Testee(self.argv, timeout=self.config.option.timeout,
-                             startup_timeout=self.config.option.startup_timeout,
-                             cwd=os.getcwd())
         if self.builtin == "c" and not Path(self.argv[0]).exists():
             self._abort(f"{self._rel(Path(self.argv[0]))} does not exist; build it first (make build/lpsp)")
+        vectors = []
+        for it in session.items:
+            if isinstance(it, VectorItem):
+                it.index = len(vectors)
+                vectors.append(it.vector)
+        self.driver = Driver(self.argv, vectors, timeout=self.config.option.timeout,
+                             startup_timeout=self.config.option.startup_timeout,
+                             max_restarts=self.config.option.max_restarts, cwd=os.getcwd())
         try:
-            self.hello = self.testee.start()
-        except HandshakeError as e:
+            self.hello = self.driver.start()
+        except DriverError as e:
+            self.driver = None
             self._abort(f"adapter {self.impl_arg!r} failed to start: {e}")
         if not self.impl_name:
             self.impl_name = re.sub(r"[^A-Za-z0-9._-]+", "-", self.hello.get("name", "impl")).strip("-") or "impl"
@@ -225,73 +257,107 @@ class ConformanceSession:
 
     def _abort(self, msg: str) -> None:
         self.harness_error = msg
-        if self.testee is not None:
-            self.testee.stop()
+        if self.driver is not None:
+            self.driver.stop()
         pytest.exit(f"lpsp conformance: harness error: {msg}", returncode=HARNESS_ERROR)
 
     # -- running ----------------------------------------------------------------
 
-    def run_item(self, item: VectorItem) -> None:
+    def _result_for(self, item: "VectorItem"):
+        idx = getattr(item, "index", None)
+        if idx is None or self.driver is None:
+            self._abort("vector item was not scheduled (adapter not started)")
+        if self._abort_msg:
+            self._abort(self._abort_msg)
+        try:
+            return self.driver.result(idx)
+        except DriverError as e:
+            self._abort(f"driver failed: {e}")
+
+    def decide(self, item: "VectorItem"):
+        """Runs one vector; returns (pytest outcome, text) with outcome in
+        passed | failed | skipped | xfailed."""
         v = item.vector
         vid = v["id"]
-        feats = self.hello.get("features") or []
-        t = time.perf_counter()
-        if v.get("feature") not in feats:
-            j = Judgement(UNSUPPORTED, "", reason=f"feature {v.get('feature')!r} not declared by the adapter")
-            fault = None
-        else:
-            j, fault = self._exchange(v)
-        elapsed = time.perf_counter() - t
+        j, elapsed, abort = self._result_for(item)
         listed = self.xf_entries.get(vid)
         self._record(v, j, elapsed, listed)
-        if fault is not None:
-            self._restart(vid, fault)
+        if abort:
+            self._abort_msg = abort
+            self._abort(abort)
         strict = self.config.option.lpsp_strict
         if j.verdict == UNSUPPORTED:
             if strict:
-                raise VectorFailure(self._failure_text(v, j) + "\n(--strict-verdicts: unsupported counts as a failure)")
-            pytest.skip(f"unsupported: {j.reason}")
+                return "failed", self._failure_text(v, j) + "\n(--strict-verdicts: unsupported counts as a failure)"
+            return "skipped", f"unsupported: {j.reason}"
         if j.verdict == NON_STRICT and strict and listed is None:
-            raise VectorFailure(self._failure_text(v, j) + "\n(--strict-verdicts: non-strict counts as a failure)")
+            return "failed", self._failure_text(v, j) + "\n(--strict-verdicts: non-strict counts as a failure)"
         if j.verdict == FAIL:
             if listed is not None:
-                pytest.xfail(f"expected failure: {listed}")
-            raise VectorFailure(self._failure_text(v, j))
+                return "xfailed", f"expected failure: {listed}"
+            if self.config.option.update_expected_failures and self.xf_path is not None:
+                return "xfailed", f"new expected failure, added to {self._rel(self.xf_path)} as '{xf.TODO}'"
+            return "failed", self._failure_text(v, j)
         if listed is not None and not self.config.option.update_expected_failures:
-            raise VectorFailure(
-                f"unexpected pass ({j.verdict}) of {vid}, which "
-                f"{self._rel(self.xf_path)} lists as an expected failure ({listed});\n"
-                f"remove the entry or run with --update-expected-failures")
+            return "failed", (f"unexpected pass ({j.verdict}) of {vid}, which "
+                              f"{self._rel(self.xf_path)} lists as an expected failure ({listed});\n"
+                              f"remove the entry or run with --update-expected-failures")
+        return "passed", ""
 
-    def _exchange(self, v: Dict[str, Any]):
-        testee = self.testee
-        assert testee is not None
-        try:
-            resp = testee.request(v.get("op", ""), v.get("input"), v["id"])
-        except AdapterFault as fault:
-            note = testee.stderr_note()
-            if fault.kind == "timeout":
-                self.consecutive_timeouts += 1
-            else:
-                self.consecutive_timeouts = 0
-            return fault_judgement(fault.kind, fault.detail + note), fault
-        self.consecutive_timeouts = 0
-        try:
-            return judge(v, resp), None
-        except Exception as e:  # a response shape the rules cannot judge
-            return Judgement(FAIL, str(resp.get("status")), reason=f"cannot judge response: {e!r}", actual=resp), None
+    def run_item(self, item: "VectorItem") -> None:
+        outcome, text = self.decide(item)
+        if outcome == "skipped":
+            pytest.skip(text)
+        if outcome == "xfailed":
+            pytest.xfail(text)
+        if outcome == "failed":
+            raise VectorFailure(text)
 
-    def _restart(self, vid: str, fault: AdapterFault) -> None:
-        testee = self.testee
-        if self.consecutive_timeouts >= MAX_CONSECUTIVE_TIMEOUTS:
-            self._abort(f"adapter timed out on {self.consecutive_timeouts} requests in a row "
-                        f"(last: {vid}); it has stopped answering")
-        if testee.restarts >= self.config.option.max_restarts:
-            self._abort(f"adapter restarted {testee.restarts} times (--max-restarts); last fault on {vid}: {fault}")
-        try:
-            testee.restart()
-        except HandshakeError as e:
-            self._abort(f"adapter could not be restarted after a {fault.kind} on {vid}: {e}")
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        """A lean protocol for vector items: no fixtures, no setup/teardown
+        machinery, three ready-made reports. Thousands of vectors per second."""
+        if not isinstance(item, VectorItem):
+            return None
+        # vector files have no conftest.py of their own: the session-wide hook
+        # relay is the item's hook relay, without a lookup per call
+        ihook = self.config.hook
+        nodeid, location = item.nodeid, item.location
+        ihook.pytest_runtest_logstart(nodeid=nodeid, location=location)
+        start = time.time()
+        outcome, text = self.decide(item)
+        stop = time.time()
+        kw = {item.name: 1}
+        dur = stop - start
+        if outcome == "passed":
+            call = TestReport(nodeid, location, kw, "passed", None, "call", [], dur, start, stop)
+        elif outcome == "failed":
+            call = TestReport(nodeid, location, kw, "failed", text, "call", [], dur, start, stop)
+        elif outcome == "skipped":
+            call = TestReport(nodeid, location, kw, "skipped", (str(item.path), None, f"Skipped: {text}"),
+                              "call", [], dur, start, stop)
+        else:
+            call = TestReport(nodeid, location, kw, "skipped", (str(item.path), None, text),
+                              "call", [], dur, start, stop)
+            call.wasxfail = text
+        logreport = ihook.pytest_runtest_logreport
+        if self.full_reports:  # junitxml needs the setup and teardown reports
+            logreport(report=TestReport(nodeid, location, kw, "passed", None, "setup", [], 0.0, start, start))
+            logreport(report=call)
+            logreport(report=TestReport(nodeid, location, kw, "passed", None, "teardown", [], 0.0, stop, stop))
+        else:
+            logreport(report=call)
+        ihook.pytest_runtest_logfinish(nodeid=nodeid, location=location)
+        return True
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_report_teststatus(self, report, config):
+        # a passed vector prints nothing (thousands of dots cost more than the
+        # checks); failures, skips and expected failures keep their letters
+        if report.when == "call" and report.passed and self.quiet_passes and "::" in report.nodeid \
+                and report.nodeid.split("::", 1)[0].endswith(".json"):
+            return "passed", "", ""
+        return None
 
     def _record(self, v: Dict[str, Any], j: Judgement, elapsed: float, listed: Optional[str]) -> None:
         rec: Dict[str, Any] = {
@@ -331,8 +397,8 @@ class ConformanceSession:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus) -> None:
-        if self.testee is not None:
-            self.testee.stop()
+        if self.driver is not None:
+            self.driver.stop()
         if not self.records and self.harness_error is None and not self.hello:
             return
         update = self.config.option.update_expected_failures
@@ -371,7 +437,7 @@ class ConformanceSession:
             "selection": {"areas": sorted(self.areas), "features": sorted(self.features),
                           "keyword": self.config.option.keyword or ""},
             "harness_error": self.harness_error,
-            "restarts": self.testee.restarts if self.testee else 0,
+            "restarts": self.driver.restarts if self.driver else 0,
             "expected_failures_file": self._rel(self.xf_path) if self.xf_path else None,
             "stale_expected_failures": self.stale,
             "counts": counts,
@@ -435,8 +501,8 @@ class ConformanceSession:
         if self.stale:
             tr.write_line(f"stale expected-failure entries (no such vector) in {self._rel(self.xf_path)}: "
                           + ", ".join(self.stale), red=True)
-        if self.testee is not None and self.testee.restarts:
-            tr.write_line(f"adapter restarts: {self.testee.restarts}")
+        if self.driver is not None and self.driver.restarts:
+            tr.write_line(f"adapter restarts: {self.driver.restarts}")
         if self.harness_error:
             tr.write_line(f"harness error: {self.harness_error}", red=True)
         rp = getattr(self, "results_path", None)
