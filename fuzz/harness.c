@@ -745,3 +745,469 @@ void fz_stateful_typed(lpsp_direction dir, uint16_t type, const uint8_t *data, s
     fz_stateful_message(dir, msg, len);
     free(msg);
 }
+
+/* ------------------------------------------------------------------ */
+/* Stateless bodies (§8)                                              */
+
+static void check_sl_views(const lpsp_sl_msg *m, const uint8_t *buf, size_t len)
+{
+    fz_check_view("authorization", m->authorization, buf, len);
+    fz_check_view("tracing", m->tracing, buf, len);
+    fz_check_view("url", m->url, buf, len);
+    fz_check_view("topic", m->topic, buf, len);
+    fz_check_view("glob", m->glob, buf, len);
+    fz_check_view("recovery", m->recovery, buf, len);
+    fz_check_view("sha512", m->sha512, buf, len);
+    fz_check_view("identifier", m->identifier, buf, len);
+    fz_check_view("message", m->message, buf, len);
+    fz_check_view("etag", m->etag, buf, len);
+    fz_check_view("entries", m->entries, buf, len);
+}
+
+static lpsp_status sl_parse_checked(lpsp_sl_body body, const uint8_t *buf, size_t len,
+                                    unsigned opts, lpsp_sl_msg *m)
+{
+    lpsp_error e;
+    memset(m, 0, sizeof *m);
+    memset(&e, 0, sizeof e);
+    fz_alloc_begin();
+    lpsp_status st = lpsp_sl_parse(body, buf, len, opts, m, &e);
+    fz_alloc_end();
+    check_allocs("lpsp_sl_parse", !(opts & LPSP_SL_SKIP_DIGEST));
+    if (st != LPSP_OK) {
+        FZ_ASSERT(status_is_parse_error(st), "lpsp_sl_parse: status %d (%s) outside the parse set", st,
+                  lpsp_status_name(st));
+        fz_check_error("lpsp_sl_parse", st, &e, len);
+        if (opts & LPSP_SL_SKIP_DIGEST)
+            FZ_ASSERT(st != LPSP_E_HASH_MISMATCH, "hash_mismatch although digests are skipped");
+        return st;
+    }
+    FZ_ASSERT(m->body == body || (body == LPSP_SL_RESPONSE_CONFIRM_RECEIVE &&
+                                  m->body == LPSP_SL_RESPONSE_UNSUBSCRIBE_IMMEDIATE),
+              "parsed body %d, asked for %d", m->body, body);
+    check_sl_views(m, buf, len);
+    return st;
+}
+
+static const char *sl_diff(const lpsp_sl_msg *a, const lpsp_sl_msg *b, int cmp_digests)
+{
+#define CMPI(f) \
+    if (a->f != b->f) return #f
+#define CMPV(f) \
+    if (!view_eq(a->f, b->f)) return #f
+    CMPI(body);
+    CMPI(has_authorization);
+    CMPV(authorization);
+    CMPV(tracing);
+    CMPV(url);
+    CMPV(topic);
+    CMPV(glob);
+    CMPI(has_recovery);
+    CMPV(recovery);
+    if (cmp_digests) CMPV(sha512);
+    CMPV(identifier);
+    CMPV(message);
+    CMPI(etag_format);
+    if (cmp_digests) CMPV(etag);
+    CMPI(subscribers);
+    CMPI(exact_count);
+    CMPI(glob_count);
+    CMPV(entries);
+#undef CMPI
+#undef CMPV
+    return NULL;
+}
+
+#define FZ_ASSERT_SL_EQ(a, b, cmp_digests, ctx)                                                 \
+    do {                                                                                        \
+        const char *d_ = sl_diff((a), (b), (cmp_digests));                                      \
+        if (d_) fz_fail(__FILE__, __LINE__, "%s: field %s differs: %s",                         \
+                        lpsp_sl_body_name((a)->body) ? lpsp_sl_body_name((a)->body) : "?", d_, ctx); \
+    } while (0)
+
+/* Entries of a parsed SET_SUBSCRIPTIONS, as the serializer wants them. */
+static void sl_collect_entries(lpsp_sl_msg *m, lpsp_sl_entry **ex, lpsp_sl_entry **gl)
+{
+    size_t ne = m->exact_count, ng = m->glob_count;
+    /* Each entry takes at least 2 bytes of the input, so the counts of an
+     * accepted body are small. */
+    *ex = calloc(ne ? ne : 1, sizeof **ex);
+    *gl = calloc(ng ? ng : 1, sizeof **gl);
+    if (!*ex || !*gl) abort();
+    lpsp_sl_subs_iter it;
+    lpsp_sl_subs_iter_init(&it, m);
+    size_t ie = 0, ig = 0;
+    for (;;) {
+        lpsp_sl_subs_item item;
+        lpsp_error e;
+        lpsp_status st = lpsp_sl_subs_next(&it, &item, &e);
+        FZ_ASSERT(st == LPSP_OK, "iterating an accepted SET_SUBSCRIPTIONS failed: %s",
+                  lpsp_status_name(st));
+        if (item.kind == LPSP_SUBS_END) break;
+        if (item.kind == LPSP_SUBS_EXACT) {
+            FZ_ASSERT(ie < ne, "more exact entries than counted");
+            (*ex)[ie++] = item.entry;
+        } else {
+            FZ_ASSERT(ig < ng, "more glob entries than counted");
+            (*gl)[ig++] = item.entry;
+        }
+    }
+    FZ_ASSERT(ie == ne && ig == ng, "iterator gave %zu/%zu entries, counts say %zu/%zu", ie, ig, ne, ng);
+    m->exact = *ex;
+    m->n_exact = ne;
+    m->globs = *gl;
+    m->n_globs = ng;
+}
+
+void fz_stateless_body(int body, const uint8_t *data, size_t len)
+{
+    lpsp_sl_body kind = (lpsp_sl_body)body;
+    uint8_t *buf = fz_dup(data, len);
+    int heavy = exhaustive() || (fnv1a(data, len) & 3) == 0;
+    lpsp_sl_msg mf, ms;
+    lpsp_status st_full = sl_parse_checked(kind, buf, len, 0, &mf);
+    lpsp_status st_skip = st_full;
+    if (heavy || st_full == LPSP_E_HASH_MISMATCH)
+        st_skip = sl_parse_checked(kind, buf, len, LPSP_SL_SKIP_DIGEST, &ms);
+    else
+        ms = mf;
+    if (st_full == LPSP_OK) {
+        FZ_ASSERT(st_skip == LPSP_OK, "accepted with digest checks, rejected without");
+        FZ_ASSERT_SL_EQ(&mf, &ms, 1, "full vs skip-digest parse");
+    } else if (st_full != LPSP_E_HASH_MISMATCH) {
+        FZ_ASSERT(st_full == st_skip, "rejects as %s, with digests skipped as %s",
+                  lpsp_status_name(st_full), lpsp_status_name(st_skip));
+    }
+    if (st_skip != LPSP_OK) {
+        free(buf);
+        return;
+    }
+
+    /* Fix up NOTIFY's SHA-512 and SET_SUBSCRIPTIONS' etag. */
+    uint8_t *b = buf;
+    lpsp_sl_entry *ex = NULL, *gl = NULL;
+    if (ms.body == LPSP_SL_NOTIFY && ms.sha512.len == 64) {
+        uint8_t d[64];
+        SHA512(ms.message.len ? ms.message.ptr : (const uint8_t *)"", ms.message.len, d);
+        b = fz_dup(buf, len);
+        memcpy(b + (ms.sha512.ptr - buf), d, 64);
+    } else if (ms.body == LPSP_SL_SET_SUBSCRIPTIONS && ms.etag.len == 64) {
+        sl_collect_entries(&ms, &ex, &gl);
+        uint8_t d[64];
+        lpsp_error e;
+        lpsp_status st = lpsp_etag_compute(ms.url, ex, ms.n_exact, gl, ms.n_globs, 1, d, &e);
+        FZ_ASSERT(st == LPSP_OK, "etag of an accepted SET_SUBSCRIPTIONS: %s", lpsp_status_name(st));
+        b = fz_dup(buf, len);
+        memcpy(b + (ms.etag.ptr - buf), d, 64);
+        free(ex);
+        free(gl);
+        ex = gl = NULL;
+    }
+    lpsp_sl_msg m;
+    lpsp_status st = sl_parse_checked(kind, b, len, 0, &m);
+    FZ_ASSERT(st == LPSP_OK, "accepted with digests skipped, fixed-up input rejected: %s",
+              lpsp_status_name(st));
+    FZ_ASSERT_SL_EQ(&m, &ms, 0, "fixed-up vs original");
+    if (m.body == LPSP_SL_SET_SUBSCRIPTIONS) sl_collect_entries(&m, &ex, &gl);
+
+    /* Serializer: exact size, one byte short, round trip. */
+    size_t sz = 0, w = 0;
+    lpsp_error e;
+    memset(&e, 0, sizeof e);
+    fz_alloc_begin();
+    st = lpsp_sl_serialized_size(&m, &sz, &e);
+    fz_alloc_end();
+    check_allocs("lpsp_sl_serialized_size", 1);
+    FZ_ASSERT(st == LPSP_OK, "serializer refused an accepted %s: %s (%s)", lpsp_sl_body_name(m.body),
+              lpsp_status_name(st), e.reason ? e.reason : "-");
+    uint8_t *r = malloc(sz ? sz : 1);
+    if (!r) abort();
+    fz_alloc_begin();
+    st = lpsp_sl_serialize(&m, r, sz, &w, &e);
+    fz_alloc_end();
+    check_allocs("lpsp_sl_serialize", 1);
+    FZ_ASSERT(st == LPSP_OK && w == sz, "lpsp_sl_serialize into the exact size: %s, %zu of %zu",
+              lpsp_status_name(st), w, sz);
+    if (sz > 0) {
+        uint8_t *sb = malloc(sz - 1 ? sz - 1 : 1);
+        if (!sb) abort();
+        st = lpsp_sl_serialize(&m, sb, sz - 1, &w, &e);
+        FZ_ASSERT(st == LPSP_E_BUFFER_TOO_SMALL, "serialize into %zu of %zu bytes: %s", sz - 1, sz,
+                  lpsp_status_name(st));
+        free(sb);
+    }
+    /* Stateless encodings are unique (fixed-width lengths, no options), so
+     * the re-serialization is the input up to the bytes the parser ignores
+     * (QK-47); NOTIFY and RECEIVE have none. */
+    FZ_ASSERT(sz <= len && memcmp(r, b, sz) == 0,
+              "%s: re-serialization (%zu bytes) is not a prefix of the accepted input (%zu bytes)",
+              lpsp_sl_body_name(m.body), sz, len);
+    if (m.body == LPSP_SL_NOTIFY || m.body == LPSP_SL_RECEIVE)
+        FZ_ASSERT(sz == len, "%s: accepted %zu trailing bytes", lpsp_sl_body_name(m.body), len - sz);
+    lpsp_sl_msg rm;
+    st = sl_parse_checked(kind, r, sz, 0, &rm);
+    FZ_ASSERT(st == LPSP_OK, "re-serialized %s rejected: %s", lpsp_sl_body_name(m.body),
+              lpsp_status_name(st));
+    FZ_ASSERT_SL_EQ(&rm, &m, 1, "parse(serialize(parse(x))) vs parse(x)");
+
+    /* Strict prefixes of the consumed part: truncated. */
+    uint8_t *scratch = malloc(sz ? sz : 1);
+    if (!scratch) abort();
+    uint32_t h = fnv1a(b, len);
+    size_t nk = heavy ? sz : (sz ? 2 : 0);
+    for (size_t i = 0; i < nk; i++) {
+        size_t k = heavy ? i : (i == 0 ? sz - 1 : (h = h * 1103515245u + 12345u, (h >> 8) % sz));
+        memcpy(scratch + (sz - k), b, k);
+        lpsp_sl_msg pm;
+        st = sl_parse_checked(kind, scratch + (sz - k), k, LPSP_SL_SKIP_DIGEST, &pm);
+        FZ_ASSERT(st == LPSP_E_TRUNCATED, "%s: prefix of %zu/%zu bytes gave %s, not truncated",
+                  lpsp_sl_body_name(m.body), k, sz, lpsp_status_name(st));
+    }
+    free(scratch);
+    free(r);
+    free(ex);
+    free(gl);
+    if (b != buf) free(b);
+    free(buf);
+}
+
+/* ------------------------------------------------------------------ */
+/* Header and text parsers                                            */
+
+/* Strict UTF-8 (Python's decoder): length of the valid prefix. Written
+ * here, not taken from the codec, so that it can disagree with it. */
+static size_t lpsp_utf8_valid_prefix_fz(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t c = s[i], cp;
+        size_t k;
+        if (c < 0x80) { i++; continue; }
+        else if (c >= 0xc2 && c <= 0xdf) { k = 1; cp = c & 0x1f; }
+        else if (c >= 0xe0 && c <= 0xef) { k = 2; cp = c & 0x0f; }
+        else if (c >= 0xf0 && c <= 0xf4) { k = 3; cp = c & 0x07; }
+        else return i;
+        if (n - i - 1 < k) return i;
+        for (size_t j = 1; j <= k; j++) {
+            if ((s[i + j] & 0xc0) != 0x80) return i;
+            cp = (cp << 6) | (s[i + j] & 0x3f);
+        }
+        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return i;
+        i += k + 1;
+    }
+    return n;
+}
+
+static void text_error(const char *what, lpsp_status st, const lpsp_error *e, size_t len)
+{
+    if (st != LPSP_OK) fz_check_error(what, st, e, len);
+}
+
+void fz_text(int which, const uint8_t *data, size_t len)
+{
+    uint8_t *in = fz_dup(data, len);
+    lpsp_error e;
+    lpsp_status st;
+    memset(&e, 0, sizeof e);
+    switch (which) {
+    case FZ_TEXT_REPR_DIGEST: {
+        uint8_t d[64], d2[64];
+        st = lpsp_repr_digest_parse(in, len, 1, d, &e);
+        text_error("lpsp_repr_digest_parse", st, &e, len);
+        if (st == LPSP_OK) {
+            char hdr[LPSP_REPR_DIGEST_LEN];
+            size_t w = 0;
+            lpsp_view dv = {d, 64};
+            st = lpsp_repr_digest_format(dv, hdr, sizeof hdr, &w, &e);
+            FZ_ASSERT(st == LPSP_OK && w == LPSP_REPR_DIGEST_LEN, "format of a parsed digest: %s",
+                      lpsp_status_name(st));
+            st = lpsp_repr_digest_parse((const uint8_t *)hdr, w, 1, d2, &e);
+            FZ_ASSERT(st == LPSP_OK && memcmp(d, d2, 64) == 0, "Repr-Digest format/parse round trip");
+        }
+        break;
+    }
+    case FZ_TEXT_HMAC_TOKEN: {
+        /* First byte: lifetime choice; the rest is the authorization value. */
+        if (len == 0) break;
+        uint64_t lifetime = in[0] & 1 ? UINT64_MAX : (uint64_t)in[0] * 1000;
+        const int64_t now = 1700000000;
+        lpsp_hmac_token tok;
+        fz_alloc_begin();
+        st = lpsp_hmac_parse_token(in + 1, len - 1, 1, now, lifetime, &tok, &e);
+        fz_alloc_end();
+        check_allocs("lpsp_hmac_parse_token", 0);
+        text_error("lpsp_hmac_parse_token", st, &e, len - 1);
+        FZ_ASSERT(st == LPSP_OK || st == LPSP_E_FORBIDDEN, "token parse: status %s (only ok/forbidden)",
+                  lpsp_status_name(st));
+        if (st == LPSP_OK) {
+            fz_check_view("token nonce", tok.nonce, in + 1, len - 1);
+            uint64_t dist = tok.timestamp > now ? (uint64_t)tok.timestamp - (uint64_t)now
+                                                : (uint64_t)now - (uint64_t)tok.timestamp;
+            FZ_ASSERT(dist <= lifetime, "token %lld outside lifetime %llu of now",
+                      (long long)tok.timestamp, (unsigned long long)lifetime);
+        }
+        st = lpsp_hmac_parse_token(in + 1, len - 1, 0, now, lifetime, &tok, &e);
+        FZ_ASSERT(st == LPSP_E_UNAUTHORIZED, "absent authorization gave %s", lpsp_status_name(st));
+        break;
+    }
+    case FZ_TEXT_B64_LENIENT: {
+        /* One-shot vs streaming in two pieces vs a short buffer. */
+        size_t max = lpsp_b64_lenient_max(len), n1 = 0, n2 = 0;
+        uint8_t *o1 = malloc(max ? max : 1), *o2 = malloc(max ? max : 1);
+        if (!o1 || !o2) abort();
+        fz_alloc_begin();
+        lpsp_status s1 = lpsp_b64_decode_lenient(in, len, o1, max, &n1, &e);
+        fz_alloc_end();
+        check_allocs("lpsp_b64_decode_lenient", 0);
+        text_error("lpsp_b64_decode_lenient", s1, &e, len);
+        FZ_ASSERT(s1 == LPSP_OK || s1 == LPSP_E_BAD_BASE64, "lenient base64: status %s",
+                  lpsp_status_name(s1));
+        if (s1 == LPSP_OK) FZ_ASSERT(n1 <= max, "decoded %zu bytes, max %zu", n1, max);
+        size_t cut = len ? fnv1a(in, len) % (len + 1) : 0;
+        lpsp_b64_lenient d;
+        lpsp_b64_lenient_init(&d, o2, max);
+        lpsp_b64_lenient_feed(&d, in, cut);
+        lpsp_b64_lenient_feed(&d, in + cut, len - cut);
+        lpsp_status s2 = lpsp_b64_lenient_finish(&d, &n2, &e);
+        FZ_ASSERT(s1 == s2, "one-shot %s, streamed (cut at %zu) %s", lpsp_status_name(s1), cut,
+                  lpsp_status_name(s2));
+        if (s1 == LPSP_OK) {
+            FZ_ASSERT(n1 == n2 && memcmp(o1, o2, n1) == 0, "one-shot and streamed output differ");
+            if (n1 > 0) {
+                uint8_t *o3 = malloc(n1 - 1 ? n1 - 1 : 1);
+                if (!o3) abort();
+                size_t n3 = 0;
+                lpsp_status s3 = lpsp_b64_decode_lenient(in, len, o3, n1 - 1, &n3, &e);
+                FZ_ASSERT(s3 == LPSP_E_BUFFER_TOO_SMALL && n3 == n1,
+                          "short output buffer: %s, needed %zu (expected %zu)", lpsp_status_name(s3), n3, n1);
+                free(o3);
+            }
+        }
+        free(o1);
+        free(o2);
+        break;
+    }
+    case FZ_TEXT_PY_INT: {
+        int64_t v = 0, v2 = 0;
+        st = lpsp_py_int_parse(in, len, &v, &e);
+        text_error("lpsp_py_int_parse", st, &e, len);
+        FZ_ASSERT(st == LPSP_OK || st == LPSP_E_INVALID_VALUE || st == LPSP_E_OVERFLOW,
+                  "py_int: status %s", lpsp_status_name(st));
+        if (st == LPSP_OK) {
+            char t[32];
+            int n = snprintf(t, sizeof t, "%lld", (long long)v);
+            st = lpsp_py_int_parse((const uint8_t *)t, (size_t)n, &v2, &e);
+            FZ_ASSERT(st == LPSP_OK && v2 == v, "py_int: %s does not parse back", t);
+        }
+        break;
+    }
+    case FZ_TEXT_BEARER: {
+        /* token | 0x00 | authorization */
+        const uint8_t *z = memchr(in, 0, len);
+        size_t tl = z ? (size_t)(z - in) : len / 2;
+        const uint8_t *a = in + tl + (z ? 1 : 0);
+        size_t al = len - (size_t)(a - in);
+        st = lpsp_bearer_check(in, tl, a, al, 1, &e);
+        text_error("lpsp_bearer_check", st, &e, al);
+        int ascii = 1;
+        for (size_t i = 0; i < tl; i++) ascii &= in[i] < 0x80;
+        int same = al == tl + 7 && memcmp(a, "Bearer ", 7) == 0 && memcmp(a + 7, in, tl) == 0;
+        if (!ascii) FZ_ASSERT(st == LPSP_E_INVALID_ARGUMENT, "non-ASCII token: %s", lpsp_status_name(st));
+        else FZ_ASSERT(st == (same ? LPSP_OK : LPSP_E_FORBIDDEN), "bearer check %s, expected %s",
+                       lpsp_status_name(st), same ? "ok" : "forbidden");
+        break;
+    }
+    case FZ_TEXT_WS_URL: {
+        lpsp_view nb;
+        uint8_t nonce[32];
+        int64_t ctr = 0;
+        st = lpsp_ws_url_parse(in, len, &nb, nonce, &ctr, &e);
+        text_error("lpsp_ws_url_parse", st, &e, len);
+        if (st == LPSP_OK) {
+            fz_check_view("nonce_b64", nb, in, len);
+            char out[128];
+            size_t w = 0;
+            st = lpsp_ws_url_format(nb.ptr, nb.len, ctr, out, sizeof out, &w, &e);
+            FZ_ASSERT(st == LPSP_OK, "format of a parsed websocket URL: %s", lpsp_status_name(st));
+            FZ_ASSERT(w == len && memcmp(out, in, len) == 0,
+                      "websocket URL is not canonical but was accepted (re-formats differently)");
+        }
+        break;
+    }
+    case FZ_TEXT_HMAC_SECRET: {
+        uint8_t sec[64];
+        st = lpsp_hmac_secret_decode(in, len, sec, &e);
+        text_error("lpsp_hmac_secret_decode", st, &e, len);
+        break;
+    }
+    case FZ_TEXT_SUBS_ITER: {
+        lpsp_sl_msg hdr;
+        lpsp_sl_subs_iter it;
+        size_t n = 0;
+        st = lpsp_sl_subs_begin(in, len, &hdr, &it, &e);
+        text_error("lpsp_sl_subs_begin", st, &e, len);
+        while (st == LPSP_OK) {
+            lpsp_sl_subs_item item;
+            st = lpsp_sl_subs_next(&it, &item, &e);
+            text_error("lpsp_sl_subs_next", st, &e, len);
+            if (st != LPSP_OK || item.kind == LPSP_SUBS_END) break;
+            fz_check_view("entry key", item.entry.key, in, len);
+            fz_check_view("entry recovery", item.entry.recovery, in, len);
+            n++;
+        }
+        lpsp_sl_msg m;
+        lpsp_status sp = sl_parse_checked(LPSP_SL_SET_SUBSCRIPTIONS, in, len, LPSP_SL_SKIP_DIGEST, &m);
+        if (sp == LPSP_OK)
+            FZ_ASSERT(st == LPSP_OK && n == (size_t)m.exact_count + m.glob_count,
+                      "parser accepts, iterator %s after %zu of %u entries", lpsp_status_name(st), n,
+                      m.exact_count + m.glob_count);
+        break;
+    }
+    case FZ_TEXT_ETAG_ORDER: {
+        /* Entries separated by 0x00 (exact) until a 0x01 byte, then globs.
+         * Independent order check: strictly ascending bytes per list. */
+        lpsp_etag_builder b;
+        lpsp_view url = {(const uint8_t *)"u", 1}, none = {(const uint8_t *)"", 0};
+        st = lpsp_etag_begin(&b, url, 1, &e);
+        FZ_ASSERT(st == LPSP_OK, "etag begin: %s", lpsp_status_name(st));
+        size_t p = 0;
+        int glob = 0, expect_ok = 1, utf8_ok = 1;
+        lpsp_view prev = {NULL, 0};
+        int have_prev = 0;
+        while (p <= len && st == LPSP_OK) {
+            size_t q = p;
+            while (q < len && in[q] > 1) q++;
+            lpsp_view ent = {in + p, q - p};
+            if (have_prev) {
+                size_t m = prev.len < ent.len ? prev.len : ent.len;
+                int c = memcmp(prev.ptr, ent.ptr, m);
+                if (c > 0 || (c == 0 && prev.len >= ent.len)) expect_ok = 0;
+            }
+            if (glob && lpsp_utf8_valid_prefix_fz(ent.ptr, ent.len) != ent.len) utf8_ok = 0;
+            st = glob ? lpsp_etag_add_glob(&b, ent, none, &e) : lpsp_etag_add_exact(&b, ent, none, &e);
+            if (st != LPSP_OK) break;
+            prev = ent;
+            have_prev = 1;
+            if (q < len && in[q] == 1 && !glob) {
+                glob = 1;
+                have_prev = 0;
+            }
+            p = q + 1;
+        }
+        if (st == LPSP_OK) {
+            uint8_t d[64];
+            st = lpsp_etag_finish(&b, d, &e);
+            FZ_ASSERT(expect_ok, "etag accepted entries that are not strictly ascending");
+        } else {
+            lpsp_etag_abort(&b);
+            FZ_ASSERT(st == LPSP_E_OUT_OF_ORDER ? !expect_ok : (st == LPSP_E_BAD_UTF8 && !utf8_ok),
+                      "etag builder: %s (ascending: %d, utf8: %d)", lpsp_status_name(st), expect_ok, utf8_ok);
+        }
+        break;
+    }
+    default: FZ_ASSERT(0, "unknown text target %d", which);
+    }
+    free(in);
+}

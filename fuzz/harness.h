@@ -13,6 +13,9 @@
 
 #include "lpsp/common.h"
 #include "lpsp/stateful.h"
+#include "lpsp/stateless.h"
+#include "lpsp/auth.h"
+#include "lpsp/session.h"
 
 /* The engine entry points (libFuzzer's interface, also used by AFL++'s
  * libAFLDriver and by fuzz/replay.c). */
@@ -24,6 +27,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #else
 #define FZ_NORETURN
 #define FZ_PRINTF(a, b)
+/* Stateless body of the given lpsp_sl_body kind (§8): every oracle. */
+void fz_stateless_body(int body, const uint8_t *data, size_t size);
+
+/* Header and text parsers (§8.2.6, §10, §6.2, §9): one per FZ_TEXT_*. */
+enum {
+    FZ_TEXT_REPR_DIGEST = 1,
+    FZ_TEXT_HMAC_TOKEN,
+    FZ_TEXT_B64_LENIENT,
+    FZ_TEXT_PY_INT,
+    FZ_TEXT_BEARER,
+    FZ_TEXT_WS_URL,
+    FZ_TEXT_HMAC_SECRET,
+    FZ_TEXT_SUBS_ITER,
+    FZ_TEXT_ETAG_ORDER
+};
+void fz_text(int which, const uint8_t *data, size_t size);
+
 #endif
 
 /* Report an oracle violation and abort(). */
@@ -59,5 +79,22 @@ void fz_stateful_message(lpsp_direction dir, const uint8_t *msg, size_t len);
  * values set unassigned flag bits), the harness writes the 4-byte prefix with
  * the given type, the rest of data becomes the headers and body. */
 void fz_stateful_typed(lpsp_direction dir, uint16_t type, const uint8_t *data, size_t size);
+
+/* Stateless body of the given lpsp_sl_body kind (§8): every oracle. */
+void fz_stateless_body(int body, const uint8_t *data, size_t size);
+
+/* Header and text parsers (§8.2.6, §10, §6.2, §9): one per FZ_TEXT_*. */
+enum {
+    FZ_TEXT_REPR_DIGEST = 1,
+    FZ_TEXT_HMAC_TOKEN,
+    FZ_TEXT_B64_LENIENT,
+    FZ_TEXT_PY_INT,
+    FZ_TEXT_BEARER,
+    FZ_TEXT_WS_URL,
+    FZ_TEXT_HMAC_SECRET,
+    FZ_TEXT_SUBS_ITER,
+    FZ_TEXT_ETAG_ORDER
+};
+void fz_text(int which, const uint8_t *data, size_t size);
 
 #endif

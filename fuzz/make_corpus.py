@@ -18,7 +18,12 @@ harness anyway; --all includes them (used to replay every vector input).
 Input encoding per target family (must match fuzz/harness.c):
   stateful "any" targets: the message as is;
   stateful typed targets: one flags-selector byte (0/1 = flags 0x0000/0x0001,
-      n >= 2 = flags 0xff00|n), then the message after its 4-byte prefix.
+      n >= 2 = flags 0xff00|n), then the message after its 4-byte prefix;
+  stateless bodies, Repr-Digest, base64, py-int, secret, websocket URL and
+      the SET_SUBSCRIPTIONS iterator: the body or text as is;
+  hmac_token: a lifetime byte (odd = unbounded), then the authorization;
+  bearer: token, 0x00, authorization;
+  etag_order: exact topics separated by 0x00, 0x01, globs separated by 0x00.
 """
 import argparse
 import hashlib
@@ -89,6 +94,42 @@ def route(vec, targets):
                     yield t["name"], data
 
 
+def text(x):
+    return x.encode("utf-8") if isinstance(x, str) else None
+
+
+def route_other(vec, names):
+    """Stateless, auth, session and etag vectors."""
+    op, inp = vec.get("op"), vec.get("input") or {}
+    if op == "stateless_decode" and "hex" in inp:
+        body = inp.get("body", "")
+        if body == "RESPONSE_UNSUBSCRIBE_IMMEDIATE":
+            body = "RESPONSE_CONFIRM_RECEIVE"
+        data = bytes.fromhex(inp["hex"])
+        yield "sl_" + body.lower(), data
+        if body == "SET_SUBSCRIPTIONS":
+            yield "subs_iter", data
+    elif op == "repr_digest_parse" and text(inp.get("header")) is not None:
+        yield "repr_digest", text(inp["header"])
+    elif op in ("hmac_parse_token", "hmac_verify") and text(inp.get("authorization")) is not None:
+        yield "hmac_token", b"\x01" + text(inp["authorization"])
+    elif op == "base64_lenient" and text(inp.get("text")) is not None:
+        yield "b64_lenient", text(inp["text"])
+    elif op == "py_int" and text(inp.get("text")) is not None:
+        yield "py_int", text(inp["text"])
+    elif op == "hmac_secret_decode" and text(inp.get("secret")) is not None:
+        yield "hmac_secret", text(inp["secret"])
+    elif op == "bearer_check" and text(inp.get("token")) is not None:
+        yield "bearer", text(inp["token"]) + b"\x00" + (text(inp.get("authorization")) or b"")
+    elif op == "ws_url_parse" and text(inp.get("url")) is not None:
+        yield "ws_url", text(inp["url"])
+    elif op == "etag":
+        ex = [bytes.fromhex(e.get("topic", "")) for e in inp.get("exact", [])]
+        gl = [text(e.get("glob", "")) or b"" for e in inp.get("glob", [])]
+        if all(b not in x for x in ex + gl for b in (0, 1)):
+            yield "etag_order", b"\x00".join(ex) + b"\x01" + b"\x00".join(gl)
+
+
 TRUNC = re.compile(r"-trunc-\d+$")
 
 
@@ -97,8 +138,9 @@ def build_corpus(targets, vectors, include_trunc):
     for v in vectors:
         if not include_trunc and TRUNC.search(v.get("id", "")):
             continue
-        for name, data in route(v, targets):
-            corpus[name][hashlib.sha1(data).hexdigest()] = data
+        for name, data in list(route(v, targets)) + list(route_other(v, corpus)):
+            if name in corpus:
+                corpus[name][hashlib.sha1(data).hexdigest()] = data
     return corpus
 
 
@@ -149,12 +191,44 @@ def stateful_dict(lpsp):
     return text
 
 
+def _dict(title, items):
+    return "# %s\n" % title + "".join(dict_line(k, v) for k, v in items)
+
+
+# §8: response type values, u8/u16/u32 length prefixes, etag format 0.
+STATELESS_DICT = _dict("stateless bodies (spec §8): type values and length prefixes", [
+    ("type_generic", b"\x00\x03"), ("type_notify", b"\x00\x04"), ("type_check", b"\x00\x05"),
+    ("type_confirm_receive", b"\x00\x08"), ("type_confirm_missed", b"\x00\x09"),
+    ("type_unsubscribe_immediate", b"\x00\x0a"), ("u16_0", b"\x00\x00"), ("u16_64", b"\x00\x40"),
+    ("u8_64", b"\x40"), ("u32_0", b"\x00\x00\x00\x00"), ("u32_1", b"\x00\x00\x00\x01"),
+    ("u64_2", b"\x00\x00\x00\x00\x00\x00\x00\x02"), ("etag_format_0", b"\x00"),
+    ("url", b"http://127.0.0.1:3002/v1/receive"), ("utf8_bom", b"\xef\xbb\xbf"),
+    ("utf8_surrogate", b"\xed\xa0\x80"),
+])
+
+# §8.2.6, §10, §6.2: header syntax.
+TEXT_DICT = _dict("header and text parsers (spec §8.2.6, §10, §6.2, §9)", [
+    ("sha512", b"sha-512="), ("sha512_doc", b"sha512="), ("comma", b", "), ("hmac", b"X-HMAC "),
+    ("bearer", b"Bearer "), ("ws", b"websocket:"), ("colon", b":"), ("pad1", b"="), ("pad2", b"=="),
+    ("plus", b"+"), ("slash", b"/"), ("dash", b"-"), ("underscore", b"_"), ("ts", b"1700000000"),
+    ("int64_max", b"9223372036854775807"), ("int64_min", b"-9223372036854775808"),
+    ("hex_max", b"7fffffffffffffff"), ("ws_sp", b" \t\n\x0b\x0c\r"),
+    ("nonce_b64", b"/eq5rPNxA2K9JljNyaKej5x1f8+YEWA6jER80dkVEQg="),
+    ("code_b64", b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="),
+    ("non_ascii", b"\xc3\xa9"),
+])
+
+
 def build_dicts(targets, lpsp):
     fams = sorted({t["dict"] for t in targets})
     out = {}
     for fam in fams:
         if fam == "stateful":
             out[fam] = stateful_dict(lpsp)
+        elif fam == "stateless":
+            out[fam] = STATELESS_DICT
+        elif fam == "text":
+            out[fam] = TEXT_DICT
     return out
 
 

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Turn a minimised crash or oracle-disagreement input into a conformance
+case definition with provenance "fuzz", and keep it as a regression input.
+
+    crash_to_vector.py --target TARGET [--note TEXT] [--replay BIN] FILE
+
+Writes
+  fuzz/found/<id>.json            the case definition (below)
+  fuzz/regressions/<target>/<sha1>  the raw input, replayed by `make fuzz-replay`
+
+The case definition carries the input only, in the vector format of
+vectors/FORMAT.md (id, description, refs, provenance "fuzz", feature, op,
+input), plus "area", "found_by" (the target) and "note" (the oracle message).
+It deliberately has no verdict or expected output: expected outputs must not
+come from the codec under test, so the vector generator computes them from
+its own spec model when it reads fuzz/found/*.json.
+
+The input is first decoded from the target's encoding (fuzz/make_corpus.py):
+typed stateful targets get their 4-byte prefix back. With --replay (default:
+build/fuzz/replay/<target> when it exists) the input is replayed to record
+the oracle or sanitizer message as the note.
+"""
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "fuzz"))
+from make_corpus import load_targets  # noqa: E402
+
+SECTIONS = {
+    ("s2b", 1): "§3.1.1", ("s2b", 2): "§3.1.2", ("s2b", 3): "§3.1.3", ("s2b", 4): "§3.1.2",
+    ("s2b", 5): "§3.1.3", ("s2b", 6): "§3.1.6", ("s2b", 7): "§3.1.7", ("s2b", 8): "§3.1.4",
+    ("s2b", 9): "§3.1.5", ("b2s", 1): "§3.2.1", ("b2s", 2): "§3.2.2", ("b2s", 3): "§3.2.3",
+    ("b2s", 4): "§3.2.2", ("b2s", 5): "§3.2.3", ("b2s", 6): "§3.2.4", ("b2s", 7): "§3.2.5",
+    ("b2s", 8): "§3.2.6", ("b2s", 9): "§3.2.7", ("b2s", 10): "§3.2.8", ("b2s", 11): "§3.2.9",
+    ("b2s", 12): "§3.2.10",
+}
+
+
+def to_case(target, data):
+    if target["source"] != "fuzz_stateful.c":
+        raise SystemExit("crash_to_vector: no vector mapping for target %s" % target["name"])
+    direction = "s2b" if target["arg1"] == "LPSP_S2B" else "b2s"
+    t = int(target["arg2"])
+    if t == 0:
+        msg = data
+    else:
+        if not data:
+            raise SystemExit("crash_to_vector: empty input is not a message for a typed target")
+        sel = data[0]
+        flags = sel if sel <= 1 else 0xFF00 | sel
+        msg = flags.to_bytes(2, "big") + t.to_bytes(2, "big") + data[1:]
+    wire_type = int.from_bytes(msg[2:4], "big") if len(msg) >= 4 else None
+    refs = [SECTIONS.get((direction, wire_type), "§2.2"), "§4"]
+    digest = hashlib.sha1(msg).hexdigest()[:12]
+    return {
+        "id": "fuzz-%s-%s" % (direction, digest),
+        "area": "stateful-" + direction,
+        "description": "fuzz-found %s input (%d bytes) from target %s"
+                       % (direction.upper(), len(msg), target["name"]),
+        "refs": refs,
+        "provenance": "fuzz",
+        "feature": "stateful",
+        "op": "decode",
+        "input": {"direction": direction, "hex": msg.hex()},
+        "found_by": target["name"],
+    }
+
+
+def replay_note(binary, path):
+    try:
+        r = subprocess.run([binary, "-q", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return "replay failed: %s" % e
+    for line in r.stderr.decode(errors="replace").splitlines():
+        if "ORACLE VIOLATED" in line or line.startswith("SUMMARY:"):
+            return line.strip()
+    return "replays clean now (exit %d)" % r.returncode
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--target", required=True)
+    ap.add_argument("--note", default=None)
+    ap.add_argument("--replay", default=None)
+    ap.add_argument("file")
+    a = ap.parse_args()
+
+    targets = {t["name"]: t for t in load_targets()}
+    if a.target not in targets:
+        raise SystemExit("crash_to_vector: unknown target %s" % a.target)
+    with open(a.file, "rb") as f:
+        data = f.read()
+    case = to_case(targets[a.target], data)
+    note = a.note
+    if note is None:
+        binary = a.replay or os.path.join(ROOT, "build", "fuzz", "replay", a.target)
+        note = replay_note(binary, a.file) if os.access(binary, os.X_OK) else ""
+    case["note"] = note
+
+    reg = os.path.join(ROOT, "fuzz", "regressions", a.target)
+    os.makedirs(reg, exist_ok=True)
+    reg_path = os.path.join(reg, hashlib.sha1(data).hexdigest())
+    with open(reg_path, "wb") as f:
+        f.write(data)
+    found = os.path.join(ROOT, "fuzz", "found")
+    os.makedirs(found, exist_ok=True)
+    out = os.path.join(found, case["id"] + ".json")
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(case, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    print("crash_to_vector: case %s -> %s; regression input %s"
+          % (case["id"], os.path.relpath(out, ROOT), os.path.relpath(reg_path, ROOT)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
