@@ -6,8 +6,6 @@
 #include "tool.h"
 
 /* Every module's op and subcommand tables. */
-extern const tool_op tool_ops_stateless[], tool_ops_auth[];
-extern const tool_cmd tool_cmds_stateless[], tool_cmds_auth[];
 static const tool_op *const op_tables[] = {tool_ops_stateful, tool_ops_stateless, tool_ops_auth};
 static const tool_cmd *const cmd_tables[] = {tool_cmds_stateful, tool_cmds_stateless, tool_cmds_auth};
 

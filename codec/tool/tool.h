@@ -32,7 +32,7 @@ typedef struct {
 
 /* Each module exports a table terminated by {NULL, NULL, NULL}; main.c
  * lists the tables. */
-extern const tool_op tool_ops_stateful[];
+extern const tool_op tool_ops_stateful[], tool_ops_stateless[], tool_ops_auth[];
 
 /* Subcommands: `lpsp <name> args...`; return the process exit status. */
 typedef struct {
@@ -40,7 +40,7 @@ typedef struct {
     const char *usage;
     int (*run)(int argc, char **argv);
 } tool_cmd;
-extern const tool_cmd tool_cmds_stateful[];
+extern const tool_cmd tool_cmds_stateful[], tool_cmds_stateless[], tool_cmds_auth[];
 
 const tool_op *tool_find_op(const char *name);
 /* Run op `name` on `in`; print output JSON to stdout or one line to stderr;
