@@ -334,9 +334,8 @@ def _secret_config(secret: Any, lifetime: float = 120) -> Tuple[Any, Any]:
     return b, sub
 
 
-def _etag_obj(inp: Dict[str, Any]) -> Any:
-    return _etag_mod.StrongEtag(format=integer(inp.get("etag_format"), "etag_format"),
-                                etag=hexbytes(inp.get("etag"), "etag"))
+def _etag_obj(f: Dict[str, Any]) -> Any:
+    return _etag_mod.StrongEtag(format=f["etag_format"], etag=f["etag"])
 
 
 def _f(inp: Dict[str, Any]) -> Dict[str, Any]:
@@ -351,7 +350,8 @@ def _f(inp: Dict[str, Any]) -> Dict[str, Any]:
         elif k in int_fields:
             out[k] = integer(v, k)
         elif k == "identifier":
-            out[k] = integer(v, k) if isinstance(v, int) else hexbytes(v, k)
+            # an integer for the three ZSTD kinds, bytes for the others
+            out[k] = integer(v, k) if inp.get("kind") in _ZSTD_KINDS else hexbytes(v, k)
         elif k in ("url", "glob", "nonce"):
             out[k] = text(v, k)
         elif k == "recovery":
@@ -362,6 +362,9 @@ def _f(inp: Dict[str, Any]) -> Dict[str, Any]:
             out[k] = v
     out.setdefault("tracing", b"")
     return out
+
+
+_ZSTD_KINDS = ("STATEFUL_ENABLE_ZSTD_PRESET", "STATEFUL_ENABLE_ZSTD_CUSTOM", "STATEFUL_DISABLE_ZSTD_CUSTOM")
 
 
 def _zstd_id(f: Dict[str, Any]) -> int:
