@@ -41,9 +41,60 @@ SECTIONS = {
 }
 
 
+SL_BODIES = ["NOTIFY", "SUBSCRIBE_EXACT", "SUBSCRIBE_GLOB", "UNSUBSCRIBE_EXACT", "UNSUBSCRIBE_GLOB",
+             "CHECK_SUBSCRIPTIONS", "SET_SUBSCRIPTIONS", "RECEIVE", "MISSED", "RESPONSE_GENERIC",
+             "RESPONSE_NOTIFY", "RESPONSE_CHECK_SUBSCRIPTIONS", "RESPONSE_CONFIRM_RECEIVE",
+             "RESPONSE_CONFIRM_MISSED"]
+
+
+def utf8(data, what):
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SystemExit("crash_to_vector: %s is not UTF-8 text; the vector format carries text "
+                         "for this operation, so keep it as a regression input only" % what)
+
+
+def other_case(target, data):
+    """(area, feature, op, input, refs) for the non-stateful targets."""
+    name = target["name"]
+    if target["source"] == "fuzz_stateless.c":
+        body = SL_BODIES[int(target["arg2"]) - 1]
+        return "stateless", "stateless", "stateless_decode", {"body": body, "hex": data.hex()}, ["§8"]
+    if name == "subs_iter":
+        return ("stateless", "stateless", "stateless_decode",
+                {"body": "SET_SUBSCRIPTIONS", "hex": data.hex()}, ["§8.2.5"])
+    if name == "repr_digest":
+        return "stateless", "stateless", "repr_digest_parse", {"header": utf8(data, "header")}, ["§8.2.6"]
+    if name == "py_int":
+        return "auth", "hmac", "py_int", {"text": utf8(data, "text")}, ["§10.4.3"]
+    if name == "b64_lenient":
+        return "auth", "hmac", "base64_lenient", {"text": utf8(data, "text")}, ["§10.4.4"]
+    if name == "hmac_secret":
+        return "auth", "hmac", "hmac_secret_decode", {"secret": utf8(data, "secret")}, ["§10.3.1"]
+    if name == "hmac_token" and data:
+        lifetime = "18446744073709551615" if data[0] & 1 else str(data[0] * 1000)
+        return ("auth", "hmac", "hmac_parse_token",
+                {"authorization": utf8(data[1:], "authorization"), "now": "1700000000",
+                 "lifetime": lifetime}, ["§10.4.1"])
+    if name == "bearer":
+        tok, _, auth = data.partition(b"\x00") if b"\x00" in data else (data[:len(data) // 2], b"", data[len(data) // 2:])
+        return ("auth", "bearer", "bearer_check",
+                {"token": utf8(tok, "token"), "authorization": utf8(auth, "authorization")}, ["§10.2"])
+    if name == "ws_url":
+        return "session", "session", "ws_url_parse", {"url": utf8(data, "url")}, ["§6.2"]
+    raise SystemExit("crash_to_vector: no vector mapping for target %s; keep it as a regression "
+                     "input only" % name)
+
+
 def to_case(target, data):
     if target["source"] != "fuzz_stateful.c":
-        raise SystemExit("crash_to_vector: no vector mapping for target %s" % target["name"])
+        area, feature, op, inp, refs = other_case(target, data)
+        digest = hashlib.sha1(json.dumps(inp, sort_keys=True).encode()).hexdigest()[:12]
+        return {"id": "fuzz-%s-%s" % (target["name"].replace("_", "-"), digest), "area": area,
+                "description": "fuzz-found input (%d bytes) from target %s" % (len(data), target["name"]),
+                "refs": refs, "provenance": "fuzz", "feature": feature, "op": op, "input": inp,
+                "found_by": target["name"]}
     direction = "s2b" if target["arg1"] == "LPSP_S2B" else "b2s"
     t = int(target["arg2"])
     if t == 0:
