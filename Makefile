@@ -31,6 +31,7 @@ include codec/codec.mk
 -include vectors/vectors.mk
 -include conformance/conformance.mk
 -include fuzz/fuzz.mk
+-include differential/differential.mk
 
 check: $(CHECK_TARGETS)
 	@echo "make check: all passed ($(CHECK_TARGETS))"

@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+"""Differential testing of two lonelypsp implementations (see differential/README.md).
+
+    run.py [--impl A --impl B] [--compat-impl C | --no-compat] [--n N] [--seed S]
+           [--roundtrip R] [--no-corpus] [--no-vectors] [--inputs FILE]
+           [--report PATH] [--summary PATH] [--proposals PATH] [--write-cases]
+
+By default A is the C codec (`build/lpsp testee`), B the Python reference
+(lonelypsp, through conformance/adapters/lonelypsp_adapter.py) and C the C
+codec in compat mode (`build/lpsp testee --compat`), compared with B too.
+An --impl is a built-in name (c, c-compat, lonelypsp) or an adapter command
+line (testee protocol, conformance/TESTEE-PROTOCOL.md).
+
+Exit status: 0 every disagreement explained, 1 unexplained disagreements or
+round-trip failures, 2 an adapter could not be started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import hashlib
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lpspdiff import REPO_ROOT, HandshakeError, builtin_impl  # noqa: E402
+from lpspdiff import engine, inputs as I, roundtrip  # noqa: E402
+from lpspdiff.explain import RULES, message_type, mode_of  # noqa: E402
+
+CASES_FILE = REPO_ROOT / "vectors" / "gen" / "fuzz_cases.json"
+SECTION = {
+    "CONFIGURE": "§3.1.1", "SUBSCRIBE_EXACT": "§3.1.2", "UNSUBSCRIBE_EXACT": "§3.1.2",
+    "SUBSCRIBE_GLOB": "§3.1.3", "UNSUBSCRIBE_GLOB": "§3.1.3", "CONTINUE_RECEIVE": "§3.1.4",
+    "CONFIRM_RECEIVE": "§3.1.5", "NOTIFY": "§3.1.6", "NOTIFY_STREAM": "§3.1.7",
+    "CONFIRM_CONFIGURE": "§3.2.1", "CONFIRM_SUBSCRIBE_EXACT": "§3.2.2",
+    "CONFIRM_UNSUBSCRIBE_EXACT": "§3.2.2", "CONFIRM_SUBSCRIBE_GLOB": "§3.2.3",
+    "CONFIRM_UNSUBSCRIBE_GLOB": "§3.2.3", "CONFIRM_NOTIFY": "§3.2.4",
+    "CONTINUE_NOTIFY": "§3.2.5", "RECEIVE_STREAM": "§3.2.6", "ENABLE_ZSTD_PRESET": "§3.2.7",
+    "ENABLE_ZSTD_CUSTOM": "§3.2.8", "DISABLE_ZSTD_CUSTOM": "§3.2.9", "MISSED": "§3.2.10",
+}
+
+
+def impl_argv(spec: str):
+    return builtin_impl(spec) or shlex.split(spec)
+
+
+def impl_label(spec: str) -> str:
+    return spec if builtin_impl(spec) else spec.split()[0].rsplit("/", 1)[-1]
+
+
+def covered_kinds(vectors, cases):
+    """(quirk, direction, type, mode) already exercised by an
+    implementation-defined decode vector (or a pending fuzz case)."""
+    rules = {r.name for r in RULES}
+    out = set()
+    for v in vectors:
+        if v.get("op") != "decode" or v.get("verdict") != "implementation-defined":
+            continue
+        d = v["input"]["direction"]
+        data = bytes.fromhex(v["input"]["hex"])
+        for qk in set(v.get("refs", [])) & rules:
+            out.add((qk, d, message_type(d, data), mode_of(data)))
+    for c in cases:
+        data = bytes.fromhex(c["hex"])
+        for qk in set(c["refs"]) & rules:
+            out.add((qk, c["direction"], message_type(c["direction"], data), mode_of(data)))
+    return out
+
+
+def kebab(s: str) -> str:
+    return s.lower().replace("_", "-")
+
+
+def proposal(kind, data: bytes, a, b, seed: int, labels):
+    qk, d, t, mode = kind
+    rule = next(r for r in RULES if r.name == qk)
+    h = hashlib.sha1(data).hexdigest()[:8]
+    vid = f"{d}-{kebab(t)}-{mode}-fuzz-{qk.lower().replace('-', '')}-{h}"
+    refs = [qk] + ([SECTION[t]] if t in SECTION else []) + (["§2.4"] if mode == "min" else ["§2.5"])
+    desc = (f"{t} ({'minimal' if mode == 'min' else 'expanded'}) found by differential testing: "
+            f"{rule.what}")
+    return {"id": vid, "direction": d, "hex": data.hex(), "description": desc, "refs": refs,
+            "expect": "implementation-defined",
+            "found": f"differential seed {seed}: {labels[0]} {a.get('status')} "
+                     f"{a.get('error', '')}, {labels[1]} {b.get('status')}".strip()}
+
+
+def load_cases():
+    if CASES_FILE.exists():
+        return json.loads(CASES_FILE.read_text())["cases"]
+    return []
+
+
+def write_cases(new):
+    doc = json.loads(CASES_FILE.read_text()) if CASES_FILE.exists() else {"cases": []}
+    have = {c["id"] for c in doc["cases"]}
+    added = [c for c in new if c["id"] not in have]
+    doc["cases"].extend(added)
+    text = '{"cases": [\n' + ",\n".join(" " + json.dumps(c, ensure_ascii=False) for c in doc["cases"]) + "\n]}\n"
+    CASES_FILE.write_text(text)
+    return added
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--impl", action="append", default=[],
+                    help="implementation A, then B (built-in name or adapter command); default c and lonelypsp")
+    ap.add_argument("--compat-impl", default=None,
+                    help="a third implementation compared with B with no rule excusing it "
+                         "(default c-compat when A and B are the defaults)")
+    ap.add_argument("--no-compat", action="store_true", help="no compat comparison")
+    ap.add_argument("--n", type=int, default=1000, help="mutated inputs per fuzz target (default 1000)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--roundtrip", type=int, default=20,
+                    help="random messages per type, variant and mode for the round trip (0: none)")
+    ap.add_argument("--no-corpus", action="store_true")
+    ap.add_argument("--no-vectors", action="store_true")
+    ap.add_argument("--inputs", type=Path, action="append", default=[],
+                    help="extra inputs: lines 's2b HEX' / 'b2s HEX'")
+    ap.add_argument("--corpus-dir", type=Path, default=REPO_ROOT / "corpus")
+    ap.add_argument("--vectors-dir", type=Path, default=REPO_ROOT / "vectors")
+    ap.add_argument("--report", type=Path, default=REPO_ROOT / "reports" / "differential.jsonl")
+    ap.add_argument("--summary", type=Path, default=REPO_ROOT / "reports" / "differential-summary.json")
+    ap.add_argument("--proposals", type=Path, default=REPO_ROOT / "reports" / "differential-proposals.json")
+    ap.add_argument("--write-cases", action="store_true",
+                    help="append the proposed vectors to vectors/gen/fuzz_cases.json (then run make vectors)")
+    ap.add_argument("--timeout", type=float, default=10.0, help="per-request timeout, seconds")
+    args = ap.parse_args(argv)
+
+    if len(args.impl) not in (0, 2):
+        ap.error("give --impl twice (A and B), or not at all")
+    specs = args.impl or ["c", "lonelypsp"]
+    compat_spec = None
+    if not args.no_compat:
+        compat_spec = args.compat_impl or (None if args.impl else "c-compat")
+    labels = [impl_label(s) for s in specs]
+    if compat_spec:
+        clabel = impl_label(compat_spec)
+        if clabel in labels:
+            clabel += "#compat"
+
+    t0 = time.monotonic()
+    targets = I.load_targets()
+    vectors = [] if args.no_vectors else I.load_vectors(args.vectors_dir)
+    pool = []
+    if not args.no_corpus:
+        pool += I.corpus_inputs(targets, args.corpus_dir)
+    pool += I.vector_inputs(vectors, targets)
+    for f in args.inputs:
+        pool += I.read_input_file(f, targets)
+    seeds = collections.defaultdict(list)
+    for i in pool:
+        seeds[i.target].append(i.data)
+        if i.source != "file":
+            # the dispatcher targets also mutate every typed seed
+            seeds[f"{i.direction}_any"].append(i.data)
+    phase1 = I.dedupe(pool)
+
+    impls = [engine.Impl(labels[k], impl_argv(s), args.timeout) for k, s in enumerate(specs)]
+    if compat_spec:
+        impls.append(engine.Impl(clabel, impl_argv(compat_spec), args.timeout))
+    try:
+        for im in impls:
+            hello = im.start()
+            print(f"  {im.label}: {hello.get('name')} {hello.get('version')} ({' '.join(im.argv)})")
+    except HandshakeError as e:
+        print(f"differential: {e}", file=sys.stderr)
+        for im in impls:
+            im.stop()
+        return 2
+
+    vectors_by_input = collections.defaultdict(list)
+    for v in vectors:
+        if v.get("op") == "decode":
+            vectors_by_input[(v["input"]["direction"], bytes.fromhex(v["input"]["hex"]))].append(v)
+
+    pairs = [engine.Pair("main", labels[0], labels[1], "a", True)]
+    if compat_spec:
+        pairs.append(engine.Pair("compat", clabel, labels[1], "a", False))
+
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    rt_failures = 0
+    rt_counts = None
+    by_source = collections.Counter()
+    seen = set()
+    accepted = collections.defaultdict(list)
+
+    def run_phase(todo, report):
+        batch = 5000
+        for s in range(0, len(todo), batch):
+            chunk = todo[s:s + batch]
+            answers = engine.run_parallel(impls, chunk)
+            compat = answers[2] if compat_spec else None
+            engine.tally(pairs[0], chunk, answers[0], answers[1], report, compat=compat,
+                         vectors_by_input=vectors_by_input)
+            if compat_spec:
+                engine.tally(pairs[1], chunk, answers[2], answers[1], report,
+                             vectors_by_input=vectors_by_input)
+            for k, inp in enumerate(chunk):
+                if any(ans[k].get("status") == "ok" for ans in answers):
+                    accepted[inp.target].append(inp.data)
+                    if inp.source != "mutated":
+                        accepted[f"{inp.direction}_any"].append(inp.data)
+            print(f"  ... {inp.source}: {min(s + batch, len(todo))}/{len(todo)} inputs, "
+                  f"{time.monotonic() - t0:.1f} s", flush=True)
+
+    with open(args.report, "w", encoding="utf-8") as report:
+        # phase 1: corpus, vectors, input files; phase 2: mutations of them
+        for i in phase1:
+            seen.add((i.direction, i.data))
+        by_source.update(i.source for i in phase1)
+        print(f"differential: {len(phase1)} distinct seed inputs ("
+              + ", ".join(f"{k} {v}" for k, v in sorted(by_source.items())) + ")")
+        run_phase(phase1, report)
+        mutated = [i for i in I.mutated_inputs(targets, seeds, args.n, args.seed, accepted)
+                   if (i.direction, i.data) not in seen]
+        mutated = I.dedupe(mutated)
+        by_source["mutated"] = len(mutated)
+        print(f"differential: {len(mutated)} distinct mutated inputs "
+              f"(seed {args.seed}, {args.n} per target)")
+        run_phase(mutated, report)
+        todo = phase1 + mutated
+        if args.roundtrip > 0:
+            rt_counts, rt_failures = roundtrip.run(impls[:2], args.roundtrip, args.seed, report)
+    for im in impls:
+        im.stop()
+
+    for p in pairs:
+        print()
+        print(f"== {p.name}: A = {p.a}, B = {p.b}"
+              + ("" if p.rules_apply else " (no quirk excuses a difference here)"))
+        print(engine.format_table(p))
+        print("explained by:")
+        print(engine.format_explained(p))
+        if p.error_pairs:
+            print("both reject, error classes differ (A class / B class: count):")
+            for (ea, eb), n in p.error_pairs.most_common(12):
+                print(f"  {ea} / {eb}: {n}")
+    if rt_counts is not None:
+        print()
+        print(roundtrip.format_table(rt_counts, labels[0], labels[1]))
+
+    # vectors for the disagreement kinds the suite does not cover yet
+    cases = load_cases()
+    covered = covered_kinds(vectors, cases)
+    props = []
+    for p in pairs:
+        for kind, (data, a, b) in sorted(p.kinds.items()):
+            if kind not in covered:
+                props.append(proposal(kind, data, a, b, args.seed, (p.a, p.b)))
+                covered.add(kind)
+    args.proposals.parent.mkdir(parents=True, exist_ok=True)
+    args.proposals.write_text(json.dumps({"cases": props}, indent=1, ensure_ascii=False) + "\n")
+    if props:
+        print(f"\n{len(props)} disagreement kind(s) without a vector yet: {args.proposals}")
+        for c in props:
+            print(f"  {c['id']}")
+        if args.write_cases:
+            added = write_cases(props)
+            print(f"  appended {len(added)} case(s) to {CASES_FILE.relative_to(REPO_ROOT)}; run make vectors")
+
+    unexplained = sum(p.unexplained for p in pairs)
+    summary = {
+        "seed": args.seed, "n": args.n, "roundtrip": args.roundtrip, "inputs": len(todo),
+        "inputs_by_source": dict(by_source),
+        "pairs": {p.name: {
+            "a": p.a, "b": p.b, "total": p.total(),
+            "classes": {k: sum(c[k] for c in p.counts.values()) for k in engine.CLASSES},
+            "reject_class_differs": sum(p.class_differs.values()),
+            "explained": dict(p.explained), "unexplained": p.unexplained,
+            "per_target": {t: dict(c) for t, c in sorted(p.counts.items())},
+            "per_source": {s: dict(c) for s, c in sorted(p.by_source.items())},
+        } for p in pairs},
+        "roundtrip_failures": rt_failures,
+        "roundtrip_counts": ({" ".join(k): dict(v) for k, v in sorted(rt_counts.items())}
+                             if rt_counts else {}),
+        "proposed_vectors": [c["id"] for c in props],
+        "seconds": round(time.monotonic() - t0, 1),
+    }
+    args.summary.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
+    print(f"\nreport: {args.report} ({sum(p.disagreements() for p in pairs) + rt_failures} lines); "
+          f"summary: {args.summary}; {summary['seconds']} s")
+    if unexplained or rt_failures:
+        print(f"differential: FAILED: {unexplained} unexplained disagreement(s), "
+              f"{rt_failures} round-trip failure(s); see {args.report}")
+        return 1
+    print("differential: every disagreement is explained")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""Self-tests of the differential runner: classes, rules, exit status, inputs."""
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DIFF = Path(__file__).resolve().parents[1]
+ROOT = DIFF.parent
+sys.path.insert(0, str(DIFF))
+
+from lpspdiff import inputs as I  # noqa: E402
+from lpspdiff.explain import classify, explain, vector_explains  # noqa: E402
+
+FAKE = f"{sys.executable} {DIFF / 'tests' / 'fake_testee.py'}"
+LPSP = ROOT / "build" / "lpsp"
+SUB = "00010002000000000007666f6f2f626172"           # §5.1 SUBSCRIBE_EXACT
+
+
+def run(tmp_path, a, b, lines, *extra):
+    inp = tmp_path / "inputs.txt"
+    inp.write_text("".join(f"{d} {h}\n" for d, h in lines))
+    report = tmp_path / "report.jsonl"
+    cmd = [sys.executable, str(DIFF / "run.py"), "--impl", a, "--impl", b, "--no-corpus",
+           "--no-vectors", "--n", "0", "--roundtrip", "0", "--inputs", str(inp),
+           "--report", str(report), "--summary", str(tmp_path / "s.json"),
+           "--proposals", str(tmp_path / "p.json"), *extra]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    rows = [json.loads(x) for x in report.read_text().splitlines()] if report.exists() else []
+    return p, rows
+
+
+def test_unexplained_disagreement_fails(tmp_path):
+    p, rows = run(tmp_path, f"{FAKE} accept", f"{FAKE} reject", [("s2b", SUB), ("b2s", SUB)],
+                  "--no-compat")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "2 unexplained" in p.stdout
+    assert [r["class"] for r in rows] == ["a-only", "a-only"]
+    assert all(r["explained_by"] is None for r in rows)
+
+
+def test_different_fields_fail(tmp_path):
+    p, rows = run(tmp_path, f"{FAKE} accept", f"{FAKE} accept-other", [("s2b", SUB)], "--no-compat")
+    assert p.returncode == 1
+    assert rows[0]["class"] == "accept-differ"
+
+
+def test_agreement_passes(tmp_path):
+    p, rows = run(tmp_path, f"{FAKE} reject", f"{FAKE} reject", [("s2b", SUB), ("s2b", "00")],
+                  "--no-compat")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert rows == []
+    s = json.loads((tmp_path / "s.json").read_text())
+    assert s["pairs"]["main"]["classes"]["agree-reject"] == 2
+
+
+def test_quirk_rule_explains(tmp_path):
+    p, rows = run(tmp_path, f"{FAKE} trailing", f"{FAKE} accept", [("s2b", SUB + "aa")], "--no-compat")
+    assert p.returncode == 0, p.stdout
+    assert rows[0]["class"] == "b-only" and rows[0]["explained_by"] == "QK-11"
+
+
+def test_compat_testee_vetoes_a_rule(tmp_path):
+    # the strict side's error looks like QK-11, but a compat testee that does
+    # not reproduce the reference shows something else is going on
+    p, rows = run(tmp_path, f"{FAKE} trailing", f"{FAKE} accept", [("s2b", SUB + "aa")],
+                  "--compat-impl", f"{FAKE} reject")
+    assert p.returncode == 1
+    main = [r for r in rows if r["pair"] == "main"][0]
+    assert main["explained_by"] is None and "compat" in main["note"]
+    assert [r["class"] for r in rows if r["pair"] == "compat"] == ["b-only"]
+
+
+def test_crash_is_a_fault(tmp_path):
+    p, rows = run(tmp_path, f"{FAKE} crash", f"{FAKE} accept", [("s2b", SUB), ("s2b", SUB + "00")],
+                  "--no-compat")
+    assert p.returncode == 1
+    assert {r["class"] for r in rows} == {"fault"}
+
+
+def test_unstartable_adapter_is_exit_2(tmp_path):
+    p, _ = run(tmp_path, "/nonexistent/adapter", f"{FAKE} accept", [("s2b", SUB)], "--no-compat")
+    assert p.returncode == 2
+
+
+def test_roundtrip_failure_fails(tmp_path):
+    # the fakes "encode" a message as its topic and decode anything as one
+    # SUBSCRIBE_EXACT: the round trip cannot hold
+    p, _ = run(tmp_path, f"{FAKE} accept", f"{FAKE} accept", [], "--no-compat", "--roundtrip", "1")
+    assert p.returncode == 1
+    assert "round-trip failure" in p.stdout
+
+
+@pytest.mark.skipif(not LPSP.exists(), reason="build/lpsp not built")
+def test_real_codec_against_itself_and_compat(tmp_path):
+    lines = [("s2b", SUB), ("s2b", SUB + "676172626167"), ("s2b", "ffff" + SUB[4:])]
+    p, rows = run(tmp_path, "c", "c", lines, "--no-compat")
+    assert p.returncode == 0 and rows == []
+    # strict against compat: trailing bytes (QK-11) and flag bits (QK-21)
+    p, rows = run(tmp_path, "c", "c-compat", lines, "--no-compat")
+    assert p.returncode == 0, p.stdout
+    assert sorted(r["explained_by"] for r in rows) == ["QK-11", "QK-21"]
+
+
+def test_classify_and_vector_explanation():
+    ok = {"status": "ok", "output": {"a": "5"}}
+    assert classify(ok, {"status": "ok", "output": {"a": 5}}) == ("agree-accept", False)
+    assert classify({"status": "rejected", "error": "x"}, {"status": "rejected", "error": "y"}) == \
+        ("agree-reject", True)
+    assert classify({"status": "fault"}, ok)[0] == "fault"
+    vec = {"id": "v", "verdict": "implementation-defined",
+           "outcomes": {"reference": {"accept": {"a": 5}}, "strict": {"reject": ["trailing_bytes"]},
+                        "note": "n"}}
+    rej = {"status": "rejected", "error": "trailing_bytes", "detail": ""}
+    assert vector_explains(vec, rej, ok)
+    assert not vector_explains(vec, rej, {"status": "ok", "output": {"a": 6}})
+    ex = explain("s2b", bytes.fromhex(SUB), "b-only", rej, {"status": "ok", "output": {"a": 6}},
+                 strict_side="a", rules_apply=False, vectors=[vec])
+    assert ex.by == ""            # no rule in compat, and the vector does not fit
+
+
+def test_typed_corpus_file_reconstruction():
+    # fuzz/harness.c fz_stateful_typed: selector byte, then headers and body
+    assert I.typed_to_message(2, b"\x01abc") == b"\x00\x01\x00\x02abc"
+    assert I.typed_to_message(2, b"\x00") == b"\x00\x00\x00\x02"
+    assert I.typed_to_message(9, b"\x05x") == b"\xff\x05\x00\x09x"
+    assert I.typed_to_message(2, b"") is None
+
+
+def test_mutations_are_reproducible():
+    targets = [t for t in I.load_targets() if t.name in ("s2b_notify", "b2s_any")]
+    seeds = {"s2b_notify": [bytes.fromhex(SUB)], "b2s_any": [bytes.fromhex(SUB)]}
+    a = I.mutated_inputs(targets, seeds, 50, 7)
+    b = I.mutated_inputs(targets, seeds, 50, 7)
+    c = I.mutated_inputs(targets, seeds, 50, 8)
+    assert [x.data for x in a] == [x.data for x in b]
+    assert [x.data for x in a] != [x.data for x in c]
+    # typed targets keep their wire type
+    assert all(x.data[2:4] == b"\x00\x06" for x in a if x.target == "s2b_notify" and len(x.data) >= 4)
+
+
+def test_digest_fixup_makes_notify_consistent():
+    body = b"hello"
+    hdrs = [b"", b"", b"\x01", b"t", b"\x00", b"\x02", b"\x05", b"\x00" * 64]
+    msg = b"\x00\x01\x00\x06" + b"".join(len(h).to_bytes(2, "big") + h for h in hdrs) + body
+    p = I.parse("s2b", I.fixup_digests("s2b", msg))
+    assert p.headers[7][1] == hashlib.sha512(body).digest()
+    assert p.headers[5][1] == b"\x05" and p.body == body
+
+
+def test_walk_finds_length_fields():
+    f = I.walk(bytes.fromhex(SUB))
+    assert [x.len_off for x in f] == [4, 6, 8]
+    exp = bytes.fromhex("0000000200010000")   # expanded, 1 header, name of length 0, truncated
+    assert [(x.len_off, x.what) for x in I.walk(exp)] == [(4, "count"), (6, "name")]
