@@ -407,7 +407,7 @@ class ConformanceSession:
             new = xf.updated(self.xf_entries, self.all_ids, ran)
             if new or self.xf_path.exists():
                 xf.write(self.xf_path, self.impl_name or "impl", new, self.all_ids)
-            self.xf_update_note = f"{self._rel(self.xf_path)}: {len(new)} entr{'y' if len(new) == 1 else 'ies'}"
+                self.xf_update_note = f"{self._rel(self.xf_path)}: {len(new)} entr{'y' if len(new) == 1 else 'ies'}"
             self.stale = []
         elif self.stale and session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
