@@ -227,8 +227,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     write_markdown(model, out / "matrix.md")
     write_html(model, out / "matrix.html")
+    shown = out.resolve()
+    try:
+        shown = shown.relative_to(Path.cwd())
+    except ValueError:
+        pass
     print(f"report: {len(model['rows'])} vectors x {len(model['impls'])} implementation(s) "
-          f"({', '.join(i['name'] for i in model['impls'])}) -> {out / 'matrix.md'}, {out / 'matrix.html'}")
+          f"({', '.join(i['name'] for i in model['impls'])}) -> {shown / 'matrix.md'}, {shown / 'matrix.html'}")
     return 0
 
 
