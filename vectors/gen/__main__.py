@@ -16,9 +16,11 @@ from .vec import Collector
 
 def build():
     from . import stateful_cases, stateless_cases, etag_cases, auth_cases, session_cases
+    from . import fuzz_cases
 
     col = Collector()
     stateful_cases.StatefulGen(col).run()
+    fuzz_cases.run(col)
     stateless_cases.run(col)
     etag_cases.run(col)
     auth_cases.run(col)
