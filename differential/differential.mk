@@ -9,7 +9,7 @@ N              ?= 1000
 SEED           ?= 1
 ROUNDTRIP      ?= 20
 DIFF_ARGS      ?=
-DIFF_CHECK_N   ?= 150
+DIFF_CHECK_N   ?= 400
 DIFF_CHECK_RT  ?= 4
 
 .PHONY: differential differential-test differential-check
