@@ -102,15 +102,17 @@ fuzz-replay: $(FUZZ_TARGETS:%=$(FZ)/replay/%) $(FZ)/vector-inputs/.stamp
 	  $(FZ)/replay/$$t -q corpus/$$t $(FZ)/vector-inputs/$$t $$(ls -d corpus/grown/$$t fuzz/regressions/$$t 2>/dev/null); done
 	@echo "fuzz-replay: $(words $(FUZZ_TARGETS)) targets replayed clean under gcc ASan+UBSan"
 
+# llvm-cov: the first binary is positional, the others follow -object.
+FZ_COV_OBJECTS = $(FZ)/cov/$(firstword $(FUZZ_TARGETS)) $(foreach t,$(wordlist 2,999,$(FUZZ_TARGETS)),-object $(FZ)/cov/$(t))
 fuzz-coverage: $(FUZZ_TARGETS:%=$(FZ)/cov/%) $(FZ)/vector-inputs/.stamp
 	@rm -rf $(FZ)/cov/profiles && mkdir -p $(FZ)/cov/profiles
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  LLVM_PROFILE_FILE=$(FZ)/cov/profiles/$$t.profraw $(FZ)/cov/$$t -q corpus/$$t $(FZ)/vector-inputs/$$t \
 	    $$(ls -d corpus/grown/$$t fuzz/regressions/$$t 2>/dev/null) 2>/dev/null; done
 	llvm-profdata-14 merge -sparse $(FZ)/cov/profiles/*.profraw -o $(FZ)/cov/all.profdata
-	llvm-cov-14 report $(foreach t,$(FUZZ_TARGETS),-object $(FZ)/cov/$(t)) -instr-profile=$(FZ)/cov/all.profdata \
+	llvm-cov-14 report $(FZ_COV_OBJECTS) -instr-profile=$(FZ)/cov/all.profdata \
 	  -show-branch-summary $(FZ_CODEC_SRCS)
-	@llvm-cov-14 show $(foreach t,$(FUZZ_TARGETS),-object $(FZ)/cov/$(t)) -instr-profile=$(FZ)/cov/all.profdata \
+	@llvm-cov-14 show $(FZ_COV_OBJECTS) -instr-profile=$(FZ)/cov/all.profdata \
 	  -format=text -show-line-counts-or-regions $(FZ_CODEC_SRCS) > $(FZ)/cov/codec-coverage.txt
 	@echo "fuzz-coverage: annotated sources in $(FZ)/cov/codec-coverage.txt"
 

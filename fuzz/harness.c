@@ -1207,6 +1207,85 @@ void fz_text(int which, const uint8_t *data, size_t len)
         }
         break;
     }
+    case FZ_TEXT_HMAC_ROUNDTRIP: {
+        /* byte 0: kind; the rest: text fields separated by 0x00 (nonce,
+         * tracing, url, recovery, topic, glob, identifier); integers and
+         * fixed-size fields derived from the input. Oracles: exact-size
+         * to_sign, sign -> verify OK, a changed code or field -> FORBIDDEN. */
+        if (len == 0) break;
+        lpsp_auth_fields f;
+        memset(&f, 0, sizeof f);
+        f.kind = 1 + in[0] % LPSP_AUTH_KIND_MAX;
+        lpsp_view *tv[] = {&f.nonce, &f.tracing, &f.url, &f.recovery, &f.topic, &f.glob, &f.identifier};
+        size_t p = 1;
+        for (size_t i = 0; i < sizeof tv / sizeof tv[0]; i++) {
+            size_t q = p;
+            while (q < len && in[q] != 0) q++;
+            tv[i]->ptr = in + (p < len ? p : len);
+            tv[i]->len = p < len ? q - p : 0;
+            p = q + 1;
+        }
+        uint32_t h = fnv1a(in, len);
+        static uint8_t fixed[64];
+        for (int i = 0; i < 64; i++) fixed[i] = (uint8_t)(h >> (i % 4 * 8)) ^ (uint8_t)i;
+        lpsp_view v32 = {fixed, 32}, v64 = {fixed, 64};
+        f.sha512 = v64;
+        f.etag = v64;
+        f.subscriber_nonce = v32;
+        f.broadcaster_nonce = v32;
+        f.timestamp = 1700000000 + (h & 0xff);
+        f.enable_zstd = h & 1;
+        f.enable_training = (h >> 1) & 1;
+        f.initial_dict = h & 0xffff;
+        f.part_id = (h >> 3) & ((h & 4) ? 0xff : 0xfff);
+        f.num_subscribers = h;
+        f.subscribers = h >> 5;
+        f.zstd_identifier = h >> 7;
+        f.compression_level = (int64_t)(h % 40) - ((h & 8) ? 5 : 0);
+        f.min_size = h >> 9;
+        f.max_size = (uint64_t)h << 20;
+        size_t sz = 0, w = 0;
+        st = lpsp_hmac_to_sign_size(&f, &sz, &e);
+        if (st != LPSP_OK) {
+            FZ_ASSERT(e.status == st && e.reason && e.reason[0], "to_sign refusal without a reason");
+            break;
+        }
+        uint8_t *ts = malloc(sz ? sz : 1);
+        if (!ts) abort();
+        st = lpsp_hmac_to_sign(&f, ts, sz, &w, &e);
+        FZ_ASSERT(st == LPSP_OK && w == sz, "to_sign into its exact size: %s", lpsp_status_name(st));
+        if (sz) {
+            uint8_t *sb = malloc(sz - 1 ? sz - 1 : 1);
+            if (!sb) abort();
+            st = lpsp_hmac_to_sign(&f, sb, sz - 1, &w, &e);
+            FZ_ASSERT(st == LPSP_E_BUFFER_TOO_SMALL, "to_sign one byte short: %s", lpsp_status_name(st));
+            free(sb);
+        }
+        free(ts);
+        static const uint8_t secret[64] = {1, 2, 3, 4, 5, 6, 7, 8};
+        lpsp_hmac_key k;
+        st = lpsp_hmac_key_init(&k, secret, sizeof secret, &e);
+        FZ_ASSERT(st == LPSP_OK, "hmac key: %s", lpsp_status_name(st));
+        char hdr[LPSP_HMAC_HEADER_MAX + 1];
+        st = lpsp_hmac_sign(&k, &f, hdr, sizeof hdr, &w, &e);
+        if (st == LPSP_OK) {
+            FZ_ASSERT(w <= LPSP_HMAC_HEADER_MAX, "header of %zu bytes", w);
+            st = lpsp_hmac_verify(&k, &f, (const uint8_t *)hdr, w, 1, f.timestamp, 0, NULL, &e);
+            FZ_ASSERT(st == LPSP_OK, "%s: verify(sign(f)) gave %s (%s)", lpsp_auth_kind_name(f.kind),
+                      lpsp_status_name(st), e.reason ? e.reason : "-");
+            /* A full-6-bit character of the code (the last data character
+             * before "==" also carries unchecked padding bits, QK-34). */
+            hdr[w - 10] = hdr[w - 10] == 'A' ? 'B' : 'A';
+            st = lpsp_hmac_verify(&k, &f, (const uint8_t *)hdr, w, 1, f.timestamp, 0, NULL, &e);
+            FZ_ASSERT(st == LPSP_E_FORBIDDEN, "%s: a changed code verified as %s",
+                      lpsp_auth_kind_name(f.kind), lpsp_status_name(st));
+        } else {
+            FZ_ASSERT(st == LPSP_E_INVALID_ARGUMENT && memchr(f.nonce.ptr, ':', f.nonce.len),
+                      "sign refused: %s (%s)", lpsp_status_name(st), e.reason ? e.reason : "-");
+        }
+        lpsp_hmac_key_free(&k);
+        break;
+    }
     default: FZ_ASSERT(0, "unknown text target %d", which);
     }
     free(in);

@@ -40,7 +40,8 @@ enum {
     FZ_TEXT_WS_URL,
     FZ_TEXT_HMAC_SECRET,
     FZ_TEXT_SUBS_ITER,
-    FZ_TEXT_ETAG_ORDER
+    FZ_TEXT_ETAG_ORDER,
+    FZ_TEXT_HMAC_ROUNDTRIP
 };
 void fz_text(int which, const uint8_t *data, size_t size);
 
@@ -93,7 +94,8 @@ enum {
     FZ_TEXT_WS_URL,
     FZ_TEXT_HMAC_SECRET,
     FZ_TEXT_SUBS_ITER,
-    FZ_TEXT_ETAG_ORDER
+    FZ_TEXT_ETAG_ORDER,
+    FZ_TEXT_HMAC_ROUNDTRIP
 };
 void fz_text(int which, const uint8_t *data, size_t size);
 

@@ -98,6 +98,13 @@ def text(x):
     return x.encode("utf-8") if isinstance(x, str) else None
 
 
+def hx(x):
+    try:
+        return bytes.fromhex(x) if isinstance(x, str) else b""
+    except ValueError:
+        return b""
+
+
 def route_other(vec, names):
     """Stateless, auth, session and etag vectors."""
     op, inp = vec.get("op"), vec.get("input") or {}
@@ -123,7 +130,21 @@ def route_other(vec, names):
         yield "bearer", text(inp["token"]) + b"\x00" + (text(inp.get("authorization")) or b"")
     elif op == "ws_url_parse" and text(inp.get("url")) is not None:
         yield "ws_url", text(inp["url"])
-    elif op == "etag":
+    if op in ("hmac_to_sign", "hmac_sign", "hmac_verify") and inp.get("kind"):
+        kinds = ["SUBSCRIBE_EXACT", "SUBSCRIBE_GLOB", "NOTIFY", "STATEFUL_CONFIGURE",
+                 "CHECK_SUBSCRIPTIONS", "SET_SUBSCRIPTIONS", "STATEFUL_CONTINUE_RECEIVE",
+                 "CONFIRM_RECEIVE", "CONFIRM_MISSED", "RECEIVE", "MISSED", "CONFIRM_SUBSCRIBE_EXACT",
+                 "CONFIRM_SUBSCRIBE_GLOB", "CONFIRM_NOTIFY", "CHECK_SUBSCRIPTIONS_RESPONSE",
+                 "SET_SUBSCRIPTIONS_RESPONSE", "STATEFUL_CONFIRM_CONFIGURE",
+                 "STATEFUL_ENABLE_ZSTD_PRESET", "STATEFUL_ENABLE_ZSTD_CUSTOM",
+                 "STATEFUL_DISABLE_ZSTD_CUSTOM", "STATEFUL_CONTINUE_NOTIFY"]
+        if inp["kind"] in kinds:
+            parts = [text(inp.get("nonce")) or b"", hx(inp.get("tracing")),
+                     text(inp.get("url")) or b"", text(inp.get("recovery")) or b"",
+                     hx(inp.get("topic")), text(inp.get("glob")) or b"", hx(inp.get("identifier"))]
+            if all(0 not in x for x in parts):
+                yield "hmac_roundtrip", bytes([kinds.index(inp["kind"])]) + b"\x00".join(parts)
+    if op == "etag":
         ex = [bytes.fromhex(e.get("topic", "")) for e in inp.get("exact", [])]
         gl = [text(e.get("glob", "")) or b"" for e in inp.get("glob", [])]
         if all(b not in x for x in ex + gl for b in (0, 1)):
