@@ -158,7 +158,8 @@ def explain(direction: str, data: bytes, cls: str, a: Dict[str, Any], b: Dict[st
             *, strict_side: str, rules_apply: bool, compat: Optional[Dict[str, Any]] = None,
             vectors: Optional[List[Dict[str, Any]]] = None) -> Explanation:
     """Explains one disagreement. strict_side: "a" or "b", the side the rules
-    treat as the strict codec. rules_apply: False for the compat pair (the
+    treat as the strict codec when neither or both reject (then no rule
+    matches anyway); otherwise the rejecting side is the strict one. rules_apply: False for the compat pair (the
     compat testee must reproduce every parser leniency: no rule excuses it).
     compat: the compat testee's answer to the same input, when one runs."""
     if cls not in DISAGREEMENTS or cls == FAULT:
@@ -166,7 +167,14 @@ def explain(direction: str, data: bytes, cls: str, a: Dict[str, Any], b: Dict[st
             return Explanation("", "an adapter failed on this input")
         return Explanation("n/a")
     if rules_apply:
-        strict, ref = (a, b) if strict_side == "a" else (b, a)
+        # the side that rejects is the strict one (strict_side breaks no tie:
+        # a rule needs exactly one rejection and one acceptance)
+        if a.get("status") == "rejected" and b.get("status") == "ok":
+            strict, ref = a, b
+        elif b.get("status") == "rejected" and a.get("status") == "ok":
+            strict, ref = b, a
+        else:
+            strict, ref = (a, b) if strict_side == "a" else (b, a)
         for rule in RULES:
             if rule.matches(direction, data, strict, ref):
                 if compat is not None:

@@ -63,6 +63,12 @@ def test_quirk_rule_explains(tmp_path):
     assert rows[0]["class"] == "b-only" and rows[0]["explained_by"] == "QK-11"
 
 
+def test_rules_apply_in_either_order(tmp_path):
+    p, rows = run(tmp_path, f"{FAKE} accept", f"{FAKE} trailing", [("s2b", SUB + "aa")], "--no-compat")
+    assert p.returncode == 0, p.stdout
+    assert rows[0]["class"] == "a-only" and rows[0]["explained_by"] == "QK-11"
+
+
 def test_compat_testee_vetoes_a_rule(tmp_path):
     # the strict side's error looks like QK-11, but a compat testee that does
     # not reproduce the reference shows something else is going on
