@@ -67,7 +67,7 @@ $(FZ)/$(2)/$(1): $(call fz_src,$(1)) $(FZ)/$(2)/harness.o $(FZ_CODEC_SRCS:codec/
 endef
 $(foreach t,$(FUZZ_TARGETS),$(foreach e,$(FZ_ENGINES),$(eval $(call fz_target_rules,$(t),$(e)))))
 
-.PHONY: fuzz-build fuzz-build-all corpus corpus-check fuzz-replay fuzz-coverage fuzz-campaign \
+.PHONY: fuzz-regress-clang fuzz-build fuzz-build-all corpus corpus-check fuzz-replay fuzz-coverage fuzz-campaign \
         fuzz-smoke afl-smoke fuzz-oss-fuzz-test fuzz-check fuzz-waivers fuzz-crash-to-vector \
         $(FUZZ_TARGETS:%=fuzz-%) $(FUZZ_TARGETS:%=afl-%)
 
@@ -138,7 +138,16 @@ fuzz-crash-to-vector: | $(BOOT)
 	@test -n "$(CRASH)" -a -n "$(TARGET)" || { echo "usage: make fuzz-crash-to-vector CRASH=file TARGET=name" >&2; exit 2; }
 	$(FZ_PY) fuzz/crash_to_vector.py --target $(TARGET) $(CRASH)
 
-fuzz-check: corpus-check fuzz-build fuzz-replay fuzz-smoke afl-smoke fuzz-oss-fuzz-test
+# Regression inputs also run through the clang builds: clang's UBSan
+# catches some undefined behaviour (nonnull arguments of memcpy) that gcc's
+# does not.
+fuzz-regress-clang: fuzz-build
+	@set -e; for d in $(wildcard fuzz/regressions/*); do t=$${d#fuzz/regressions/}; \
+	  $(FZ)/libfuzzer/$$t $$d/* >$(FZ)/regress-$$t.log 2>&1 || { cat $(FZ)/regress-$$t.log >&2; \
+	  echo "fuzz-regress-clang: $$t fails on a regression input" >&2; exit 1; }; done
+	@echo "fuzz-regress-clang: regression inputs clean under clang ASan+UBSan"
+
+fuzz-check: corpus-check fuzz-build fuzz-replay fuzz-regress-clang fuzz-smoke afl-smoke fuzz-oss-fuzz-test
 	@echo "fuzz-check: all passed"
 
 CHECK_TARGETS += fuzz-check

@@ -1167,44 +1167,73 @@ void fz_text(int which, const uint8_t *data, size_t len)
     }
     case FZ_TEXT_ETAG_ORDER: {
         /* Entries separated by 0x00 (exact) until a 0x01 byte, then globs.
-         * Independent order check: strictly ascending bytes per list. */
-        lpsp_etag_builder b;
-        lpsp_view url = {(const uint8_t *)"u", 1}, none = {(const uint8_t *)"", 0};
-        st = lpsp_etag_begin(&b, url, 1, &e);
-        FZ_ASSERT(st == LPSP_OK, "etag begin: %s", lpsp_status_name(st));
-        size_t p = 0;
+         * Oracles: the streaming builder rejects exactly what an independent
+         * check finds out of order (strictly ascending bytes per list) or not
+         * UTF-8 (globs); when accepted, the one-shot etag and SHA-512 of the
+         * etag document (written into its exact size) equal the streamed one. */
+        size_t cap = len + 2;
+        lpsp_sl_entry *ent = calloc(cap, sizeof *ent);
+        if (!ent) abort();
+        size_t n_ex = 0, n_gl = 0, p = 0;
         int glob = 0, expect_ok = 1, utf8_ok = 1;
-        lpsp_view prev = {NULL, 0};
-        int have_prev = 0;
-        while (p <= len && st == LPSP_OK) {
+        while (p <= len) {
             size_t q = p;
             while (q < len && in[q] > 1) q++;
-            lpsp_view ent = {in + p, q - p};
-            if (have_prev) {
-                size_t m = prev.len < ent.len ? prev.len : ent.len;
-                int c = memcmp(prev.ptr, ent.ptr, m);
-                if (c > 0 || (c == 0 && prev.len >= ent.len)) expect_ok = 0;
+            lpsp_sl_entry *x = &ent[n_ex + n_gl];
+            x->key.ptr = in + p;
+            x->key.len = q - p;
+            size_t nlist = glob ? n_gl : n_ex;
+            if (nlist > 0) {
+                lpsp_view prev = x[-1].key;
+                size_t m = prev.len < x->key.len ? prev.len : x->key.len;
+                int c = m ? memcmp(prev.ptr, x->key.ptr, m) : 0;
+                if (c > 0 || (c == 0 && prev.len >= x->key.len)) expect_ok = 0;
             }
-            if (glob && lpsp_utf8_valid_prefix_fz(ent.ptr, ent.len) != ent.len) utf8_ok = 0;
-            st = glob ? lpsp_etag_add_glob(&b, ent, none, &e) : lpsp_etag_add_exact(&b, ent, none, &e);
-            if (st != LPSP_OK) break;
-            prev = ent;
-            have_prev = 1;
-            if (q < len && in[q] == 1 && !glob) {
-                glob = 1;
-                have_prev = 0;
-            }
+            if (glob && lpsp_utf8_valid_prefix_fz(x->key.ptr, x->key.len) != x->key.len) utf8_ok = 0;
+            if (glob) n_gl++;
+            else n_ex++;
+            if (q < len && in[q] == 1 && !glob) glob = 1;
             p = q + 1;
         }
+        lpsp_view url = {(const uint8_t *)"u", 1};
+        lpsp_etag_builder b;
+        st = lpsp_etag_begin(&b, url, 1, &e);
+        FZ_ASSERT(st == LPSP_OK, "etag begin: %s", lpsp_status_name(st));
+        for (size_t i = 0; i < n_ex + n_gl && st == LPSP_OK; i++)
+            st = i < n_ex ? lpsp_etag_add_exact(&b, ent[i].key, ent[i].recovery, &e)
+                          : lpsp_etag_add_glob(&b, ent[i].key, ent[i].recovery, &e);
+        uint8_t d1[64], d2[64], d3[64];
         if (st == LPSP_OK) {
-            uint8_t d[64];
-            st = lpsp_etag_finish(&b, d, &e);
-            FZ_ASSERT(expect_ok, "etag accepted entries that are not strictly ascending");
+            st = lpsp_etag_finish(&b, d1, &e);
+            FZ_ASSERT(st == LPSP_OK, "etag finish: %s", lpsp_status_name(st));
+            FZ_ASSERT(expect_ok && utf8_ok, "etag accepted entries that are out of order (%d) or not UTF-8 (%d)",
+                      !expect_ok, !utf8_ok);
+            st = lpsp_etag_compute(url, ent, n_ex, ent + n_ex, n_gl, 1, d2, &e);
+            FZ_ASSERT(st == LPSP_OK && memcmp(d1, d2, 64) == 0, "one-shot etag differs from streamed (%s)",
+                      lpsp_status_name(st));
+            size_t sz = 0, w = 0;
+            st = lpsp_etag_document_size(url, ent, n_ex, ent + n_ex, n_gl, 1, &sz, &e);
+            FZ_ASSERT(st == LPSP_OK, "etag document size: %s", lpsp_status_name(st));
+            uint8_t *doc = malloc(sz ? sz : 1);
+            if (!doc) abort();
+            st = lpsp_etag_document(url, ent, n_ex, ent + n_ex, n_gl, 1, doc, sz, &w, &e);
+            FZ_ASSERT(st == LPSP_OK && w == sz, "etag document into its exact size: %s", lpsp_status_name(st));
+            SHA512(doc, sz, d3);
+            FZ_ASSERT(memcmp(d1, d3, 64) == 0, "etag is not SHA-512 of the etag document");
+            if (sz) {
+                st = lpsp_etag_document(url, ent, n_ex, ent + n_ex, n_gl, 1, doc, sz - 1, &w, &e);
+                FZ_ASSERT(st == LPSP_E_BUFFER_TOO_SMALL, "etag document one byte short: %s",
+                          lpsp_status_name(st));
+            }
+            free(doc);
         } else {
             lpsp_etag_abort(&b);
             FZ_ASSERT(st == LPSP_E_OUT_OF_ORDER ? !expect_ok : (st == LPSP_E_BAD_UTF8 && !utf8_ok),
                       "etag builder: %s (ascending: %d, utf8: %d)", lpsp_status_name(st), expect_ok, utf8_ok);
+            st = lpsp_etag_compute(url, ent, n_ex, ent + n_ex, n_gl, 1, d2, &e);
+            FZ_ASSERT(st != LPSP_OK, "one-shot etag accepts what the builder rejects");
         }
+        free(ent);
         break;
     }
     case FZ_TEXT_HMAC_ROUNDTRIP: {
