@@ -7,6 +7,7 @@
 #   make fuzz-coverage                line/branch coverage of codec/ from the same inputs
 #   make fuzz-campaign SECONDS=N      every target, 2 in parallel, summary table
 #   make corpus                       regenerate corpus/ and fuzz/dict/ from the vectors
+#   make fuzz-grow                    fold a campaign's new coverage into corpus/grown/
 #   make fuzz-crash-to-vector CRASH=file TARGET=name   case definition for the vector generator
 #   make fuzz-check                   the CI gate (part of `make check`)
 
@@ -67,7 +68,7 @@ $(FZ)/$(2)/$(1): $(call fz_src,$(1)) $(FZ)/$(2)/harness.o $(FZ_CODEC_SRCS:codec/
 endef
 $(foreach t,$(FUZZ_TARGETS),$(foreach e,$(FZ_ENGINES),$(eval $(call fz_target_rules,$(t),$(e)))))
 
-.PHONY: fuzz-regress-clang fuzz-build fuzz-build-all corpus corpus-check fuzz-replay fuzz-coverage fuzz-campaign \
+.PHONY: fuzz-grow fuzz-regress-clang fuzz-build fuzz-build-all corpus corpus-check fuzz-replay fuzz-coverage fuzz-campaign \
         fuzz-smoke afl-smoke fuzz-oss-fuzz-test fuzz-check fuzz-waivers fuzz-crash-to-vector \
         $(FUZZ_TARGETS:%=fuzz-%) $(FUZZ_TARGETS:%=afl-%)
 
@@ -115,6 +116,10 @@ fuzz-coverage: $(FUZZ_TARGETS:%=$(FZ)/cov/%) $(FZ)/vector-inputs/.stamp
 	@llvm-cov-14 show $(FZ_COV_OBJECTS) -instr-profile=$(FZ)/cov/all.profdata \
 	  -format=text -show-line-counts-or-regions $(FZ_CODEC_SRCS) > $(FZ)/cov/codec-coverage.txt
 	@echo "fuzz-coverage: annotated sources in $(FZ)/cov/codec-coverage.txt"
+
+# After a campaign: keep what it found that adds coverage (corpus/grown/).
+fuzz-grow: fuzz-build
+	fuzz/grow_corpus.sh $(FZ) $(FUZZ_TARGETS)
 
 fuzz-campaign: fuzz-build
 	fuzz/campaign.sh $(SECONDS) $(FZ) $(FUZZ_TARGETS)
