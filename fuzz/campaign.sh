@@ -7,6 +7,9 @@
 # Campaign mode: new inputs accumulate in BUILDDIR/work/<target> (seeded
 # from corpus/<target>); logs in BUILDDIR/campaign/<target>.log.
 # Smoke mode (CI): a throwaway work directory per run.
+# Inputs are limited to LPSP_FUZZ_MAX_LEN bytes (default 4096; the parsers'
+# limits, 64-byte identifiers and digests, 8-byte integers, are far below
+# it, and the 64 KiB seeds still run in replay), which keeps the exec rate up.
 # Crashes are saved under fuzz/crashes/<target>/ with a reproduce command;
 # the exit status is 1 when any target crashed.
 set -eu
@@ -23,7 +26,7 @@ if [ "${1:-}" = "--one" ]; then
     extra=""
     if [ -d "corpus/grown/$t" ]; then extra="corpus/grown/$t"; fi
     "$fz/libfuzzer/$t" -dict="$dict" -max_total_time="$secs" -print_final_stats=1 \
-        -timeout=10 -rss_limit_mb=2048 -artifact_prefix="fuzz/crashes/$t/" \
+        -timeout=10 -rss_limit_mb=2048 -max_len="${LPSP_FUZZ_MAX_LEN:-4096}" -artifact_prefix="fuzz/crashes/$t/" \
         "$work" "corpus/$t" $extra >"$logdir/$t.log" 2>&1 || true
     exit 0
 fi

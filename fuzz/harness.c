@@ -575,14 +575,14 @@ static void check_prefixes(const lpsp_msg *m, const uint8_t *b, size_t len, int 
 {
     uint8_t *scratch = malloc(len);
     if (!scratch) abort();
-    if (exhaustive() || len <= 16) {
+    if (exhaustive() || (heavy && len <= 16)) {
         for (size_t k = 0; k < len; k++) check_prefix(m, b, len, k, scratch);
     } else {
         /* Sampled: the last byte, the body boundary, and 4 positions
          * derived from the input (every position is hit across a campaign;
          * replay checks them all). */
         size_t body_start = len - m->payload.len;
-        check_prefix(m, b, len, len - 1, scratch);
+        if (heavy) check_prefix(m, b, len, len - 1, scratch);
         if (heavy && body_start > 0 && body_start < len) {
             check_prefix(m, b, len, body_start - 1, scratch);
             check_prefix(m, b, len, body_start, scratch);
@@ -742,10 +742,19 @@ static void api_selfcheck(void)
     FZ_ASSERT(lpsp_serialized_size(&m, 1, &sz, &e) == LPSP_E_INVALID_ARGUMENT, "NOTIFY with a wrong digest not refused");
 }
 
+static void stateful_message(lpsp_direction dir, const uint8_t *data, size_t len, int exact_heap);
+
 void fz_stateful_message(lpsp_direction dir, const uint8_t *data, size_t len)
 {
+    stateful_message(dir, data, len, 0);
+}
+
+/* exact_heap: data is already a heap block of exactly len bytes that the
+ * caller owns and does not need unchanged, so no copy is made. */
+static void stateful_message(lpsp_direction dir, const uint8_t *data, size_t len, int exact_heap)
+{
     api_selfcheck();
-    uint8_t *buf = fz_dup(data, len);
+    uint8_t *buf = exact_heap ? (uint8_t *)(uintptr_t)data : fz_dup(data, len);
     /* Heavy inputs get every oracle; while fuzzing, light inputs skip the
      * cross-checks that only repeat work (digest-skip equivalence, strict vs
      * compat on accepted input, the other header mode, the fixed point, most
@@ -780,7 +789,7 @@ void fz_stateful_message(lpsp_direction dir, const uint8_t *data, size_t len)
         FZ_ASSERT_EQ(&mc, &ms, 1, 1, "strict vs compat");
     }
     if (st_cskip != LPSP_OK) {
-        free(buf);
+        if (!exact_heap) free(buf);
         return;
     }
 
@@ -827,7 +836,7 @@ void fz_stateful_message(lpsp_direction dir, const uint8_t *data, size_t len)
         }
     }
     if (b != buf) free(b);
-    free(buf);
+    if (!exact_heap) free(buf);
 }
 
 void fz_stateful_typed(lpsp_direction dir, uint16_t type, const uint8_t *data, size_t size)
@@ -842,7 +851,7 @@ void fz_stateful_typed(lpsp_direction dir, uint16_t type, const uint8_t *data, s
     msg[2] = (uint8_t)(type >> 8);
     msg[3] = (uint8_t)type;
     memcpy(msg + 4, data + 1, size - 1);
-    fz_stateful_message(dir, msg, len);
+    stateful_message(dir, msg, len, 1);
     free(msg);
 }
 
