@@ -2,9 +2,17 @@
  *   "URL" s16(url) "\nEXACT" {s16(topic) s16(recovery)}* "\nGLOB" {s16(glob) s16(recovery)}* "\n"
  * One document walker serves the streaming builder, the one-shot etag and the
  * document writer. */
-#include <openssl/evp.h>
+/* The low-level SHA-512 interface keeps its state in the builder itself, so
+ * building an etag never allocates (util.c explains the deprecation). */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 #include "sl_internal.h"
+
+_Static_assert(sizeof(SHA512_CTX) <= sizeof(((lpsp_etag_builder *)0)->md_state),
+               "lpsp_etag_builder.md_state must hold a SHA512_CTX");
+
+static SHA512_CTX *sha(lpsp_etag_builder *b) { return (SHA512_CTX *)(void *)b->md_state; }
 
 static const uint8_t M_URL[] = {'U', 'R', 'L'};
 static const uint8_t M_EXACT[] = {'\n', 'E', 'X', 'A', 'C', 'T'};
@@ -50,7 +58,7 @@ static lpsp_status check_entry(int glob, lpsp_view key, lpsp_view rec, int check
 
 static lpsp_status b_flush(lpsp_etag_builder *b, lpsp_error *err)
 {
-    if (b->fill && !EVP_DigestUpdate((EVP_MD_CTX *)b->md, b->stash, b->fill)) {
+    if (b->fill && !SHA512_Update(sha(b), b->stash, b->fill)) {
         lpsp_etag_abort(b);
         return lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "SHA-512 update failed");
     }
@@ -64,14 +72,14 @@ static lpsp_status b_put(lpsp_etag_builder *b, const uint8_t *p, size_t n, lpsp_
         lpsp_status st = b_flush(b, err);
         if (st != LPSP_OK) return st;
         if (n > sizeof b->stash) {
-            if (!EVP_DigestUpdate((EVP_MD_CTX *)b->md, p, n)) {
+            if (!SHA512_Update(sha(b), p, n)) {
                 lpsp_etag_abort(b);
                 return lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "SHA-512 update failed");
             }
             return LPSP_OK;
         }
     }
-    memcpy(b->stash + b->fill, p, n);
+    lpsp_put(b->stash + b->fill, p, n); /* n == 0 never touches p (may be NULL) */
     b->fill += n;
     return LPSP_OK;
 }
@@ -86,8 +94,7 @@ static lpsp_status b_put_s16(lpsp_etag_builder *b, lpsp_view v, lpsp_error *err)
 
 void lpsp_etag_abort(lpsp_etag_builder *b)
 {
-    if (b->md) EVP_MD_CTX_free((EVP_MD_CTX *)b->md);
-    b->md = NULL;
+    b->active = 0;
 }
 
 lpsp_status lpsp_etag_begin(lpsp_etag_builder *b, lpsp_view url, int check_order, lpsp_error *err)
@@ -95,12 +102,8 @@ lpsp_status lpsp_etag_begin(lpsp_etag_builder *b, lpsp_view url, int check_order
     memset(b, 0, offsetof(lpsp_etag_builder, stash));
     lpsp_status st = check_text(url, "url", err);
     if (st != LPSP_OK) return st;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md || !EVP_DigestInit_ex(md, EVP_sha512(), NULL)) {
-        EVP_MD_CTX_free(md);
-        return lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "SHA-512 init failed");
-    }
-    b->md = md;
+    if (!SHA512_Init(sha(b))) return lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "SHA-512 init failed");
+    b->active = 1;
     b->check_order = check_order;
     if ((st = b_put(b, M_URL, sizeof M_URL, err)) != LPSP_OK) return st;
     if ((st = b_put_s16(b, url, err)) != LPSP_OK) return st;
@@ -111,7 +114,7 @@ lpsp_status lpsp_etag__add(lpsp_etag_builder *b, int glob, lpsp_view key, lpsp_v
                            int validated, lpsp_error *err)
 {
     lpsp_status st;
-    if (!b->md) return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, NULL, "etag builder not active");
+    if (!b->active) return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, NULL, "etag builder not active");
     if (glob < b->stage) {
         lpsp_etag_abort(b);
         return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, "topic", "exact entry after a glob entry");
@@ -159,14 +162,13 @@ lpsp_status lpsp_etag_add_glob(lpsp_etag_builder *b, lpsp_view glob, lpsp_view r
 lpsp_status lpsp_etag_finish(lpsp_etag_builder *b, uint8_t etag[LPSP_ETAG_LEN], lpsp_error *err)
 {
     lpsp_status st;
-    if (!b->md) return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, NULL, "etag builder not active");
+    if (!b->active) return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, NULL, "etag builder not active");
     if (b->stage == 0 && (st = b_put(b, M_GLOB, sizeof M_GLOB, err)) != LPSP_OK) return st;
     if ((st = b_put(b, M_END, sizeof M_END, err)) != LPSP_OK) return st;
     if ((st = b_flush(b, err)) != LPSP_OK) return st;
-    unsigned int n = 0;
-    int ok = EVP_DigestFinal_ex((EVP_MD_CTX *)b->md, etag, &n);
+    int ok = SHA512_Final(etag, sha(b));
     lpsp_etag_abort(b);
-    if (!ok || n != LPSP_ETAG_LEN) return lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "SHA-512 final failed");
+    if (!ok) return lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "SHA-512 final failed");
     return LPSP_OK;
 }
 

@@ -6,6 +6,14 @@
 
 #include "lpsp/common.h"
 
+/* Functions shared between the codec's translation units: visible to the
+ * static library's objects, not exported from the shared library. */
+#if defined(__GNUC__) || defined(__clang__)
+#define LPSP_INTERNAL __attribute__((visibility("hidden")))
+#else
+#define LPSP_INTERNAL
+#endif
+
 /* Big-endian decode/encode, named by width and direction, written as shifts. */
 static inline uint16_t lpsp_dec16be(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 static inline uint32_t lpsp_dec32be(const uint8_t *p)
@@ -95,10 +103,10 @@ static inline int lpsp_take(lpsp_cursor *c, size_t n, lpsp_view *out)
 /* Strict UTF-8 validation with Python's bytes.decode("utf-8") rules: no
  * overlongs, no surrogates, nothing above U+10FFFF; NUL and BOM allowed.
  * Returns the length of the valid prefix (== len when valid). */
-size_t lpsp_utf8_valid_prefix(const uint8_t *s, size_t len);
+LPSP_INTERNAL size_t lpsp_utf8_valid_prefix(const uint8_t *s, size_t len);
 
 /* SHA-512 of data (libcrypto, no allocation). */
-void lpsp_sha512(const uint8_t *data, size_t len, uint8_t out[64]);
+LPSP_INTERNAL void lpsp_sha512(const uint8_t *data, size_t len, uint8_t out[64]);
 
 /* Writer over a caller buffer. The size is always queried first, so writes
  * are checked once up front; lpsp_put asserts nothing and never overruns

@@ -3,6 +3,7 @@
 #ifndef LPSP_PROTOCOL_H
 #define LPSP_PROTOCOL_H
 
+#include "internal.h"
 #include "lpsp/stateful.h"
 
 /* Header value kinds: how a value is validated and where it goes. */
@@ -57,6 +58,6 @@ typedef struct {
     uint8_t zid;
 } lpsp_msgdef;
 
-const lpsp_msgdef *lpsp_msgdef_get(lpsp_direction dir, uint16_t type);
+LPSP_INTERNAL const lpsp_msgdef *lpsp_msgdef_get(lpsp_direction dir, uint16_t type);
 
 #endif

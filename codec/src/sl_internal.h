@@ -7,7 +7,7 @@
 
 /* Add one entry to an etag builder; validated = 1 skips the UTF-8, length
  * and order checks (the caller made them). */
-LPSP_MUST_CHECK lpsp_status lpsp_etag__add(lpsp_etag_builder *b, int glob, lpsp_view key,
+LPSP_INTERNAL LPSP_MUST_CHECK lpsp_status lpsp_etag__add(lpsp_etag_builder *b, int glob, lpsp_view key,
                                            lpsp_view rec, int validated, lpsp_error *err);
 
 /* 1 when v is valid UTF-8. */

@@ -105,6 +105,7 @@ const char *lpsp_type_name(lpsp_direction dir, uint16_t type)
 
 uint16_t lpsp_type_from_name(lpsp_direction dir, const char *name)
 {
+    if (!name || (dir != LPSP_S2B && dir != LPSP_B2S)) return 0;
     uint16_t max = dir == LPSP_S2B ? LPSP_S2B_MAX : LPSP_B2S_MAX;
     for (uint16_t t = 1; t <= max; t++)
         if (strcmp(lpsp_type_name(dir, t), name) == 0) return t;
@@ -367,6 +368,10 @@ lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsig
     int minimal;
     lpsp_cursor c;
     lpsp_view b;
+    if (!buf) {
+        if (len) return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, NULL, "NULL buffer");
+        buf = empty_bytes;
+    }
     lpsp_cursor_init(&c, buf, len);
 
     if (lpsp_take(&c, 2, &b)) return lpsp_fail(err, LPSP_E_TRUNCATED, 0, "flags", "message cut short");
@@ -495,6 +500,7 @@ static lpsp_status header_value(const lpsp_msgdef *d, const lpsp_hdr *h, const l
         /* fall through */
     case LPSP_K_UTF8: {
         lpsp_view v = slot_view_get(m, h->slot);
+        if (!v.ptr && v.len) return refuse(err, h->name, "NULL view with a length");
         if (lpsp_utf8_valid_prefix(v.ptr, v.len) != v.len) return refuse(err, h->name, "must be UTF-8");
         o->ptr = v.ptr;
         o->len = v.len;
@@ -505,6 +511,7 @@ static lpsp_status header_value(const lpsp_msgdef *d, const lpsp_hdr *h, const l
     case LPSP_K_FIX32:
     case LPSP_K_FIX64: {
         lpsp_view v = slot_view_get(m, h->slot);
+        if (!v.ptr && v.len) return refuse(err, h->name, "NULL view with a length");
         if (h->kind == LPSP_K_ID64 && v.len > 64) return refuse(err, h->name, "must be at most 64 bytes");
         if (h->kind == LPSP_K_FIX32 && v.len != 32) return refuse(err, h->name, "must be exactly 32 bytes");
         if (h->kind == LPSP_K_FIX64 && v.len != 64) return refuse(err, h->name, "must be exactly 64 bytes");
@@ -565,6 +572,7 @@ static lpsp_status normalize(const lpsp_msg *m, const lpsp_msgdef **dp, lpsp_msg
     *dp = d;
     *n = *m;
     *continuation = 0;
+    if (!m->payload.ptr && m->payload.len) return refuse(err, "payload", "NULL view with a length");
     switch (d->body) {
     case LPSP_BODY_NOTIFY:
         if (m->variant == LPSP_VARIANT_UNCOMPRESSED) {
@@ -606,9 +614,9 @@ static lpsp_status normalize(const lpsp_msg *m, const lpsp_msgdef **dp, lpsp_msg
     }
 }
 
-/* One pass that either sizes (out == NULL) or writes. */
-static lpsp_status emit(const lpsp_msg *m, int minimal, uint8_t *out, size_t cap, size_t *total,
-                        lpsp_error *err)
+/* One pass that sizes and, when write is set, writes into out[0..cap). */
+static lpsp_status emit(const lpsp_msg *m, int minimal, int write, uint8_t *out, size_t cap,
+                        size_t *total, lpsp_error *err)
 {
     const lpsp_msgdef *d;
     lpsp_msg n;
@@ -630,8 +638,8 @@ static lpsp_status emit(const lpsp_msg *m, int minimal, uint8_t *out, size_t cap
     if (d->body != LPSP_BODY_NONE) size += n.payload.len;
     else if (n.payload.len) return refuse(err, "payload", "this type has no body");
     *total = size;
-    if (!out) return LPSP_OK;
-    if (cap < size) return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, size, NULL, "buffer smaller than the message");
+    if (!write) return LPSP_OK;
+    if (!out || cap < size) return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, size, NULL, "buffer smaller than the message");
 
     uint8_t *p = out;
     lpsp_enc16be(p, minimal ? LPSP_FLAG_MINIMAL_HEADERS : 0);
@@ -655,14 +663,15 @@ static lpsp_status emit(const lpsp_msg *m, int minimal, uint8_t *out, size_t cap
 
 lpsp_status lpsp_serialized_size(const lpsp_msg *m, int minimal_headers, size_t *size, lpsp_error *err)
 {
-    return emit(m, minimal_headers, NULL, 0, size, err);
+    return emit(m, minimal_headers, 0, NULL, 0, size, err);
 }
 
 lpsp_status lpsp_serialize(const lpsp_msg *m, int minimal_headers, uint8_t *buf, size_t cap,
                            size_t *written, lpsp_error *err)
 {
     size_t total = 0;
-    lpsp_status st = emit(m, minimal_headers, buf, cap, &total, err);
-    if (st == LPSP_OK && written) *written = total;
+    lpsp_status st = emit(m, minimal_headers, 1, buf, cap, &total, err);
+    if (written && (st == LPSP_OK || st == LPSP_E_BUFFER_TOO_SMALL))
+        *written = total; /* on LPSP_E_BUFFER_TOO_SMALL: the size needed */
     return st;
 }

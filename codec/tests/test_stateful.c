@@ -635,6 +635,18 @@ static void test_serializer_refusals(void)
     unsigned char *b = malloc(size - 1);
     CHECK_EQ_INT(lpsp_serialize(&m, 1, b, size - 1, &n, &e), LPSP_E_BUFFER_TOO_SMALL);
     free(b);
+    /* no buffer: too small, and the size needed is reported */
+    n = 0;
+    CHECK_EQ_INT(lpsp_serialize(&m, 1, NULL, 1000, &n, &e), LPSP_E_BUFFER_TOO_SMALL);
+    CHECK_EQ_INT(n, 17);
+    {
+        lpsp_msg pm;
+        CHECK_EQ_INT(lpsp_parse(LPSP_S2B, NULL, 0, 0, &pm, &e), LPSP_E_TRUNCATED);
+        CHECK_EQ_INT(lpsp_parse(LPSP_S2B, NULL, 5, 0, &pm, &e), LPSP_E_INVALID_ARGUMENT);
+        m.topic.ptr = NULL; /* NULL view with a length: refused, not dereferenced */
+        CHECK_EQ_INT(lpsp_serialized_size(&m, 1, &size, &e), LPSP_E_INVALID_ARGUMENT);
+    }
+    CHECK(lpsp_type_from_name(LPSP_S2B, NULL) == 0 && lpsp_type_from_name((lpsp_direction)7, "MISSED") == 0);
     CHECK(!lpsp_status_is_fatal(LPSP_E_TRUNCATED) && lpsp_status_is_fatal(LPSP_E_HASH_MISMATCH));
     CHECK(strcmp(lpsp_status_name(LPSP_E_MISSING_HEADER), "missing_header") == 0);
     CHECK(lpsp_type_from_name(LPSP_B2S, "MISSED") == LPSP_B2S_MISSED && lpsp_type_from_name(LPSP_S2B, "MISSED") == 0);

@@ -614,8 +614,47 @@ static void test_names(void)
     CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_NONE, (const uint8_t *)"", 0, 0, &m, &e), LPSP_E_INVALID_ARGUMENT);
 }
 
+/* Findings of a code review, kept as regressions. */
+static void test_review_regressions(void)
+{
+    /* the stateful compat bit must not switch the stateless digest check off */
+    size_t n;
+    unsigned char *b = test_hex("0007666f6f2f626172"
+                                "150a14ed5bea6cc731cf86c41566ac427a8db48ef1b9fd626664b3bfbb99071f"
+                                "a4c922f33dde38719b8c8354e2b7ab9d77e0e67fc12843920a712e73d558e197"
+                                "000004deadbeef0000000000000002686a", &n);
+    lpsp_sl_msg m;
+    lpsp_error e;
+    CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_NOTIFY, b, n, LPSP_PARSE_COMPAT, &m, &e), LPSP_E_HASH_MISMATCH);
+    CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_NOTIFY, b, n, LPSP_SL_SKIP_DIGEST, &m, &e), LPSP_OK);
+    CHECK((unsigned)LPSP_SL_SKIP_DIGEST == (unsigned)LPSP_PARSE_SKIP_DIGEST);
+    free(b);
+    /* members a body does not use are empty views, never NULL */
+    static const unsigned char generic[] = {0, 3, 0, 0, 0, 0};
+    CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_RESPONSE_GENERIC, generic, sizeof generic, 0, &m, &e), LPSP_OK);
+    CHECK(m.url.ptr && m.topic.ptr && m.glob.ptr && m.recovery.ptr && m.sha512.ptr && m.identifier.ptr &&
+          m.message.ptr && m.etag.ptr && m.entries.ptr);
+    /* a SET_SUBSCRIPTIONS built from a fresh message (url empty) serializes
+     * without passing NULL to memcpy (UBSan checks it) */
+    lpsp_sl_msg s;
+    lpsp_sl_msg_init(&s, LPSP_SL_SET_SUBSCRIPTIONS);
+    uint8_t etag[LPSP_ETAG_LEN];
+    lpsp_view empty_url = {(const uint8_t *)"", 0};
+    CHECK_EQ_INT(lpsp_etag_compute(empty_url, NULL, 0, NULL, 0, 1, etag, &e), LPSP_OK);
+    s.etag.ptr = etag;
+    s.etag.len = sizeof etag;
+    size_t size = 0;
+    CHECK_EQ_INT(lpsp_sl_serialized_size(&s, &size, &e), LPSP_OK);
+    /* an entry with a NULL empty key next to a recovery too big for the stash */
+    static uint8_t big_rec[2000];
+    memset(big_rec, 'r', sizeof big_rec);
+    lpsp_sl_entry ent = {{NULL, 0}, 1, {big_rec, sizeof big_rec}};
+    CHECK_EQ_INT(lpsp_etag_compute(empty_url, &ent, 1, NULL, 0, 1, etag, &e), LPSP_OK);
+}
+
 int main(void)
 {
+    test_review_regressions();
     test_notify();
     test_receive();
     test_subscribe();

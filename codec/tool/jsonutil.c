@@ -33,13 +33,26 @@ void tool_arena_reset(void)
     }
 }
 
+/* A detail cut by the buffer size must not end inside a UTF-8 sequence:
+ * the testee sends it as a JSON string. */
+static void trim_utf8_tail(char *s)
+{
+    size_t n = strlen(s), lead = n;
+    while (lead > 0 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80) lead--;
+    if (lead == 0) return;
+    unsigned char c = (unsigned char)s[lead - 1];
+    size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    if (n - (lead - 1) < want) s[lead - 1] = 0;
+}
+
 int tool_reject_set(tool_reject *rej, const char *cls, const char *fmt, ...)
 {
     va_list ap;
     rej->cls = cls;
     va_start(ap, fmt);
-    vsnprintf(rej->detail, sizeof rej->detail, fmt, ap);
+    int n = vsnprintf(rej->detail, sizeof rej->detail, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof rej->detail) trim_utf8_tail(rej->detail);
     return -1;
 }
 

@@ -111,7 +111,7 @@ typedef struct {
 enum {
     /* Skip the SHA-512 check of NOTIFY and the etag recomputation of
      * SET_SUBSCRIPTIONS (callers that check them themselves; fuzzers). */
-    LPSP_SL_SKIP_DIGEST = 1u << 0
+    LPSP_SL_SKIP_DIGEST = 1u << 1 /* the same bit as LPSP_PARSE_SKIP_DIGEST */
 };
 
 /* Parse a complete body of the given kind (§8.2, §8.3), with the validation
@@ -159,10 +159,12 @@ LPSP_MUST_CHECK lpsp_status lpsp_sl_check_digest(lpsp_view message, lpsp_view di
  * the previous one of its list is LPSP_E_OUT_OF_ORDER; the previous entry's
  * bytes must then stay valid until the next add call. Text (url, globs,
  * recoveries) must be UTF-8 (LPSP_E_BAD_UTF8) and every length <= 65535
- * (LPSP_E_INVALID_ARGUMENT). Any failure, and finish, release the libcrypto
- * context; lpsp_etag_abort releases it at any time and is idempotent. */
+ * (LPSP_E_INVALID_ARGUMENT). The builder holds its SHA-512 state itself
+ * (no allocation); any failure, and finish, end it; lpsp_etag_abort ends it
+ * at any time and is idempotent. */
 typedef struct {
-    void *md; /* EVP_MD_CTX * */
+    uint64_t md_state[28]; /* SHA-512 state, kept in place: no allocation */
+    int active;
     int stage; /* 0 exact entries, 1 glob entries */
     int check_order;
     int have_prev;
