@@ -11,14 +11,23 @@ did not cover yet; cases may also be added by hand. Each input is judged like
 every other decode vector (reference model against strict model) and the
 generator stops if the verdict is not the one the case expects: a model that
 disagrees with what the implementations did is a finding, not a vector.
+
+Minimised fuzzer findings arrive as fuzz/found/<id>.json, written by
+fuzz/crash_to_vector.py: the input only, never a verdict (expected outputs
+must not come from the codec under test). Their stateful and stateless
+decode inputs are judged here by the same models, whatever the verdict.
 """
 
+import glob
 import json
 import os
 
 from .stateful_cases import StatefulGen
+from .stateless_cases import Gen as StatelessGen
 
 CASES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz_cases.json")
+FOUND_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "fuzz", "found")
 
 
 def load():
@@ -28,8 +37,28 @@ def load():
         return json.load(f)["cases"]
 
 
+def load_found():
+    cases = []
+    for path in sorted(glob.glob(os.path.join(FOUND_DIR, "*.json"))):
+        with open(path, encoding="utf-8") as f:
+            cases.append(json.load(f))
+    return cases
+
+
 def run(col):
     gen = StatefulGen(col)
     for c in load():
         gen.decode_vec(c["direction"], c["id"], c["description"], bytes.fromhex(c["hex"]),
                        list(c["refs"]), provenance="fuzz", expect=(c["expect"],))
+    sgen = StatelessGen(col)
+    for c in load_found():
+        inp = c["input"]
+        if c["op"] == "decode":
+            gen.decode_vec(inp["direction"], c["id"], c["description"], bytes.fromhex(inp["hex"]),
+                           list(c["refs"]), provenance="fuzz")
+        elif c["op"] == "stateless_decode":
+            sgen.dec(c["id"], c["description"], inp["body"], bytes.fromhex(inp["hex"]),
+                     list(c["refs"]), provenance="fuzz")
+        else:
+            raise SystemExit(f"fuzz/found/{c['id']}.json: op {c['op']} has no model here; "
+                             "write the case by hand in the generator")

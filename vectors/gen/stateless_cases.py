@@ -379,7 +379,7 @@ class Gen:
         self.col = col
 
     def dec(self, vid, desc, body, data, refs, expect=None, derived_from=None, note=None,
-            shifted=False):
+            shifted=False, provenance=None):
         if body == "RESPONSE_CHECK_SUBSCRIPTIONS" and note is None:
             note = ("QK-51: the reference client reads the authorization, tracing, format "
                     "and etag of this response with non-exact reads, so a short body gives "
@@ -402,7 +402,7 @@ class Gen:
             assert verdict in expect, f"{vid}: {verdict} {kw}"
         self.col.add("stateless", vid, desc, refs, "stateless", "stateless_decode",
                      {"body": body, "hex": data.hex()}, verdict,
-                     provenance="derived" if derived_from else "hand",
+                     provenance=provenance or ("derived" if derived_from else "hand"),
                      derived_from=derived_from, **kw)
 
     def enc(self, vid, desc, m, refs, expect=None):
