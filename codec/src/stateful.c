@@ -461,14 +461,13 @@ lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsig
             return lpsp_fail(err, LPSP_E_LENGTH_MISMATCH, body_off, "x-compressed-length",
                              "first part is longer than the whole notification");
         return LPSP_OK;
-    case LPSP_BODY_DICT:
+    default: /* LPSP_BODY_DICT */
         out->payload = body;
         if (!compat && !(opts & LPSP_PARSE_SKIP_DIGEST) && !digest_matches(body, out->sha512))
             return lpsp_fail(err, LPSP_E_HASH_MISMATCH, body_off, "x-sha512",
                              "does not match the dictionary"); /* QK-12 */
         return LPSP_OK;
     }
-    return LPSP_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -531,7 +530,7 @@ static lpsp_status header_value(const lpsp_msgdef *d, const lpsp_hdr *h, const l
         o->ptr = o->ibuf;
         o->len = 2;
         return LPSP_OK;
-    case LPSP_K_UINT: {
+    default: { /* LPSP_K_UINT */
         uint64_t x = h->slot == LPSP_SLOT_IDICT ? m->initial_dict : slot_u64_get(m, h->slot);
         if (h->slot == LPSP_SLOT_ZID) {
             if (d->zid == LPSP_ZID_PRESET && (x < 1 || x > 65535))
@@ -556,7 +555,6 @@ static lpsp_status header_value(const lpsp_msgdef *d, const lpsp_hdr *h, const l
         }
         return LPSP_OK;
     }
-    default: return refuse(err, h->name, "internal: unknown header kind");
     }
     if (o->len > 0xffff) return refuse(err, h->name, "longer than 65535 bytes");
     return LPSP_OK;
