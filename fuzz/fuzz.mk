@@ -69,7 +69,7 @@ endef
 $(foreach t,$(FUZZ_TARGETS),$(foreach e,$(FZ_ENGINES),$(eval $(call fz_target_rules,$(t),$(e)))))
 
 .PHONY: fuzz-grow fuzz-regress-clang fuzz-build fuzz-build-all corpus corpus-check fuzz-replay fuzz-coverage fuzz-campaign \
-        fuzz-smoke afl-smoke fuzz-oss-fuzz-test fuzz-check fuzz-waivers fuzz-crash-to-vector \
+        fuzz-smoke afl-smoke fuzz-oss-fuzz-test fuzz-check fuzz-crash-to-vector \
         $(FUZZ_TARGETS:%=fuzz-%) $(FUZZ_TARGETS:%=afl-%)
 
 fuzz-build: $(FUZZ_TARGETS:%=$(FZ)/libfuzzer/%)
@@ -133,11 +133,6 @@ afl-smoke: $(FZ)/afl/s2b_any
 
 fuzz-oss-fuzz-test: | $(BOOT)
 	fuzz/oss-fuzz/test_build.sh $(FZ)/oss-fuzz-test
-
-# The waivers of fuzz/harness.c still fire (expected to fail until the codec
-# fixes them; not part of fuzz-check).
-fuzz-waivers: $(FZ)/replay/s2b_notify
-	LPSP_FUZZ_NO_WAIVERS=1 $(FZ)/replay/s2b_notify -q corpus/s2b_notify
 
 fuzz-crash-to-vector: | $(BOOT)
 	@test -n "$(CRASH)" -a -n "$(TARGET)" || { echo "usage: make fuzz-crash-to-vector CRASH=file TARGET=name" >&2; exit 2; }

@@ -122,33 +122,12 @@ size_t fz_alloc_end(void)
     return fz_allocs;
 }
 
-/* Waivers: codec deviations found by these oracles and reported to the
- * codec, tolerated (narrowly) until fixed so that fuzzing keeps going past
- * them. LPSP_FUZZ_NO_WAIVERS=1 turns every waiver back into a violation;
- * fuzz/README.md lists them and `make fuzz-waivers` shows them firing.
- *
- *  W1 OpenSSL 3's one-shot SHA512() goes through EVP_Q_digest and allocates
- *     (3 blocks per call). Codec calls that may compute a digest are held to
- *     "frees all it allocates" instead of "allocates nothing".
- *  W2 A NOTIFY cut inside its body is rejected as length_mismatch rather
- *     than truncated. */
-static int waivers_on(void)
-{
-    static int v = -1;
-    if (v < 0) {
-        const char *e = getenv("LPSP_FUZZ_NO_WAIVERS");
-        v = !(e && *e && strcmp(e, "0") != 0);
-    }
-    return v;
-}
-
-static void check_allocs(const char *what, int may_hash)
+/* Parsers and serializers never allocate (codec/docs/SECURITY.md, 3), not
+ * even while hashing. */
+static void check_allocs(const char *what)
 {
     size_t a = fz_allocs, f = fz_frees;
-    if (may_hash && waivers_on()) /* W1 */
-        FZ_ASSERT(a == f, "%s allocated %zu blocks and freed %zu", what, a, f);
-    else
-        FZ_ASSERT(a == 0, "%s allocated %zu times (freed %zu)", what, a, f);
+    FZ_ASSERT(a == 0, "%s allocated %zu times (freed %zu)", what, a, f);
 }
 
 uint8_t *fz_dup(const uint8_t *data, size_t len)
@@ -358,7 +337,7 @@ static lpsp_status parse_checked(lpsp_direction dir, const uint8_t *buf, size_t 
     fz_alloc_begin();
     lpsp_status st = lpsp_parse(dir, buf, len, opts, m, &e);
     fz_alloc_end();
-    check_allocs(opts_name(opts), !(opts & LPSP_PARSE_SKIP_DIGEST));
+    check_allocs(opts_name(opts));
     if (st != LPSP_OK) {
         FZ_ASSERT(status_is_parse_error(st), "lpsp_parse (%s): status %d (%s) outside the parse set",
                   opts_name(opts), st, lpsp_status_name(st));
@@ -485,7 +464,7 @@ static uint8_t *serialize_checked(const lpsp_msg *m, int minimal, int must_accep
     fz_alloc_begin();
     lpsp_status st = lpsp_serialized_size(m, minimal, &sz, &e);
     fz_alloc_end();
-    check_allocs("lpsp_serialized_size", 1);
+    check_allocs("lpsp_serialized_size");
     if (st != LPSP_OK) {
         FZ_ASSERT(st == LPSP_E_INVALID_ARGUMENT, "lpsp_serialized_size: status %s",
                   lpsp_status_name(st));
@@ -507,7 +486,7 @@ static uint8_t *serialize_checked(const lpsp_msg *m, int minimal, int must_accep
     fz_alloc_begin();
     st = lpsp_serialize(m, minimal, out, sz, &w, &e);
     fz_alloc_end();
-    check_allocs("lpsp_serialize", 1);
+    check_allocs("lpsp_serialize");
     FZ_ASSERT(st == LPSP_OK, "lpsp_serialize into the exact size %zu failed: %s (%s)", sz,
               lpsp_status_name(st), e.reason ? e.reason : "-");
     FZ_ASSERT(w == sz, "lpsp_serialize wrote %zu bytes, size query said %zu", w, sz);
@@ -563,8 +542,6 @@ static void check_prefix(const lpsp_msg *m, const uint8_t *b, size_t len, size_t
         lpsp_msg mm = *m;
         mm.payload.len = pm.payload.len;
         FZ_ASSERT_EQ(&pm, &mm, 1, 1, "body-cut prefix vs the whole message");
-    } else if (waivers_on() && L->has_body && k >= body_start && st == LPSP_E_LENGTH_MISMATCH) {
-        /* W2 */
     } else {
         FZ_ASSERT(st == LPSP_E_TRUNCATED, "%s: strict prefix of %zu/%zu bytes gave %s, not truncated",
                   lpsp_type_name(m->direction, m->type), k, len, lpsp_status_name(st));
@@ -882,7 +859,7 @@ static lpsp_status sl_parse_checked(lpsp_sl_body body, const uint8_t *buf, size_
     fz_alloc_begin();
     lpsp_status st = lpsp_sl_parse(body, buf, len, opts, m, &e);
     fz_alloc_end();
-    check_allocs("lpsp_sl_parse", !(opts & LPSP_SL_SKIP_DIGEST));
+    check_allocs("lpsp_sl_parse");
     if (st != LPSP_OK) {
         FZ_ASSERT(status_is_parse_error(st), "lpsp_sl_parse: status %d (%s) outside the parse set", st,
                   lpsp_status_name(st));
@@ -1027,7 +1004,7 @@ void fz_stateless_body(int body, const uint8_t *data, size_t len)
     fz_alloc_begin();
     st = lpsp_sl_serialized_size(&m, &sz, &e);
     fz_alloc_end();
-    check_allocs("lpsp_sl_serialized_size", 1);
+    check_allocs("lpsp_sl_serialized_size");
     FZ_ASSERT(st == LPSP_OK, "serializer refused an accepted %s: %s (%s)", lpsp_sl_body_name(m.body),
               lpsp_status_name(st), e.reason ? e.reason : "-");
     uint8_t *r = malloc(sz ? sz : 1);
@@ -1035,7 +1012,7 @@ void fz_stateless_body(int body, const uint8_t *data, size_t len)
     fz_alloc_begin();
     st = lpsp_sl_serialize(&m, r, sz, &w, &e);
     fz_alloc_end();
-    check_allocs("lpsp_sl_serialize", 1);
+    check_allocs("lpsp_sl_serialize");
     FZ_ASSERT(st == LPSP_OK && w == sz, "lpsp_sl_serialize into the exact size: %s, %zu of %zu",
               lpsp_status_name(st), w, sz);
     if (sz > 0) {
@@ -1148,7 +1125,7 @@ void fz_text(int which, const uint8_t *data, size_t len)
         fz_alloc_begin();
         st = lpsp_hmac_parse_token(in + 1, len - 1, 1, now, lifetime, &tok, &e);
         fz_alloc_end();
-        check_allocs("lpsp_hmac_parse_token", 0);
+        check_allocs("lpsp_hmac_parse_token");
         text_error("lpsp_hmac_parse_token", st, &e, len - 1);
         FZ_ASSERT(st == LPSP_OK || st == LPSP_E_FORBIDDEN, "token parse: status %s (only ok/forbidden)",
                   lpsp_status_name(st));
@@ -1171,7 +1148,7 @@ void fz_text(int which, const uint8_t *data, size_t len)
         fz_alloc_begin();
         lpsp_status s1 = lpsp_b64_decode_lenient(in, len, o1, max, &n1, &e);
         fz_alloc_end();
-        check_allocs("lpsp_b64_decode_lenient", 0);
+        check_allocs("lpsp_b64_decode_lenient");
         text_error("lpsp_b64_decode_lenient", s1, &e, len);
         FZ_ASSERT(s1 == LPSP_OK || s1 == LPSP_E_BAD_BASE64, "lenient base64: status %s",
                   lpsp_status_name(s1));
