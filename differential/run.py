@@ -33,16 +33,8 @@ from lpspdiff import engine, inputs as I, roundtrip  # noqa: E402
 from lpspdiff.explain import RULES, message_type, mode_of  # noqa: E402
 
 CASES_FILE = REPO_ROOT / "vectors" / "gen" / "fuzz_cases.json"
-SECTION = {
-    "CONFIGURE": "§3.1.1", "SUBSCRIBE_EXACT": "§3.1.2", "UNSUBSCRIBE_EXACT": "§3.1.2",
-    "SUBSCRIBE_GLOB": "§3.1.3", "UNSUBSCRIBE_GLOB": "§3.1.3", "CONTINUE_RECEIVE": "§3.1.4",
-    "CONFIRM_RECEIVE": "§3.1.5", "NOTIFY": "§3.1.6", "NOTIFY_STREAM": "§3.1.7",
-    "CONFIRM_CONFIGURE": "§3.2.1", "CONFIRM_SUBSCRIBE_EXACT": "§3.2.2",
-    "CONFIRM_UNSUBSCRIBE_EXACT": "§3.2.2", "CONFIRM_SUBSCRIBE_GLOB": "§3.2.3",
-    "CONFIRM_UNSUBSCRIBE_GLOB": "§3.2.3", "CONFIRM_NOTIFY": "§3.2.4",
-    "CONTINUE_NOTIFY": "§3.2.5", "RECEIVE_STREAM": "§3.2.6", "ENABLE_ZSTD_PRESET": "§3.2.7",
-    "ENABLE_ZSTD_CUSTOM": "§3.2.8", "DISABLE_ZSTD_CUSTOM": "§3.2.9", "MISSED": "§3.2.10",
-}
+sys.path.insert(0, str(REPO_ROOT / "vectors"))
+from gen.stateful_cases import SECTION  # noqa: E402  (the spec section of each type)
 
 
 def impl_argv(spec: str):

@@ -27,24 +27,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #else
 #define FZ_NORETURN
 #define FZ_PRINTF(a, b)
-/* Stateless body of the given lpsp_sl_body kind (§8): every oracle. */
-void fz_stateless_body(int body, const uint8_t *data, size_t size);
-
-/* Header and text parsers (§8.2.6, §10, §6.2, §9): one per FZ_TEXT_*. */
-enum {
-    FZ_TEXT_REPR_DIGEST = 1,
-    FZ_TEXT_HMAC_TOKEN,
-    FZ_TEXT_B64_LENIENT,
-    FZ_TEXT_PY_INT,
-    FZ_TEXT_BEARER,
-    FZ_TEXT_WS_URL,
-    FZ_TEXT_HMAC_SECRET,
-    FZ_TEXT_SUBS_ITER,
-    FZ_TEXT_ETAG_ORDER,
-    FZ_TEXT_HMAC_ROUNDTRIP
-};
-void fz_text(int which, const uint8_t *data, size_t size);
-
 #endif
 
 /* Report an oracle violation and abort(). */
