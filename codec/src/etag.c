@@ -179,9 +179,9 @@ lpsp_status lpsp_etag_compute(lpsp_view url, const lpsp_sl_entry *exact, size_t 
     lpsp_etag_builder b;
     lpsp_status st = lpsp_etag_begin(&b, url, check_order, err);
     for (size_t i = 0; st == LPSP_OK && i < n_exact; i++)
-        st = lpsp_etag_add_exact(&b, exact[i].key, exact[i].recovery, err);
+        st = lpsp_etag_add_exact(&b, exact[i].key, lpsp_sl_entry_recovery(&exact[i]), err);
     for (size_t i = 0; st == LPSP_OK && i < n_globs; i++)
-        st = lpsp_etag_add_glob(&b, globs[i].key, globs[i].recovery, err);
+        st = lpsp_etag_add_glob(&b, globs[i].key, lpsp_sl_entry_recovery(&globs[i]), err);
     if (st == LPSP_OK) return lpsp_etag_finish(&b, etag, err);
     lpsp_etag_abort(&b);
     return st;
@@ -200,10 +200,10 @@ static lpsp_status doc_walk(lpsp_view url, const lpsp_sl_entry *exact, size_t n_
         const lpsp_sl_entry *e = g ? globs : exact;
         size_t cnt = g ? n_globs : n_exact;
         for (size_t i = 0; i < cnt; i++) {
-            st = check_entry(g, e[i].key, e[i].recovery, check_order, i > 0,
+            st = check_entry(g, e[i].key, lpsp_sl_entry_recovery(&e[i]), check_order, i > 0,
                              i ? e[i - 1].key : e[i].key, err);
             if (st != LPSP_OK) return st;
-            size_t add = 4 + e[i].key.len + e[i].recovery.len;
+            size_t add = 4 + e[i].key.len + lpsp_sl_entry_recovery(&e[i]).len;
             if (add > SIZE_MAX - n)
                 return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, NULL, "document too large");
             n += add;
@@ -222,8 +222,8 @@ static lpsp_status doc_walk(lpsp_view url, const lpsp_sl_entry *exact, size_t n_
         for (size_t i = 0; i < cnt; i++) {
             lpsp_enc16be(p, (uint16_t)e[i].key.len);
             p = lpsp_put(p + 2, e[i].key.ptr, e[i].key.len);
-            lpsp_enc16be(p, (uint16_t)e[i].recovery.len);
-            p = lpsp_put(p + 2, e[i].recovery.ptr, e[i].recovery.len);
+            lpsp_enc16be(p, (uint16_t)lpsp_sl_entry_recovery(&e[i]).len);
+            p = lpsp_put(p + 2, lpsp_sl_entry_recovery(&e[i]).ptr, lpsp_sl_entry_recovery(&e[i]).len);
         }
     }
     lpsp_put(p, M_END, sizeof M_END);

@@ -16,4 +16,13 @@ static inline int lpsp__utf8_ok(lpsp_view v)
     return lpsp_utf8_valid_prefix(v.ptr, v.len) == v.len;
 }
 
+/* An entry's recovery as written: none (has_recovery == 0) is the empty
+ * string, whatever the view holds (§8.2.5, §9.1: the two are the same on the
+ * wire). */
+static inline lpsp_view lpsp_sl_entry_recovery(const lpsp_sl_entry *e)
+{
+    lpsp_view none = {(const uint8_t *)"", 0};
+    return e->has_recovery ? e->recovery : none;
+}
+
 #endif

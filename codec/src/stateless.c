@@ -392,7 +392,7 @@ static lpsp_status entries_walk(const lpsp_sl_msg *m, uint8_t **pp, size_t *size
         for (size_t i = 0; i < cnt; i++) {
             lpsp_status st;
             if ((st = check_sized(e[i].key, 0xffff, g, g ? "glob" : "topic", err)) != LPSP_OK) return st;
-            if ((st = check_sized(e[i].recovery, 0xffff, 1, "recovery", err)) != LPSP_OK) return st;
+            if ((st = check_sized(lpsp_sl_entry_recovery(&e[i]), 0xffff, 1, "recovery", err)) != LPSP_OK) return st;
             if (i) {
                 lpsp_view a = e[i - 1].key, b = e[i].key;
                 size_t k = a.len < b.len ? a.len : b.len;
@@ -400,10 +400,10 @@ static lpsp_status entries_walk(const lpsp_sl_msg *m, uint8_t **pp, size_t *size
                 if (cmp < 0 || (cmp == 0 && b.len <= a.len))
                     return refuse(err, g ? "glob" : "topic", "entries must be strictly ascending");
             }
-            n += 4 + e[i].key.len + e[i].recovery.len;
+            n += 4 + e[i].key.len + lpsp_sl_entry_recovery(&e[i]).len;
             if (p) {
                 p = put_sized(p, e[i].key, 2);
-                p = put_sized(p, e[i].recovery, 2);
+                p = put_sized(p, lpsp_sl_entry_recovery(&e[i]), 2);
             }
         }
     }
@@ -444,7 +444,10 @@ static lpsp_status body_walk(const lpsp_sl_msg *m, uint8_t *buf, size_t *size, l
         case F_URL: v = m->url; utf8 = 1; break;
         case F_TOPIC: v = m->topic; break;
         case F_GLOB: v = m->glob; utf8 = 1; break;
-        case F_RECOVERY: v = m->recovery; utf8 = 1; break;
+        case F_RECOVERY:
+            if (m->has_recovery) v = m->recovery;
+            utf8 = 1;
+            break;
         case F_IDENT8: v = m->identifier; w = 1; max = 0xff; break;
         case F_SHA512:
         case F_ETAG:

@@ -650,6 +650,25 @@ static void test_review_regressions(void)
     memset(big_rec, 'r', sizeof big_rec);
     lpsp_sl_entry ent = {{NULL, 0}, 1, {big_rec, sizeof big_rec}};
     CHECK_EQ_INT(lpsp_etag_compute(empty_url, &ent, 1, NULL, 0, 1, etag, &e), LPSP_OK);
+    /* has_recovery == 0 means no recovery, whatever the view holds */
+    uint8_t with_view[64], without[64];
+    size_t n1 = 0, n2 = 0;
+    lpsp_sl_msg sub;
+    lpsp_sl_msg_init(&sub, LPSP_SL_SUBSCRIBE_EXACT);
+    sub.url.ptr = (const uint8_t *)"u";
+    sub.url.len = 1;
+    sub.recovery.ptr = (const uint8_t *)"stale";
+    sub.recovery.len = 5;
+    CHECK_EQ_INT(lpsp_sl_serialize(&sub, with_view, sizeof with_view, &n1, &e), LPSP_OK);
+    sub.recovery.len = 0;
+    CHECK_EQ_INT(lpsp_sl_serialize(&sub, without, sizeof without, &n2, &e), LPSP_OK);
+    CHECK_MEM(with_view, n1, without, n2);
+    uint8_t etag2[LPSP_ETAG_LEN];
+    lpsp_sl_entry stale = {{(const uint8_t *)"t", 1}, 0, {(const uint8_t *)"stale", 5}};
+    lpsp_sl_entry clean = {{(const uint8_t *)"t", 1}, 0, {(const uint8_t *)"", 0}};
+    CHECK_EQ_INT(lpsp_etag_compute(empty_url, &stale, 1, NULL, 0, 1, etag, &e), LPSP_OK);
+    CHECK_EQ_INT(lpsp_etag_compute(empty_url, &clean, 1, NULL, 0, 1, etag2, &e), LPSP_OK);
+    CHECK_MEM(etag, sizeof etag, etag2, sizeof etag2);
 }
 
 int main(void)
