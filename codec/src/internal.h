@@ -107,6 +107,11 @@ LPSP_INTERNAL size_t lpsp_utf8_valid_prefix(const uint8_t *s, size_t len);
 
 /* SHA-512 of data (libcrypto, no allocation). */
 LPSP_INTERNAL void lpsp_sha512(const uint8_t *data, size_t len, uint8_t out[64]);
+/* 1 when digest is 64 bytes and equals SHA-512(data) (constant-time compare). */
+LPSP_INTERNAL int lpsp_sha512_matches(lpsp_view data, lpsp_view digest);
+
+/* The one byte every empty view points at: views are never NULL. */
+LPSP_INTERNAL extern const uint8_t lpsp_empty_bytes[1];
 
 /* Writer over a caller buffer. The size is always queried first, so writes
  * are checked once up front; lpsp_put asserts nothing and never overruns

@@ -21,7 +21,7 @@ static inline int lpsp__utf8_ok(lpsp_view v)
  * wire). */
 static inline lpsp_view lpsp_sl_entry_recovery(const lpsp_sl_entry *e)
 {
-    lpsp_view none = {(const uint8_t *)"", 0};
+    lpsp_view none = {lpsp_empty_bytes, 0};
     return e->has_recovery ? e->recovery : none;
 }
 

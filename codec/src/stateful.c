@@ -112,14 +112,12 @@ uint16_t lpsp_type_from_name(lpsp_direction dir, const char *name)
     return 0;
 }
 
-static const uint8_t empty_bytes[1] = {0};
-#define EMPTY_VIEW {empty_bytes, 0}
 /* Every view points at a valid (empty) buffer, never NULL. Members are set
  * one by one: a struct-wide copy or memset compiles to `rep stos` at -O2,
  * whose start-up cost alone is about a third of a small message's parse. */
 static inline void msg_init(lpsp_msg *m, lpsp_direction dir, uint16_t type, lpsp_variant variant)
 {
-    const lpsp_view e = {empty_bytes, 0};
+    const lpsp_view e = {lpsp_empty_bytes, 0};
     m->direction = dir;
     m->type = type;
     m->flags = 0;
@@ -325,13 +323,6 @@ static lpsp_status take_header(const lpsp_msgdef *d, const lpsp_hdr *h, lpsp_vie
     return LPSP_OK;
 }
 
-static int digest_matches(lpsp_view data, lpsp_view digest)
-{
-    uint8_t md[64];
-    lpsp_sha512(data.ptr, data.len, md);
-    return digest.len == sizeof md && memcmp(md, digest.ptr, sizeof md) == 0;
-}
-
 /* Minimal mode (§2.4): exactly the type's headers in order, read and
  * validated in one pass. The reference reads every header before checking
  * any, so a truncation anywhere wins over a validation failure: the first
@@ -381,7 +372,7 @@ lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsig
     lpsp_cursor c;
     if (!buf) {
         if (len) return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, NULL, "NULL buffer");
-        buf = empty_bytes;
+        buf = lpsp_empty_bytes;
     }
     lpsp_cursor_init(&c, buf, len);
 
@@ -443,7 +434,7 @@ lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsig
         if (body.len > out->compressed_length)
             return lpsp_fail(err, LPSP_E_LENGTH_MISMATCH, body_off, "x-compressed-length",
                              "message longer than declared");
-        if (!(opts & LPSP_PARSE_SKIP_DIGEST) && !digest_matches(body, out->sha512))
+        if (!(opts & LPSP_PARSE_SKIP_DIGEST) && !lpsp_sha512_matches(body, out->sha512))
             return lpsp_fail(err, LPSP_E_HASH_MISMATCH, body_off, "x-compressed-sha512",
                              "does not match the message");
         if (out->compressor_id == 0) {
@@ -475,7 +466,7 @@ lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsig
         return LPSP_OK;
     default: /* LPSP_BODY_DICT */
         out->payload = body;
-        if (!compat && !(opts & LPSP_PARSE_SKIP_DIGEST) && !digest_matches(body, out->sha512))
+        if (!compat && !(opts & LPSP_PARSE_SKIP_DIGEST) && !lpsp_sha512_matches(body, out->sha512))
             return lpsp_fail(err, LPSP_E_HASH_MISMATCH, body_off, "x-sha512",
                              "does not match the dictionary"); /* QK-12 */
         return LPSP_OK;
@@ -616,7 +607,7 @@ static lpsp_status normalize(const lpsp_msg *m, const lpsp_msgdef **dp, derived 
         } else {
             return refuse(err, "variant", "NOTIFY needs the uncompressed or compressed variant");
         }
-        if (!digest_matches(m->payload, m->sha512))
+        if (!lpsp_sha512_matches(m->payload, m->sha512))
             return refuse(err, "x-compressed-sha512", "is not the SHA-512 of the message");
         return LPSP_OK;
     case LPSP_BODY_STREAM:
@@ -638,7 +629,7 @@ static lpsp_status normalize(const lpsp_msg *m, const lpsp_msgdef **dp, derived 
             return refuse(err, "payload", "first part is longer than the whole notification");
         return LPSP_OK;
     case LPSP_BODY_DICT:
-        if (!digest_matches(m->payload, m->sha512)) return refuse(err, "x-sha512", "is not the SHA-512 of the dictionary");
+        if (!lpsp_sha512_matches(m->payload, m->sha512)) return refuse(err, "x-sha512", "is not the SHA-512 of the dictionary");
         return LPSP_OK;
     default:
         if (m->variant != LPSP_VARIANT_NONE) return refuse(err, "variant", "this type has no variants");

@@ -68,7 +68,6 @@ lpsp_sl_body lpsp_sl_body_from_name(const char *name)
     return LPSP_SL_NONE;
 }
 
-static const uint8_t empty_bytes[1] = {0};
 
 /* Views never NULL: the members a body does not use are empty views on a
  * static empty string (codec/docs/SECURITY.md, guarantee 2). */
@@ -79,26 +78,14 @@ void lpsp_sl_msg_init(lpsp_sl_msg *m, lpsp_sl_body body)
     lpsp_view *v[] = {&m->authorization, &m->tracing,    &m->url,     &m->topic, &m->glob,
                       &m->recovery,      &m->sha512,     &m->identifier, &m->message, &m->etag,
                       &m->entries};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) v[i]->ptr = empty_bytes;
-}
-
-static lpsp_status sha512_eq(lpsp_view data, const uint8_t *want, int *equal, lpsp_error *err)
-{
-    uint8_t md[LPSP_SHA512_LEN];
-    (void)err;
-    lpsp_sha512(data.ptr, data.len, md);
-    *equal = CRYPTO_memcmp(md, want, LPSP_SHA512_LEN) == 0;
-    return LPSP_OK;
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) v[i]->ptr = lpsp_empty_bytes;
 }
 
 lpsp_status lpsp_sl_check_digest(lpsp_view message, lpsp_view digest, lpsp_error *err)
 {
     if (digest.len != LPSP_SHA512_LEN)
         return lpsp_fail(err, LPSP_E_FIELD_SIZE, 0, "digest", "digest is not 64 bytes");
-    int eq = 0;
-    lpsp_status st = sha512_eq(message, digest.ptr, &eq, err);
-    if (st != LPSP_OK) return st;
-    return eq ? LPSP_OK : lpsp_fail(err, LPSP_E_HASH_MISMATCH, 0, "message", "SHA-512 differs from the digest");
+    return lpsp_sha512_matches(message, digest) ? LPSP_OK : lpsp_fail(err, LPSP_E_HASH_MISMATCH, 0, "message", "SHA-512 differs from the digest");
 }
 
 /* ------------------------------------------------------------------ parse */
@@ -255,7 +242,7 @@ lpsp_status lpsp_sl_subs_next(lpsp_sl_subs_iter *it, lpsp_sl_subs_item *item, lp
     lpsp_cursor c = {it->start, it->p, it->end};
     lpsp_view v;
     memset(item, 0, sizeof *item);
-    item->entry.key.ptr = item->entry.recovery.ptr = empty_bytes;
+    item->entry.key.ptr = item->entry.recovery.ptr = lpsp_empty_bytes;
     while (it->remaining == 0) {
         if (it->stage != 0) {
             it->stage = 2;
@@ -345,9 +332,7 @@ lpsp_status lpsp_sl_parse(lpsp_sl_body body, const uint8_t *buf, size_t len, uns
         return LPSP_OK;
     }
     if (body == LPSP_SL_NOTIFY && !(opts & LPSP_SL_SKIP_DIGEST)) {
-        int eq = 0;
-        if ((st = sha512_eq(out->message, out->sha512.ptr, &eq, err)) != LPSP_OK) return st;
-        if (!eq)
+        if (!lpsp_sha512_matches(out->message, out->sha512))
             return lpsp_fail(err, LPSP_E_HASH_MISMATCH, (size_t)(out->sha512.ptr - buf), "sha512",
                              "SHA-512 of the message differs from the declared one");
     }
@@ -500,9 +485,7 @@ lpsp_status lpsp_sl_serialized_size(const lpsp_sl_msg *m, size_t *size, lpsp_err
     if (st != LPSP_OK) return st;
     /* digests the parser would check */
     if (m->body == LPSP_SL_NOTIFY) {
-        int eq = 0;
-        if ((st = sha512_eq(m->message, m->sha512.ptr, &eq, err)) != LPSP_OK) return st;
-        if (!eq) return refuse(err, "sha512", "not the SHA-512 of the message");
+        if (!lpsp_sha512_matches(m->message, m->sha512)) return refuse(err, "sha512", "not the SHA-512 of the message");
     } else if (m->body == LPSP_SL_SET_SUBSCRIPTIONS) {
         uint8_t etag[LPSP_ETAG_LEN];
         if ((st = lpsp_etag_compute(m->url, m->exact, m->n_exact, m->globs, m->n_globs, 0, etag, err)) != LPSP_OK)

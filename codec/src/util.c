@@ -2,6 +2,7 @@
  * only one that neither allocates nor fetches an implementation per call
  * (the one-shot SHA512() costs about 3x more on small inputs). */
 #define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include "internal.h"
@@ -13,6 +14,16 @@ void lpsp_sha512(const uint8_t *data, size_t len, uint8_t out[64])
     SHA512_Update(&c, data, len);
     SHA512_Final(out, &c);
 }
+
+int lpsp_sha512_matches(lpsp_view data, lpsp_view digest)
+{
+    uint8_t md[64];
+    if (digest.len != sizeof md) return 0;
+    lpsp_sha512(data.ptr, data.len, md);
+    return CRYPTO_memcmp(md, digest.ptr, sizeof md) == 0;
+}
+
+const uint8_t lpsp_empty_bytes[1] = {0};
 
 size_t lpsp_utf8_valid_prefix(const uint8_t *s, size_t len)
 {

@@ -270,23 +270,14 @@ const tool_op tool_ops_stateful[] = {
 
 /* ---- subcommands */
 
-static int parse_dir_arg(const char *a, lpsp_direction *dir)
-{
-    if (strcmp(a, "s2b") == 0) *dir = LPSP_S2B;
-    else if (strcmp(a, "b2s") == 0) *dir = LPSP_B2S;
-    else return -1;
-    return 0;
-}
-
 static int cmd_decode(int argc, char **argv)
 {
-    lpsp_direction dir;
     if (argc == 4 && strcmp(argv[1], "--compat") == 0) {
         tool_parse_opts = LPSP_PARSE_COMPAT;
         argc--;
         argv++;
     }
-    if (argc != 3 || parse_dir_arg(argv[1], &dir)) {
+    if (argc != 3) { /* the direction is checked by the decode operation */
         fprintf(stderr, "usage: lpsp decode [--compat] s2b|b2s HEX|-\n");
         return 1;
     }
@@ -315,7 +306,6 @@ static int cmd_decode(int argc, char **argv)
         status = 1;
     }
     tool_arena_reset();
-    (void)dir;
     return status;
 }
 
