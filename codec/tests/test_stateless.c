@@ -394,6 +394,23 @@ static void test_set_subscriptions(void)
     CHECK_EQ_INT(lpsp_sl_subs_next(&it, &item, &e), LPSP_OK);
     CHECK_EQ_INT(item.kind, LPSP_SUBS_END);
 
+    /* error offsets: from the body start after lpsp_sl_subs_begin, from the
+     * entries view after lpsp_sl_subs_iter_init */
+    for (size_t cut = 1; cut <= m.entries.len; cut++) {
+        lpsp_sl_msg hdr, part = m;
+        lpsp_error eb, ei;
+        lpsp_status sb = LPSP_OK, si = LPSP_OK;
+        part.entries.len -= cut;
+        CHECK_EQ_INT(lpsp_sl_subs_begin(b, n - cut, &hdr, &it, &eb), LPSP_OK);
+        while ((sb = lpsp_sl_subs_next(&it, &item, &eb)) == LPSP_OK && item.kind != LPSP_SUBS_END) {}
+        lpsp_sl_subs_iter_init(&it, &part);
+        while ((si = lpsp_sl_subs_next(&it, &item, &ei)) == LPSP_OK && item.kind != LPSP_SUBS_END) {}
+        CHECK_EQ_INT(sb, LPSP_E_TRUNCATED);
+        CHECK_EQ_INT(si, LPSP_E_TRUNCATED);
+        CHECK_EQ_INT(ei.offset + (size_t)(m.entries.ptr - b), eb.offset);
+        CHECK(eb.offset >= (size_t)(m.entries.ptr - b) && eb.offset <= n - cut);
+    }
+
     /* serialize from arrays */
     lpsp_sl_entry ex[2] = {{S("a"), 0, S("")}, {S("b/c"), 1, S(RECOVER)}};
     lpsp_sl_entry gl[1] = {{S("x/*"), 0, S("")}};

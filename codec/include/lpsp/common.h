@@ -63,6 +63,17 @@ typedef struct {
     const char *reason; /* human-readable reason, never NULL after a failure */
 } lpsp_error;
 
+/* Writers. Every function that takes (buf, cap, size_t *written) follows
+ * one convention:
+ *   - LPSP_OK: exactly *written bytes were written to buf[0..*written);
+ *   - LPSP_E_BUFFER_TOO_SMALL (cap too small, or buf NULL): *written is the
+ *     size needed and not a byte of buf was written, so a call with
+ *     (NULL, 0) is a size query;
+ *   - any other status (the input was refused): *written is unspecified and
+ *     buf may hold a partial result.
+ * written may be NULL. codec/tests/test_writers.c checks this for every
+ * writer and every capacity up to the size needed. */
+
 /* Stable lower-case class name of a status ("truncated", "field_size", ...),
  * the error classes of the conformance testee protocol. */
 const char *lpsp_status_name(lpsp_status st);

@@ -237,7 +237,9 @@ LPSP_MUST_CHECK lpsp_status lpsp_sl_subs_begin(const uint8_t *buf, size_t len, l
 /* Feed every following entry to b (begun with the body's url). */
 void lpsp_sl_subs_attach_etag(lpsp_sl_subs_iter *it, lpsp_etag_builder *b);
 /* Next entry, or kind LPSP_SUBS_END once both lists are done. Offsets in
- * errors are relative to the body start. */
+ * errors are relative to where iteration started: the body start after
+ * lpsp_sl_subs_begin, the start of the entries view after
+ * lpsp_sl_subs_iter_init (add m->entries.ptr - body to get body offsets). */
 LPSP_MUST_CHECK lpsp_status lpsp_sl_subs_next(lpsp_sl_subs_iter *it, lpsp_sl_subs_item *item,
                                               lpsp_error *err);
 /* Iterate the entries of an already-parsed SET_SUBSCRIPTIONS message (its
