@@ -51,8 +51,19 @@ if _src:
         _root = os.path.join(_root, "src")
     sys.path.insert(0, _root)
 
+
+def _in_checkout(path: str) -> bool:
+    return os.path.abspath(path).startswith(os.path.join(_root, ""))
+
+
 try:
     import lonelypsp
+    if _src:
+        # lonelypsp is a namespace package: its portions in the checkout and
+        # in an installed copy would merge, so keep only the checkout's
+        lonelypsp.__path__ = [p for p in lonelypsp.__path__ if _in_checkout(p)]
+        if not lonelypsp.__path__:
+            raise ImportError(f"LONELYPSP_SRC: no lonelypsp package under {_root}")
     import lonelypsp.stateful.messages as _messages_pkg
     import lonelypsp.stateless.make_strong_etag as _etag_mod
     from lonelypsp.auth.config import AuthResult
@@ -677,10 +688,26 @@ NOT_IN_LONELYPSP = {
 }
 
 
+def _checkout_version() -> str:
+    """The version in the checkout's pyproject.toml, "+source" (or "source")."""
+    import tomllib
+    for d in (_root, os.path.dirname(_root)):
+        try:
+            with open(os.path.join(d, "pyproject.toml"), "rb") as f:
+                return tomllib.load(f)["project"]["version"] + "+source"
+        except (OSError, KeyError, ValueError):
+            continue
+    return "source"
+
+
 def version() -> str:
-    if _src and os.path.abspath(lonelypsp.__file__).startswith(_root):
-        v = getattr(lonelypsp, "__version__", None)
-        return f"{v}+source" if v else "source checkout"
+    if _src:
+        outside = sorted(name for name, mod in list(sys.modules.items())
+                         if name.split(".")[0] == "lonelypsp" and getattr(mod, "__file__", None)
+                         and not _in_checkout(mod.__file__))
+        if outside:
+            raise RuntimeError(f"LONELYPSP_SRC={_src}, but these modules come from elsewhere: {outside}")
+        return f"{_checkout_version()} ({_root})"
     try:
         from importlib.metadata import version as v
         return v("lonelypsp")

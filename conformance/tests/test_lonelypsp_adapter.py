@@ -53,3 +53,29 @@ def test_source_checkout_override(tmp_path):
     env = dict(os.environ, LONELYPSP_SRC=str(tmp_path))
     (hello,) = _ask({"id": 0, "op": "hello", "protocol": 1}, env=env)
     assert hello["status"] != "ok" and "broken on purpose" in hello["detail"]
+
+
+def test_source_checkout_is_used_alone(tmp_path):
+    """A checkout laid out like the upstream repository (src/lonelypsp, a
+    namespace package, pyproject.toml) replaces the installed copy entirely,
+    even though namespace portions would otherwise merge."""
+    import os
+    import shutil
+
+    import lonelypsp
+    installed = next(iter(lonelypsp.__path__))
+    shutil.copytree(installed, tmp_path / "src" / "lonelypsp", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "lonelypsp"\nversion = "9.9.9"\n')
+    env = dict(os.environ, LONELYPSP_SRC=str(tmp_path))
+    hello, dec = _ask({"id": 0, "op": "hello", "protocol": 1},
+                      {"id": 1, "op": "decode", "input": {"direction": "s2b",
+                                                          "hex": "00010002000000000007666f6f2f626172"}},
+                      env=env)
+    assert hello["status"] == "ok", hello
+    assert hello["output"]["version"] == f"9.9.9+source ({tmp_path / 'src'})"
+    assert dec["status"] == "ok" and dec["output"]["topic"] == "666f6f2f626172", dec
+
+    # a module only the installed copy has must not leak in
+    os.remove(tmp_path / "src" / "lonelypsp" / "stateful" / "parser.py")
+    (hello,) = _ask({"id": 0, "op": "hello", "protocol": 1}, env=env)
+    assert hello["status"] != "ok" and "parser" in hello["detail"], hello
