@@ -3,6 +3,7 @@
 
     run.py [--impl A --impl B] [--compat-impl C | --no-compat] [--n N] [--seed S]
            [--roundtrip R] [--no-corpus] [--no-vectors] [--inputs FILE]
+           [--ops LIST | --no-ops] [--op-inputs FILE]
            [--report PATH] [--summary PATH] [--proposals PATH] [--write-cases]
 
 By default A is the C codec (`build/lpsp testee`), B the Python reference
@@ -29,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lpspdiff import REPO_ROOT, HandshakeError, builtin_impl  # noqa: E402
-from lpspdiff import engine, inputs as I, roundtrip  # noqa: E402
+from lpspdiff import engine, inputs as I, opinputs as OI, roundtrip  # noqa: E402
 from lpspdiff.explain import RULES, message_type, mode_of  # noqa: E402
 
 CASES_FILE = REPO_ROOT / "vectors" / "gen" / "fuzz_cases.json"
@@ -98,6 +99,48 @@ def write_cases(new):
     return added
 
 
+def run_ops(args, ops, impls, hellos, op_pair, by_source, report, t0) -> int:
+    """The text parsers and computed operations: seeds (corpora, vectors,
+    files), then mutations (text parsers) and random valid fields and edge
+    values (computed operations). Returns the number of inputs."""
+    have = [set(h.get("features") or ()) for h in hellos]
+    skipped = [o for o in ops if not all(OI.FEATURE[o] in f for f in have)]
+    ops = [o for o in ops if o not in skipped]
+    if skipped:
+        print(f"differential: ops skipped (feature not declared by both): {', '.join(skipped)}")
+    if not ops:
+        return 0
+    vectors = [] if args.no_vectors else OI.load_op_vectors(args.vectors_dir, ops)
+    vectors_by_key = collections.defaultdict(list)
+    for v in vectors:
+        vectors_by_key[(v["op"], OI.canonical(v["input"]))].append(v)
+    seeds = []
+    if not args.no_corpus:
+        seeds += OI.corpus_inputs(args.corpus_dir, ops)
+    seeds += OI.vector_inputs(vectors)
+    for f in args.op_inputs:
+        seeds += [i for i in OI.read_op_input_file(f) if i.op in ops]
+    seeds = OI.dedupe(seeds)
+    by_op = collections.defaultdict(list)
+    for i in seeds:
+        by_op[i.op].append(i)
+    more = OI.mutated_inputs(args.n, args.seed, by_op, ops) + OI.generated_inputs(args.n, args.seed, ops)
+    if args.n > 0:
+        more += OI.edge_inputs(ops)
+    todo = OI.dedupe(seeds + more)
+    by_source.update(i.source for i in todo)
+    print(f"differential: {len(todo)} distinct op inputs ("
+          + ", ".join(f"{k} {v}" for k, v in sorted(by_source.items())) + f") for {len(ops)} ops")
+    batch = 5000
+    for s in range(0, len(todo), batch):
+        chunk = todo[s:s + batch]
+        ra, rb = engine.run_ops_parallel(impls, chunk)
+        engine.compare_ops(op_pair, impls, chunk, ra, rb, report, vectors_by_key)
+        print(f"  ... ops: {min(s + batch, len(todo))}/{len(todo)} inputs, "
+              f"{time.monotonic() - t0:.1f} s", flush=True)
+    return len(todo)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--impl", action="append", default=[],
@@ -114,6 +157,14 @@ def main(argv=None) -> int:
     ap.add_argument("--no-vectors", action="store_true")
     ap.add_argument("--inputs", type=Path, action="append", default=[],
                     help="extra inputs: lines 's2b HEX' / 'b2s HEX'")
+    ap.add_argument("--ops", default=",".join(OI.ALL_OPS),
+                    help="text parsers and computed operations to compare, comma-separated "
+                         "(default all: " + ",".join(OI.ALL_OPS) + ")")
+    ap.add_argument("--no-ops", action="store_true", help="compare the stateful messages only")
+    ap.add_argument("--no-stateful", action="store_true",
+                    help="compare the text parsers and computed operations only")
+    ap.add_argument("--op-inputs", type=Path, action="append", default=[],
+                    help='extra op inputs: JSON lines {"op": ..., "input": {...}}')
     ap.add_argument("--corpus-dir", type=Path, default=REPO_ROOT / "corpus")
     ap.add_argument("--vectors-dir", type=Path, default=REPO_ROOT / "vectors")
     ap.add_argument("--report", type=Path, default=REPO_ROOT / "reports" / "differential.jsonl")
@@ -123,12 +174,16 @@ def main(argv=None) -> int:
                     help="append the proposed vectors to vectors/gen/fuzz_cases.json (then run make vectors)")
     ap.add_argument("--timeout", type=float, default=10.0, help="per-request timeout, seconds")
     args = ap.parse_args(argv)
+    ops = [] if args.no_ops else [o.strip() for o in args.ops.split(",") if o.strip()]
+    for o in ops:
+        if o not in OI.ALL_OPS:
+            ap.error(f"--ops: unknown op {o!r} (known: {', '.join(OI.ALL_OPS)})")
 
     if len(args.impl) not in (0, 2):
         ap.error("give --impl twice (A and B), or not at all")
     specs = args.impl or ["c", "lonelypsp"]
     compat_spec = None
-    if not args.no_compat:
+    if not args.no_compat and not args.no_stateful:
         compat_spec = args.compat_impl or (None if args.impl else "c-compat")
     labels = [impl_label(s) for s in specs]
     if compat_spec:
@@ -140,10 +195,12 @@ def main(argv=None) -> int:
     targets = I.load_targets()
     vectors = [] if args.no_vectors else I.load_vectors(args.vectors_dir)
     pool = []
-    if not args.no_corpus:
+    if args.no_stateful:
+        vectors = []
+    elif not args.no_corpus:
         pool += I.corpus_inputs(targets, args.corpus_dir)
     pool += I.vector_inputs(vectors, targets)
-    for f in args.inputs:
+    for f in [] if args.no_stateful else args.inputs:
         pool += I.read_input_file(f, targets)
     seeds = collections.defaultdict(list)
     for i in pool:
@@ -156,9 +213,11 @@ def main(argv=None) -> int:
     impls = [engine.Impl(labels[k], impl_argv(s), args.timeout) for k, s in enumerate(specs)]
     if compat_spec:
         impls.append(engine.Impl(clabel, impl_argv(compat_spec), args.timeout))
+    hellos = []
     try:
         for im in impls:
             hello = im.start()
+            hellos.append(hello)
             print(f"  {im.label}: {hello.get('name')} {hello.get('version')} ({' '.join(im.argv)})")
     except HandshakeError as e:
         print(f"differential: {e}", file=sys.stderr)
@@ -172,6 +231,8 @@ def main(argv=None) -> int:
             vectors_by_input[(v["input"]["direction"], bytes.fromhex(v["input"]["hex"]))].append(v)
 
     pairs = [engine.Pair("main", labels[0], labels[1], "a", True)]
+    op_pair = engine.OpPair(labels[0], labels[1])
+    op_by_source = collections.Counter()
     if compat_spec:
         pairs.append(engine.Pair("compat", clabel, labels[1], "a", False))
 
@@ -209,7 +270,8 @@ def main(argv=None) -> int:
         print(f"differential: {len(phase1)} distinct seed inputs ("
               + ", ".join(f"{k} {v}" for k, v in sorted(by_source.items())) + ")")
         run_phase(phase1, report)
-        mutated = [i for i in I.mutated_inputs(targets, seeds, args.n, args.seed, accepted)
+        mutated = [i for i in I.mutated_inputs(targets, seeds, 0 if args.no_stateful else args.n,
+                                               args.seed, accepted)
                    if (i.direction, i.data) not in seen]
         mutated = I.dedupe(mutated)
         by_source["mutated"] = len(mutated)
@@ -217,8 +279,9 @@ def main(argv=None) -> int:
               f"(seed {args.seed}, {args.n} per target)")
         run_phase(mutated, report)
         todo = phase1 + mutated
-        if args.roundtrip > 0:
+        if args.roundtrip > 0 and not args.no_stateful:
             rt_counts, rt_failures = roundtrip.run(impls[:2], args.roundtrip, args.seed, report)
+        op_inputs = run_ops(args, ops, impls[:2], hellos[:2], op_pair, op_by_source, report, t0)
     for im in impls:
         im.stop()
 
@@ -236,6 +299,17 @@ def main(argv=None) -> int:
     if rt_counts is not None:
         print()
         print(roundtrip.format_table(rt_counts, labels[0], labels[1]))
+    if op_inputs:
+        print()
+        print(f"== ops: A = {op_pair.a}, B = {op_pair.b} (text parsers and computed operations)")
+        print(engine.format_ops_table(op_pair, OI.ALL_OPS))
+        print("explained by:")
+        print(engine.format_ops_explained(op_pair))
+        if op_pair.error_pairs:
+            print("both reject, error classes differ (op: A class / B class: count):")
+            for op in OI.ALL_OPS:
+                for (ea, eb), n in op_pair.error_pairs.get(op, collections.Counter()).most_common(4):
+                    print(f"  {op}: {ea} / {eb}: {n}")
 
     # vectors for the disagreement kinds the suite does not cover yet
     cases = load_cases()
@@ -256,7 +330,7 @@ def main(argv=None) -> int:
             added = write_cases(props)
             print(f"  appended {len(added)} case(s) to {CASES_FILE.relative_to(REPO_ROOT)}; run make vectors")
 
-    unexplained = sum(p.unexplained for p in pairs)
+    unexplained = sum(p.unexplained for p in pairs) + op_pair.unexplained
     summary = {
         "seed": args.seed, "n": args.n, "roundtrip": args.roundtrip, "inputs": len(todo),
         "inputs_by_source": dict(by_source),
@@ -268,6 +342,17 @@ def main(argv=None) -> int:
             "per_target": {t: dict(c) for t, c in sorted(p.counts.items())},
             "per_source": {s: dict(c) for s, c in sorted(p.by_source.items())},
         } for p in pairs},
+        "ops": {
+            "a": op_pair.a, "b": op_pair.b, "inputs": op_inputs, "total": op_pair.total(),
+            "inputs_by_source": dict(op_by_source),
+            "classes": {k: sum(c[k] for c in op_pair.counts.values()) for k in engine.CLASSES},
+            "reject_class_differs": sum(op_pair.class_differs.values()),
+            "explained": {op: dict(c) for op, c in sorted(op_pair.explained.items())},
+            "unexplained": op_pair.unexplained,
+            "per_op": {op: dict(c, reject_class_differs=op_pair.class_differs[op])
+                       for op, c in sorted(op_pair.counts.items())},
+            "per_source": {s: dict(c) for s, c in sorted(op_pair.by_source.items())},
+        },
         "roundtrip_failures": rt_failures,
         "roundtrip_counts": ({" ".join(k): dict(v) for k, v in sorted(rt_counts.items())}
                              if rt_counts else {}),
@@ -275,7 +360,8 @@ def main(argv=None) -> int:
         "seconds": round(time.monotonic() - t0, 1),
     }
     args.summary.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
-    print(f"\nreport: {args.report} ({sum(p.disagreements() for p in pairs) + rt_failures} lines); "
+    print(f"\nreport: {args.report} "
+          f"({sum(p.disagreements() for p in pairs) + op_pair.disagreements() + rt_failures} lines); "
           f"summary: {args.summary}; {summary['seconds']} s")
     if unexplained or rt_failures:
         print(f"differential: FAILED: {unexplained} unexplained disagreement(s), "

@@ -1,9 +1,11 @@
 """Differential testing of lonelypsp implementations through the testee protocol.
 
-Two (or three) adapters answer the same `decode` requests; every input on
-which they disagree is classified and must be explained by a quirk of the
-specification (§11), by an implementation-defined vector, or it is reported
-as unexplained. See differential/README.md.
+Two (or three) adapters answer the same `decode` requests, and two of them
+the same text-parser and computed-operation requests (py_int,
+hmac_parse_token, etag, ws_url, ...); every input on which they disagree is
+classified and must be explained by a quirk of the specification (§11), by
+an implementation-defined vector, or it is reported as unexplained. See
+differential/README.md.
 """
 
 import os

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import AdapterFault, HandshakeError, Testee
-from .explain import (AGREE_REJECT, CLASSES, DISAGREEMENTS, Explanation, classify, explain,
-                      message_type, mode_of)
+from .explain import (AGREE_REJECT, CLASSES, DISAGREEMENTS, Explanation, OpExplanation, classify,
+                      explain, explain_op, message_type, mode_of)
 from .inputs import Input, parse
+from .opinputs import OpInput
 
 
 class Impl:
@@ -186,4 +187,133 @@ def format_explained(pair: Pair) -> str:
     for by, n in sorted(pair.explained.items(), key=lambda x: (-x[1], x[0])):
         lines.append(f"  {by:<10} {n:>8}")
     lines.append(f"  {'UNEXPLAINED':<10} {pair.unexplained:>8}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- text and computed ops
+
+def run_ops_parallel(impls: Sequence[Impl], inputs: Sequence[OpInput]) -> List[List[Dict[str, Any]]]:
+    """Every implementation answers every op input; one thread per adapter."""
+    results: List[Optional[List[Dict[str, Any]]]] = [None] * len(impls)
+    errors: List[BaseException] = []
+
+    def work(k):
+        try:
+            results[k] = [impls[k].ask(i.op, i.input) for i in inputs]
+        except BaseException as e:  # surfaced below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(impls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results  # type: ignore[return-value]
+
+
+@dataclass
+class OpPair:
+    """The op comparison of implementation a against implementation b (the
+    main pair only: the compat mode changes the stateful parser alone)."""
+    a: str
+    b: str
+    counts: Dict[str, collections.Counter] = field(default_factory=lambda: collections.defaultdict(collections.Counter))
+    class_differs: collections.Counter = field(default_factory=collections.Counter)
+    error_pairs: Dict[str, collections.Counter] = field(default_factory=lambda: collections.defaultdict(collections.Counter))
+    explained: Dict[str, collections.Counter] = field(default_factory=lambda: collections.defaultdict(collections.Counter))
+    unexplained: int = 0
+    by_source: Dict[str, collections.Counter] = field(default_factory=lambda: collections.defaultdict(collections.Counter))
+
+    def total(self) -> int:
+        return sum(c[k] for c in self.counts.values() for k in CLASSES)
+
+    def disagreements(self) -> int:
+        return sum(c[k] for c in self.counts.values() for k in DISAGREEMENTS)
+
+
+def compare_ops(pair: OpPair, impls: Sequence[Impl], inputs: Sequence[OpInput],
+                ra: Sequence[Dict[str, Any]], rb: Sequence[Dict[str, Any]], report,
+                vectors_by_key: Optional[Dict[Tuple[str, str], List[Dict[str, Any]]]] = None,
+                rules_apply: bool = True) -> None:
+    """Classifies every op input, explains the disagreements and asks the
+    rejecting side the counterfactuals of the rules that matched."""
+    pending = []   # (k, explanation)
+    done = []
+    for k, inp in enumerate(inputs):
+        a, b = ra[k], rb[k]
+        cls, err_differs = classify(a, b)
+        pair.counts[inp.op][cls] += 1
+        pair.by_source[inp.source][cls] += 1
+        if cls == AGREE_REJECT and err_differs:
+            pair.class_differs[inp.op] += 1
+            pair.error_pairs[inp.op][(a.get("error"), b.get("error"))] += 1
+        if cls not in DISAGREEMENTS:
+            continue
+        ex = explain_op(inp.op, inp.input, cls, a, b, rules_apply=rules_apply,
+                        vectors=(vectors_by_key or {}).get(inp.key(), []))
+        (pending if ex.counterfactual else done).append((k, cls, ex))
+    # counterfactuals, batched per side
+    for side, impl in (("a", impls[0]), ("b", impls[1])):
+        todo = [(k, cls, ex) for k, cls, ex in pending if ex.strict_side == side]
+        for k, cls, ex in todo:
+            cf_input, pred = ex.counterfactual
+            r = impl.ask(inputs[k].op, cf_input)
+            if not pred(r):
+                ex = OpExplanation("", f"looks like {ex.by}, but without the quirk {impl.label} still "
+                                       f"answers {r.get('status')} {r.get('error', '')}".rstrip(),
+                                   ex.counterfactual, side)
+            else:
+                ex.note += " (checked: without the quirk both agree)"
+            done.append((k, cls, ex))
+    for k, cls, ex in sorted(done, key=lambda x: x[0]):
+        inp = inputs[k]
+        if ex.by:
+            pair.explained[inp.op][ex.by] += 1
+        else:
+            pair.unexplained += 1
+            pair.counts[inp.op]["unexplained"] += 1
+        row = {"pair": "ops", "a": pair.a, "b": pair.b, "op": inp.op, "class": cls,
+               "explained_by": ex.by or None, "note": ex.note, "source": inp.source,
+               "origin": inp.origin, "input": inp.input, "answer_a": ra[k], "answer_b": rb[k]}
+        if ex.counterfactual:
+            row["counterfactual"] = ex.counterfactual[0]
+        report.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def format_ops_table(pair: OpPair, order: Sequence[str]) -> str:
+    cols = ("inputs",) + CLASSES[:2] + ("cls≠",) + CLASSES[2:] + ("unexpl.",)
+    rows = []
+    tot = collections.Counter()
+    for op in [o for o in order if o in pair.counts]:
+        c = pair.counts[op]
+        n = sum(c[k] for k in CLASSES)
+        rows.append([op, n] + [c[k] for k in CLASSES[:2]] + [pair.class_differs[op]] +
+                    [c[k] for k in CLASSES[2:]] + [c["unexplained"]])
+        tot["inputs"] += n
+        for k in CLASSES:
+            tot[k] += c[k]
+        tot["cls≠"] += pair.class_differs[op]
+        tot["unexpl."] += c["unexplained"]
+    rows.append(["total"] + [tot[k] for k in cols])
+    w0 = max(len(r[0]) for r in rows)
+    widths = [max(len(cols[i]), max(len(str(r[i + 1])) for r in rows)) for i in range(len(cols))]
+    head = "op".ljust(w0) + "  " + "  ".join(c.rjust(w) for c, w in zip(cols, widths))
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        if r[0] == "total":
+            lines.append("-" * len(head))
+        lines.append(r[0].ljust(w0) + "  " + "  ".join(str(v).rjust(w) for v, w in zip(r[1:], widths)))
+    return "\n".join(lines)
+
+
+def format_ops_explained(pair: OpPair) -> str:
+    lines = []
+    for op in sorted(pair.explained):
+        for by, n in sorted(pair.explained[op].items(), key=lambda x: (-x[1], x[0])):
+            lines.append(f"  {op:<18} {by:<14} {n:>8}")
+    if not lines and not pair.unexplained:
+        return "  (no disagreements)"
+    lines.append(f"  {'UNEXPLAINED':<33} {pair.unexplained:>8}")
     return "\n".join(lines)

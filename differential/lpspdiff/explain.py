@@ -22,15 +22,21 @@ A disagreement is explained by
     outcomes include both answers.
 
 Everything else is unexplained.
+
+The text parsers and computed operations (py_int, hmac_parse_token, etag,
+ws_url, ...) use the same classes and the OpRule table at the end of this
+file.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import TYPE_NAMES, values_equal
+from .opinputs import canonical_nonce_of
 
 AGREE_ACCEPT = "agree-accept"
 AGREE_REJECT = "agree-reject"
@@ -187,3 +193,222 @@ def explain(direction: str, data: bytes, cls: str, a: Dict[str, Any], b: Dict[st
         if vector_explains(vec, a, b):
             return Explanation("vector", vec["id"])
     return Explanation("")
+
+
+# --------------------------------------------------------------------------- text and computed ops
+#
+# The same classes apply to the text parsers and computed operations of the
+# testee protocol (py_int, base64_lenient, hmac_parse_token, ..., etag,
+# hmac_to_sign, ws_url). A one-sided rejection is explained by an OpRule:
+# the rejecting side's error class, a property of the input that the quirk
+# names, and, where the quirk can be taken out of the input, a
+# counterfactual: the same input without the quirk (Unicode digits folded to
+# ASCII, a URL-safe nonce spelled in the standard alphabet, ...) is sent to
+# the rejecting side, which must then give the reference's answer. So a rule
+# explains an input only if the quirk is the whole difference.
+
+INT64_MIN, INT64_MAX, U64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
+_ASCII_INT = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+(?:_[0-9]+)*[ \t\n\v\f\r]*\Z")
+
+
+def fold_unicode_int(s: str) -> str:
+    """What Python's int() does to non-ASCII text before parsing: Unicode
+    decimal digits become ASCII digits, Unicode whitespace a space (other
+    characters stay and fail)."""
+    out = []
+    for c in s:
+        if ord(c) > 127:
+            d = unicodedata.decimal(c, None)
+            if d is not None:
+                c = str(d)
+            elif c.isspace():
+                c = " "
+        out.append(c)
+    return "".join(out)
+
+
+def ascii_int(s: str) -> Optional[int]:
+    """The value of s under the ASCII int() grammar (surrounding ASCII
+    whitespace, a sign, digits with single underscores between them), any
+    size; None when it does not match."""
+    if not _ASCII_INT.match(s):
+        return None
+    return int(s.strip(" \t\n\v\f\r").replace("_", ""))
+
+
+def token_timestamp_text(auth: Any) -> Optional[Tuple[str, str]]:
+    """(timestamp text, the rest after its ':') of an X-HMAC value, or None."""
+    if not isinstance(auth, str) or not auth.startswith("X-HMAC "):
+        return None
+    rest = auth[7:]
+    i = rest.find(":")
+    return (rest[:i], rest[i:]) if i >= 0 else None
+
+
+def _int_of(v: Any) -> Optional[int]:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _non_ascii(s: str) -> bool:
+    return any(ord(c) > 127 for c in s)
+
+
+def _same_answer(ref: Dict[str, Any]) -> Callable[[Dict[str, Any]], bool]:
+    return lambda r: r.get("status") == "ok" and values_equal(ref["output"], r["output"])
+
+
+# check(input, strict, ref) -> (matches, counterfactual or None); a
+# counterfactual is (input without the quirk, predicate on the strict side's answer)
+Counterfactual = Optional[Tuple[Dict[str, Any], Callable[[Dict[str, Any]], bool]]]
+
+
+def _py_int_unicode(inp, strict, ref):
+    t = inp.get("text")
+    if not isinstance(t, str) or not _non_ascii(t):
+        return False, None
+    v = ascii_int(fold_unicode_int(t))
+    if v is None or v != _int_of(ref["output"].get("value")):
+        return False, None
+    if INT64_MIN <= v <= INT64_MAX:
+        return True, ({"text": fold_unicode_int(t)}, _same_answer(ref))
+    return True, ({"text": fold_unicode_int(t)},
+                  lambda r: r.get("status") == "rejected" and r.get("error") == "overflow")
+
+
+def _py_int_int64(inp, strict, ref):
+    t = inp.get("text")
+    if not isinstance(t, str) or _non_ascii(t):
+        return False, None
+    v = ascii_int(t)
+    ok = v is not None and v == _int_of(ref["output"].get("value")) and not INT64_MIN <= v <= INT64_MAX
+    return ok, None
+
+
+def _token_unicode(inp, strict, ref):
+    p = token_timestamp_text(inp.get("authorization"))
+    if p is None or not _non_ascii(p[0]):
+        return False, None
+    v = ascii_int(fold_unicode_int(p[0]))
+    if v is None:
+        return False, None
+    if "timestamp" in ref["output"] and v != _int_of(ref["output"]["timestamp"]):
+        return False, None
+    if not INT64_MIN <= v <= INT64_MAX:
+        return True, None          # outside int64 as well: no ASCII spelling the codec takes
+    cf = dict(inp, authorization="X-HMAC " + fold_unicode_int(p[0]) + p[1])
+    return True, (cf, _same_answer(ref))
+
+
+def _token_int64(inp, strict, ref):
+    p = token_timestamp_text(inp.get("authorization"))
+    if p is None or _non_ascii(p[0]):
+        return False, None
+    v = ascii_int(p[0])
+    if v is None or INT64_MIN <= v <= INT64_MAX:
+        return False, None
+    if "timestamp" in ref["output"] and v != _int_of(ref["output"]["timestamp"]):
+        return False, None
+    return True, None
+
+
+def _to_sign_ts(inp, strict, ref):
+    ts = _int_of(inp.get("timestamp"))
+    if ts is None or not INT64_MAX < ts <= U64_MAX or "timestamp" not in (strict.get("detail") or ""):
+        return False, None
+    cf = dict(inp, timestamp="0")
+    if "hex" in ref["output"]:
+        h = ref["output"]["hex"]
+        if h[2:18] != format(ts, "016x"):
+            return False, None
+        want = h[:2] + "00" * 8 + h[18:]
+        return True, (cf, lambda r: r.get("status") == "ok" and r["output"].get("hex") == want)
+    return True, (cf, lambda r: r.get("status") == "ok")
+
+
+def _ws_counter(inp, strict, ref):
+    c = _int_of(inp.get("counter"))
+    nb = inp.get("nonce_b64")
+    if c is None or INT64_MIN <= c <= INT64_MAX or not isinstance(nb, str):
+        return False, None
+    if ref["output"].get("url") != f"websocket:{nb}:{c:x}":
+        return False, None
+    canon = canonical_nonce_of(nb) or nb
+    return True, ({"nonce_b64": canon, "counter": "0"},
+                  lambda r: r.get("status") == "ok" and r["output"].get("url") == f"websocket:{canon}:0")
+
+
+def _ws_nonce(inp, strict, ref):
+    nb = inp.get("nonce_b64")
+    canon = canonical_nonce_of(nb) if isinstance(nb, str) else None
+    if canon is None or "nonce_b64" not in (strict.get("detail") or ""):
+        return False, None
+    url = ref["output"].get("url", "")
+    if not url.startswith(f"websocket:{nb}:"):
+        return False, None
+    want = f"websocket:{canon}:" + url[len(f"websocket:{nb}:"):]
+    return True, (dict(inp, nonce_b64=canon),
+                  lambda r: r.get("status") == "ok" and r["output"].get("url") == want)
+
+
+@dataclass(frozen=True)
+class OpRule:
+    """Strict side rejects (error class, input property); the reference accepts."""
+    name: str
+    ops: Tuple[str, ...]
+    errors: Tuple[str, ...]
+    check: Callable[[Dict[str, Any], Dict[str, Any], Dict[str, Any]], Tuple[bool, Counterfactual]]
+    what: str = ""
+
+
+OP_RULES: Tuple[OpRule, ...] = (
+    OpRule("QK-34 unicode", ("py_int",), ("invalid_value",), _py_int_unicode,
+           "Unicode decimal digits or whitespace: Python int() reads them, the codec takes ASCII only"),
+    OpRule("QK-34 int64", ("py_int",), ("overflow",), _py_int_int64,
+           "an integer outside int64: Python int() has no bound, the codec keeps int64"),
+    OpRule("QK-34 unicode", ("hmac_parse_token", "hmac_verify"), ("forbidden",), _token_unicode,
+           "token timestamp with Unicode digits or whitespace: the reference reads it with int()"),
+    OpRule("QK-34 int64", ("hmac_parse_token", "hmac_verify"), ("forbidden",), _token_int64,
+           "token timestamp outside int64 but within the lifetime: the reference has no bound"),
+    OpRule("QK-34 int64", ("hmac_to_sign", "hmac_sign"), ("invalid_argument", "overflow"), _to_sign_ts,
+           "timestamp in [2^63, 2^64): the reference packs any u64, the codec keeps timestamps in "
+           "int64 (the range its token parser accepts)"),
+    OpRule("QK-26", ("ws_url",), ("overflow",), _ws_counter,
+           "websocket counter outside int64: the reference formats any integer"),
+    OpRule("QK-25", ("ws_url",), ("invalid_argument",), _ws_nonce,
+           "nonce_b64 spelled URL-safe or unpadded: the reference formats any text, the codec "
+           "takes only the standard padded rendering"),
+)
+
+
+@dataclass
+class OpExplanation:
+    by: str                       # rule name, "vector", or "" (unexplained)
+    note: str = ""
+    counterfactual: Counterfactual = None
+    strict_side: str = ""         # "a" | "b": who must answer the counterfactual
+
+
+def explain_op(op: str, inp: Dict[str, Any], cls: str, a: Dict[str, Any], b: Dict[str, Any],
+               *, rules_apply: bool = True,
+               vectors: Optional[List[Dict[str, Any]]] = None) -> OpExplanation:
+    """Explains a disagreement on one op input (see OpRule)."""
+    if cls == FAULT:
+        return OpExplanation("", "an adapter failed on this input")
+    if cls not in DISAGREEMENTS:
+        return OpExplanation("n/a")
+    if rules_apply and cls in (A_ONLY, B_ONLY):
+        side = "a" if cls == B_ONLY else "b"
+        strict, ref = (a, b) if side == "a" else (b, a)
+        for rule in OP_RULES:
+            if op not in rule.ops or strict.get("error") not in rule.errors:
+                continue
+            ok, cf = rule.check(inp, strict, ref)
+            if ok:
+                return OpExplanation(rule.name, rule.what, cf, side)
+    for vec in vectors or ():
+        if vector_explains(vec, a, b):
+            return OpExplanation("vector", vec["id"])
+    return OpExplanation("")

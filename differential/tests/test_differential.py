@@ -162,3 +162,105 @@ def test_walk_finds_length_fields():
     assert [x.len_off for x in f] == [4, 6, 8]
     exp = bytes.fromhex("0000000200010000")   # expanded, 1 header, name of length 0, truncated
     assert [(x.len_off, x.what) for x in I.walk(exp)] == [(4, "count"), (6, "name")]
+
+
+# ------------------------------------------------------------ text and computed ops
+
+def run_ops(tmp_path, a, b, ops_inputs, *extra):
+    """A run with only the given op inputs (no stateful inputs, no generated ones)."""
+    f = tmp_path / "ops.jsonl"
+    f.write_text("".join(json.dumps({"op": op, "input": inp}, ensure_ascii=False) + "\n"
+                         for op, inp in ops_inputs))
+    return run(tmp_path, a, b, [], "--no-compat", "--op-inputs", str(f), *extra)
+
+
+def test_unexplained_op_disagreement_fails(tmp_path):
+    # an ASCII integer that one side rejects: no quirk explains it
+    p, rows = run_ops(tmp_path, f"{FAKE} py-int-ascii", f"{FAKE} reject", [("py_int", {"text": "42"})])
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "1 unexplained" in p.stdout
+    assert [(r["op"], r["class"], r["explained_by"]) for r in rows] == [("py_int", "a-only", None)]
+    s = json.loads((tmp_path / "s.json").read_text())
+    assert s["ops"]["unexplained"] == 1 and s["ops"]["per_op"]["py_int"]["a-only"] == 1
+
+
+def test_op_different_outputs_fail(tmp_path):
+    p, rows = run_ops(tmp_path, f"{FAKE} accept", f"{FAKE} accept-other", [("etag", {"url": ""})])
+    assert p.returncode == 1
+    assert rows[0]["class"] == "accept-differ" and rows[0]["explained_by"] is None
+
+
+def test_explained_op_disagreement_passes(tmp_path):
+    # QK-34: Arabic-Indic digits and a value beyond int64, read by Python int()
+    inputs = [("py_int", {"text": "\u0664\u0662"}), ("py_int", {"text": "99999999999999999999"}),
+              ("py_int", {"text": " 7 "}), ("py_int", {"text": "1__0"})]
+    p, rows = run_ops(tmp_path, f"{FAKE} py-int-ascii", f"{FAKE} py-int-python", inputs)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert sorted((r["class"], r["explained_by"]) for r in rows) == \
+        [("b-only", "QK-34 int64"), ("b-only", "QK-34 unicode")]
+    uni = [r for r in rows if r["explained_by"] == "QK-34 unicode"][0]
+    assert uni["counterfactual"] == {"text": "42"} and "checked" in uni["note"]
+    s = json.loads((tmp_path / "s.json").read_text())
+    assert s["ops"]["classes"]["agree-accept"] == 1 and s["ops"]["classes"]["agree-reject"] == 1
+    assert s["ops"]["explained"]["py_int"] == {"QK-34 unicode": 1, "QK-34 int64": 1}
+
+
+def test_op_counterfactual_vetoes_a_rule(tmp_path):
+    # the strict side rejects the Unicode digits like QK-34 says, but it also
+    # rejects the same number in ASCII: the quirk is not the whole difference
+    p, rows = run_ops(tmp_path, f"{FAKE} reject", f"{FAKE} py-int-python",
+                      [("py_int", {"text": "\u0664\u0662"})])
+    assert p.returncode == 1
+    assert rows[0]["explained_by"] is None and "looks like QK-34 unicode" in rows[0]["note"]
+
+
+def test_op_crash_is_a_fault(tmp_path):
+    p, rows = run_ops(tmp_path, f"{FAKE} crash", f"{FAKE} py-int-python", [("py_int", {"text": "1"})])
+    assert p.returncode == 1
+    assert rows[0]["class"] == "fault"
+
+
+@pytest.mark.skipif(not LPSP.exists(), reason="build/lpsp not built")
+def test_real_codec_ops_against_itself(tmp_path):
+    inputs = [("py_int", {"text": "\u0664\u0662"}), ("base64_lenient", {"text": "aGk=AAAA"}),
+              ("ws_url", {"nonce_b64": "x", "counter": "-1"})]
+    p, rows = run_ops(tmp_path, "c", "c", inputs)
+    assert p.returncode == 0 and rows == []
+
+
+def test_op_inputs_are_reproducible():
+    from lpspdiff import opinputs as OI
+    seeds = {"py_int": [OI.OpInput("corpus", "py_int", {"text": "1_000"})],
+             "hmac_parse_token": [OI.OpInput("corpus", "hmac_parse_token",
+                                             {"authorization": "X-HMAC 1:a:b", "now": "1", "lifetime": "2"})]}
+    a = OI.mutated_inputs(40, 3, seeds) + OI.generated_inputs(20, 3)
+    b = OI.mutated_inputs(40, 3, seeds) + OI.generated_inputs(20, 3)
+    c = OI.mutated_inputs(40, 4, seeds) + OI.generated_inputs(20, 4)
+    assert [x.key() for x in a] == [x.key() for x in b]
+    assert [x.key() for x in a] != [x.key() for x in c]
+    assert {x.op for x in a} == set(OI.ALL_OPS)
+
+
+def test_text_corpus_fields_follow_the_harness():
+    from lpspdiff import opinputs as OI
+    # fuzz/harness.c: bearer "token NUL authorization", else split in half
+    assert OI._corpus_fields("bearer", "bearer_check", b"s3\x00Bearer s3") == \
+        {"token": "s3", "authorization": "Bearer s3"}
+    assert OI._corpus_fields("bearer", "bearer_check", b"abcd") == {"token": "ab", "authorization": "cd"}
+    # hmac_token: byte 0 odd = lifetime 2^64-1, else byte * 1000
+    t = OI._corpus_fields("hmac_token", "hmac_parse_token", b"\x01X-HMAC 1:a:b")
+    assert t == {"authorization": "X-HMAC 1:a:b", "now": "1700000000", "lifetime": str((1 << 64) - 1)}
+    assert OI._corpus_fields("hmac_token", "hmac_parse_token", b"\x02x")["lifetime"] == "2000"
+    # etag_order: exact entries until 0x01, then globs
+    e = OI._corpus_fields("etag_order", "etag", b"a\x00b\x01x\x00")
+    assert [x["topic"] for x in e["exact"]] == ["61", "62"] and [x["glob"] for x in e["glob"]] == ["x", ""]
+    # invalid UTF-8 cannot travel as a JSON string: U+FFFD
+    assert OI._corpus_fields("py_int", "py_int", b"4\xff2") == {"text": "4\ufffd2"}
+
+
+def test_unicode_int_folding():
+    from lpspdiff.explain import ascii_int, fold_unicode_int
+    assert ascii_int(fold_unicode_int("\u00a0\u0664\u0662\u3000")) == 42
+    assert ascii_int(fold_unicode_int("\U0001d7cf_\uff10")) == 10
+    assert ascii_int(fold_unicode_int("\u00b2")) is None        # superscript two is no decimal digit
+    assert ascii_int("\x1c42") is None                          # int() does not strip U+001C
