@@ -143,6 +143,7 @@ fuzz-crash-to-vector: | $(BOOT)
 # does not.
 fuzz-regress-clang: fuzz-build
 	@set -e; for d in $(wildcard fuzz/regressions/*); do t=$${d#fuzz/regressions/}; \
+	  [ -n "$$(ls -A $$d)" ] || continue; \
 	  $(FZ)/libfuzzer/$$t $$d/* >$(FZ)/regress-$$t.log 2>&1 || { cat $(FZ)/regress-$$t.log >&2; \
 	  echo "fuzz-regress-clang: $$t fails on a regression input" >&2; exit 1; }; done
 	@echo "fuzz-regress-clang: regression inputs clean under clang ASan+UBSan"
