@@ -4,7 +4,7 @@
 #   make fuzz-<target> [SECONDS=60]   libFuzzer (clang, ASan+UBSan)
 #   make afl-<target>  [SECONDS=60]   AFL++ (afl-clang-fast, ASan+UBSan)
 #   make fuzz-replay                  corpus + regressions + every vector input, gcc ASan+UBSan
-#   make fuzz-coverage                line/branch coverage of codec/ from the same inputs
+#   make fuzz-coverage                line/branch coverage of codec/ from the same inputs, with floors
 #   make fuzz-campaign SECONDS=N      every target, 2 in parallel, summary table
 #   make corpus                       regenerate corpus/ and fuzz/dict/ from the vectors
 #   make fuzz-grow                    fold a campaign's new coverage into corpus/grown/
@@ -12,6 +12,11 @@
 #   make fuzz-check                   the CI gate (part of `make check`)
 
 SECONDS      ?= 60
+# Coverage floors of `make fuzz-coverage` (percent of codec/src, from the
+# corpus and vector inputs): the line bar, and the branch level reached when
+# the gate was set, so that coverage cannot fall back unnoticed.
+COV_LINES_FLOOR    ?= 95
+COV_BRANCHES_FLOOR ?= 85
 FZ           := $(BUILD)/fuzz
 FZ_ROWS      := $(shell sed -e 's/\#.*//' fuzz/targets.txt | awk 'NF==5{print $$1":"$$2":"$$3":"$$4":"$$5}')
 FUZZ_TARGETS := $(foreach r,$(FZ_ROWS),$(firstword $(subst :, ,$(r))))
@@ -111,8 +116,9 @@ fuzz-coverage: $(FUZZ_TARGETS:%=$(FZ)/cov/%) $(FZ)/vector-inputs/.stamp
 	  LLVM_PROFILE_FILE=$(FZ)/cov/profiles/$$t.profraw $(FZ)/cov/$$t -q corpus/$$t $(FZ)/vector-inputs/$$t \
 	    $$(ls -d corpus/grown/$$t fuzz/regressions/$$t 2>/dev/null) 2>/dev/null; done
 	llvm-profdata-14 merge -sparse $(FZ)/cov/profiles/*.profraw -o $(FZ)/cov/all.profdata
-	llvm-cov-14 report $(FZ_COV_OBJECTS) -instr-profile=$(FZ)/cov/all.profdata \
-	  -show-branch-summary $(FZ_CODEC_SRCS)
+	llvm-cov-14 export $(FZ_COV_OBJECTS) -instr-profile=$(FZ)/cov/all.profdata -skip-expansions \
+	  $(FZ_CODEC_SRCS) > $(FZ)/cov/codec-coverage.json
+	$(FZ_PY) fuzz/coverage_gate.py --lines $(COV_LINES_FLOOR) --branches $(COV_BRANCHES_FLOOR) $(FZ)/cov/codec-coverage.json
 	@llvm-cov-14 show $(FZ_COV_OBJECTS) -instr-profile=$(FZ)/cov/all.profdata \
 	  -format=text -show-line-counts-or-regions $(FZ_CODEC_SRCS) > $(FZ)/cov/codec-coverage.txt
 	@echo "fuzz-coverage: annotated sources in $(FZ)/cov/codec-coverage.txt"
@@ -148,7 +154,7 @@ fuzz-regress-clang: fuzz-build
 	  echo "fuzz-regress-clang: $$t fails on a regression input" >&2; exit 1; }; done
 	@echo "fuzz-regress-clang: regression inputs clean under clang ASan+UBSan"
 
-fuzz-check: corpus-check fuzz-build fuzz-replay fuzz-regress-clang fuzz-smoke afl-smoke fuzz-oss-fuzz-test
+fuzz-check: corpus-check fuzz-build fuzz-replay fuzz-regress-clang fuzz-coverage fuzz-smoke afl-smoke fuzz-oss-fuzz-test
 	@echo "fuzz-check: all passed"
 
 CHECK_TARGETS += fuzz-check

@@ -1168,6 +1168,22 @@ void fz_text(int which, const uint8_t *data, size_t len)
                       lpsp_status_name(st));
             st = lpsp_repr_digest_parse((const uint8_t *)hdr, w, 1, d2, &e);
             FZ_ASSERT(st == LPSP_OK && memcmp(d, d2, 64) == 0, "Repr-Digest format/parse round trip");
+            /* RECEIVE's digest check: the input itself as the message, the
+             * parsed digest and that of the input as the claimed ones. */
+            lpsp_view msg = {in, len}, dig = {d, 64};
+            uint8_t own[64];
+            SHA512(len ? in : (const uint8_t *)"", len, own);
+            lpsp_view ownv = {own, 64};
+            st = lpsp_sl_check_digest(msg, ownv, &e);
+            FZ_ASSERT(st == LPSP_OK, "check_digest of the message's own SHA-512: %s", lpsp_status_name(st));
+            st = lpsp_sl_check_digest(msg, dig, &e);
+            FZ_ASSERT(st == (memcmp(d, own, 64) ? LPSP_E_HASH_MISMATCH : LPSP_OK),
+                      "check_digest against a parsed Repr-Digest: %s", lpsp_status_name(st));
+            lpsp_view shortv = {own, 63};
+            st = lpsp_sl_check_digest(msg, shortv, &e);
+            FZ_ASSERT(st == LPSP_E_FIELD_SIZE, "check_digest of a 63-byte digest: %s", lpsp_status_name(st));
+            st = lpsp_repr_digest_format(shortv, hdr, sizeof hdr, &w, &e);
+            FZ_ASSERT(st == LPSP_E_INVALID_ARGUMENT, "format of a 63-byte digest: %s", lpsp_status_name(st));
         }
         break;
     }
@@ -1445,9 +1461,12 @@ void fz_text(int which, const uint8_t *data, size_t len)
             k_ready = 1;
         }
         char hdr[LPSP_HMAC_HEADER_MAX + 1];
+        size_t hsz = 0;
+        lpsp_status hst = lpsp_hmac_header_size(&f, &hsz, &e);
         st = lpsp_hmac_sign(&k, &f, hdr, sizeof hdr, &w, &e);
+        FZ_ASSERT(hst == st, "header size query %s, sign %s", lpsp_status_name(hst), lpsp_status_name(st));
         if (st == LPSP_OK) {
-            FZ_ASSERT(w <= LPSP_HMAC_HEADER_MAX, "header of %zu bytes", w);
+            FZ_ASSERT(w <= LPSP_HMAC_HEADER_MAX && w == hsz, "header of %zu bytes, size query %zu", w, hsz);
             st = lpsp_hmac_verify(&k, &f, (const uint8_t *)hdr, w, 1, f.timestamp, 0, NULL, &e);
             FZ_ASSERT(st == LPSP_OK, "%s: verify(sign(f)) gave %s (%s)", lpsp_auth_kind_name(f.kind),
                       lpsp_status_name(st), e.reason ? e.reason : "-");
