@@ -39,16 +39,18 @@ lpsp_status lpsp_b64_encode(const uint8_t *src, size_t n, char *dst, size_t cap,
     return LPSP_OK;
 }
 
-/* 6-bit value of a standard-alphabet character, or -1. */
-static int b64_value(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
+/* 6-bit value of each standard-alphabet ASCII character, -1 for the rest
+ * (a table, not comparisons: one load per character). */
+static const int8_t b64_rev[128] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+    -1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+};
 
 void lpsp_b64_lenient_init(lpsp_b64_lenient *d, uint8_t *out, size_t cap)
 {
@@ -79,7 +81,7 @@ void lpsp_b64_lenient_feed(lpsp_b64_lenient *d, const uint8_t *s, size_t n)
             if (d->q >= 2 && d->q + ++d->pads >= 4) d->stopped = 1;
             continue;
         }
-        int v = b64_value(c);
+        int v = b64_rev[c];
         if (v < 0) continue; /* junk, whitespace, '-', '_', ':' are skipped */
         d->pads = 0;
         switch (d->q) {
