@@ -7,7 +7,7 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import AdapterFault, HandshakeError, Testee
 from .explain import (AGREE_REJECT, CLASSES, DISAGREEMENTS, Explanation, OpExplanation, classify,
@@ -54,14 +54,14 @@ class Impl:
                 for i in inputs]
 
 
-def run_parallel(impls: Sequence[Impl], inputs: Sequence[Input]) -> List[List[Dict[str, Any]]]:
-    """Every implementation answers every input; one thread per adapter."""
+def _each_impl(impls: Sequence[Impl], answer: Callable[[Impl], List[Dict[str, Any]]]) -> List[List[Dict[str, Any]]]:
+    """answer(impl) for every implementation, one thread per adapter."""
     results: List[Optional[List[Dict[str, Any]]]] = [None] * len(impls)
     errors: List[BaseException] = []
 
     def work(k):
         try:
-            results[k] = impls[k].decode_all(inputs)
+            results[k] = answer(impls[k])
         except BaseException as e:  # surfaced below
             errors.append(e)
 
@@ -73,6 +73,11 @@ def run_parallel(impls: Sequence[Impl], inputs: Sequence[Input]) -> List[List[Di
     if errors:
         raise errors[0]
     return results  # type: ignore[return-value]
+
+
+def run_parallel(impls: Sequence[Impl], inputs: Sequence[Input]) -> List[List[Dict[str, Any]]]:
+    """Every implementation decodes every input."""
+    return _each_impl(impls, lambda impl: impl.decode_all(inputs))
 
 
 @dataclass
@@ -193,24 +198,8 @@ def format_explained(pair: Pair) -> str:
 # --------------------------------------------------------------------------- text and computed ops
 
 def run_ops_parallel(impls: Sequence[Impl], inputs: Sequence[OpInput]) -> List[List[Dict[str, Any]]]:
-    """Every implementation answers every op input; one thread per adapter."""
-    results: List[Optional[List[Dict[str, Any]]]] = [None] * len(impls)
-    errors: List[BaseException] = []
-
-    def work(k):
-        try:
-            results[k] = [impls[k].ask(i.op, i.input) for i in inputs]
-        except BaseException as e:  # surfaced below
-            errors.append(e)
-
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(impls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return results  # type: ignore[return-value]
+    """Every implementation answers every op input."""
+    return _each_impl(impls, lambda impl: [impl.ask(i.op, i.input) for i in inputs])
 
 
 @dataclass
