@@ -1467,13 +1467,13 @@ void fz_text(int which, const uint8_t *data, size_t len)
         FZ_ASSERT(hst == st, "header size query %s, sign %s", lpsp_status_name(hst), lpsp_status_name(st));
         if (st == LPSP_OK) {
             FZ_ASSERT(w <= LPSP_HMAC_HEADER_MAX && w == hsz, "header of %zu bytes, size query %zu", w, hsz);
-            st = lpsp_hmac_verify(&k, &f, (const uint8_t *)hdr, w, 1, f.timestamp, 0, NULL, &e);
+            st = lpsp_hmac_verify(&k, &f, (const uint8_t *)hdr, w, 1, (int64_t)f.timestamp, 0, NULL, &e);
             FZ_ASSERT(st == LPSP_OK, "%s: verify(sign(f)) gave %s (%s)", lpsp_auth_kind_name(f.kind),
                       lpsp_status_name(st), e.reason ? e.reason : "-");
             /* A full-6-bit character of the code (the last data character
              * before "==" also carries unchecked padding bits, QK-34). */
             hdr[w - 10] = hdr[w - 10] == 'A' ? 'B' : 'A';
-            st = lpsp_hmac_verify(&k, &f, (const uint8_t *)hdr, w, 1, f.timestamp, 0, NULL, &e);
+            st = lpsp_hmac_verify(&k, &f, (const uint8_t *)hdr, w, 1, (int64_t)f.timestamp, 0, NULL, &e);
             FZ_ASSERT(st == LPSP_E_FORBIDDEN, "%s: a changed code verified as %s",
                       lpsp_auth_kind_name(f.kind), lpsp_status_name(st));
         } else {

@@ -180,8 +180,6 @@ static lpsp_status to_sign_walk(const lpsp_auth_fields *f, sink *s, lpsp_error *
 {
     const kind_desc *k = kind_of(f->kind);
     if (!k) return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, "kind", "unknown authorization kind");
-    if (f->timestamp < 0)
-        return lpsp_fail(err, LPSP_E_OVERFLOW, 0, "timestamp", "negative timestamp (u64 in to_sign)");
     lpsp_view nonce = f->nonce, tracing = f->tracing;
     if ((!nonce.ptr && nonce.len) || (!tracing.ptr && tracing.len))
         return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, NULL, "NULL field with a length");
@@ -189,7 +187,7 @@ static lpsp_status to_sign_walk(const lpsp_auth_fields *f, sink *s, lpsp_error *
     if (!tracing.ptr) tracing.ptr = (const uint8_t *)"";
     lpsp_status st;
     sink_uint(s, (uint64_t)f->kind, 1);
-    sink_uint(s, (uint64_t)f->timestamp, 8);
+    sink_uint(s, f->timestamp, 8);
     if ((st = put_sized(s, nonce, 1, 1, "nonce", err)) != LPSP_OK) return st;
     if ((st = put_sized(s, tracing, 2, 0, "tracing", err)) != LPSP_OK) return st;
     for (unsigned i = 0; i < k->n; i++) {
@@ -343,12 +341,11 @@ static size_t dec_u64(uint64_t v, char out[20])
 
 static lpsp_status header_check(const lpsp_auth_fields *f, size_t *size, lpsp_error *err)
 {
-    if (f->timestamp < 0) return lpsp_fail(err, LPSP_E_OVERFLOW, 0, "timestamp", "negative timestamp");
     if (f->nonce.len > 255) return lpsp_fail(err, LPSP_E_OVERFLOW, 0, "nonce", "longer than 255 bytes");
     if (f->nonce.len && (!f->nonce.ptr || memchr(f->nonce.ptr, ':', f->nonce.len)))
         return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, "nonce", "nonce must not contain ':'");
     char d[20];
-    *size = 7 + dec_u64((uint64_t)f->timestamp, d) + 1 + f->nonce.len + 1 + 88;
+    *size = 7 + dec_u64(f->timestamp, d) + 1 + f->nonce.len + 1 + 88;
     return LPSP_OK;
 }
 
@@ -370,7 +367,7 @@ lpsp_status lpsp_hmac_sign(const lpsp_hmac_key *k, const lpsp_auth_fields *f, ch
     char *p = buf;
     memcpy(p, "X-HMAC ", 7);
     p += 7;
-    p += dec_u64((uint64_t)f->timestamp, p);
+    p += dec_u64(f->timestamp, p);
     *p++ = ':';
     if (f->nonce.len) memcpy(p, f->nonce.ptr, f->nonce.len);
     p += f->nonce.len;
@@ -438,7 +435,7 @@ lpsp_status lpsp_hmac_verify(const lpsp_hmac_key *k, const lpsp_auth_fields *f, 
         return lpsp_fail(err, LPSP_E_FORBIDDEN, (size_t)(t->nonce.ptr - auth), "authorization",
                          "nonce is not UTF-8");
     lpsp_auth_fields g = *f;
-    g.timestamp = t->timestamp;
+    g.timestamp = (uint64_t)t->timestamp;
     g.nonce = t->nonce;
     uint8_t code[LPSP_HMAC_CODE_LEN];
     if ((st = lpsp_hmac_code(k, &g, code, err)) != LPSP_OK) return st;

@@ -268,7 +268,7 @@ static void test_refusals(void)
     EXPECT(LPSP_AUTH_NOTIFY, f.sha512.len = 63, LPSP_E_FIELD_SIZE);
     EXPECT(LPSP_AUTH_RECEIVE, f.sha512.len = 65, LPSP_E_FIELD_SIZE);
     EXPECT(LPSP_AUTH_CHECK_SUBSCRIPTIONS_RESPONSE, f.etag.len = 0, LPSP_E_FIELD_SIZE);
-    EXPECT(LPSP_AUTH_CHECK_SUBSCRIPTIONS, f.timestamp = -1, LPSP_E_OVERFLOW);
+    EXPECT(LPSP_AUTH_CHECK_SUBSCRIPTIONS, f.timestamp = UINT64_MAX, LPSP_OK); /* any u64 */
     EXPECT(LPSP_AUTH_CHECK_SUBSCRIPTIONS, f.url = S("\xff"), LPSP_E_BAD_UTF8);
     EXPECT(LPSP_AUTH_SUBSCRIBE_GLOB, f.glob = S("\xc0\x80"), LPSP_E_BAD_UTF8);
     EXPECT(LPSP_AUTH_MISSED, f.recovery = S("\xed\xa0\x80"), LPSP_E_BAD_UTF8);
@@ -290,9 +290,29 @@ static void test_refusals(void)
     /* the longest header fits LPSP_HMAC_HEADER_MAX */
     memset(big, 'n', 255);
     f.nonce = V(big, 255);
-    f.timestamp = INT64_MAX;
+    f.timestamp = UINT64_MAX;
     CHECK_EQ_INT(lpsp_hmac_sign(&KEY, &f, hdr, sizeof hdr, &n, &e), LPSP_OK);
     CHECK_EQ_INT(n, LPSP_HMAC_HEADER_MAX);
+    CHECK(memcmp(hdr, "X-HMAC 18446744073709551615:", 28) == 0);
+    /* to_sign carries the timestamp as 8 big-endian bytes, also above 2^63 */
+    {
+        uint8_t lo[512], hi[512];
+        size_t nl = 0, nh = 0, diff = 0, first = 0;
+        f = base_fields(LPSP_AUTH_CHECK_SUBSCRIPTIONS);
+        f.timestamp = 0;
+        CHECK_EQ_INT(lpsp_hmac_to_sign(&f, lo, sizeof lo, &nl, &e), LPSP_OK);
+        f.timestamp = UINT64_MAX;
+        CHECK_EQ_INT(lpsp_hmac_to_sign(&f, hi, sizeof hi, &nh, &e), LPSP_OK);
+        CHECK_EQ_INT(nl, nh);
+        for (size_t i = 0; i < nl && i < nh; i++)
+            if (lo[i] != hi[i]) {
+                if (!diff) first = i;
+                diff++;
+                CHECK(lo[i] == 0x00 && hi[i] == 0xff);
+            }
+        CHECK_EQ_INT(diff, 8);
+        CHECK(nl >= first + 8);
+    }
     /* streaming HMAC over a large to_sign equals a one-shot HMAC */
     f = base_fields(LPSP_AUTH_RECEIVE);
     memset(big, 'u', 65535);

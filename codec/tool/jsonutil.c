@@ -168,6 +168,31 @@ int tool_get_u64(const json_t *obj, const char *key, uint64_t *out, tool_reject 
                            key);
 }
 
+int tool_get_wire_u64(const json_t *obj, const char *key, uint64_t *out, tool_reject *rej)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v) return tool_reject_set(rej, "invalid_argument", "missing key \"%s\"", key);
+    int neg = 0;
+    uint64_t mag = 0;
+    if (json_is_integer(v)) {
+        json_int_t i = json_integer_value(v);
+        neg = i < 0;
+        mag = (uint64_t)i;
+    } else {
+        const char *s = json_is_string(v) ? json_string_value(v) : "";
+        const char *d = s + (*s == '-');
+        if (!*d || strspn(d, "0123456789") != strlen(d))
+            return tool_reject_set(rej, "invalid_argument", "\"%s\" must be an integer (number or decimal string)",
+                                   key);
+        neg = *s == '-' && strspn(d, "0") != strlen(d);
+        if (!neg && parse_dec(d, 0, &neg, &mag) != 0)
+            return tool_reject_set(rej, "overflow", "\"%s\" does not fit its u64", key);
+    }
+    if (neg) return tool_reject_set(rej, "overflow", "\"%s\" is negative: it does not fit its u64", key);
+    *out = mag;
+    return 0;
+}
+
 int tool_get_i64(const json_t *obj, const char *key, int64_t *out, tool_reject *rej)
 {
     const json_t *v = json_object_get(obj, key);

@@ -55,7 +55,7 @@ static int get_fields(const json_t *in, int with_token, lpsp_auth_fields *f, too
                                name ? name : "nothing");
     if (tool_get_hex(in, "tracing", &f->tracing, rej)) return -1;
     if (with_token &&
-        (tool_get_i64(in, "timestamp", &f->timestamp, rej) || tool_get_text(in, "nonce", &f->nonce, NULL, rej)))
+        (tool_get_wire_u64(in, "timestamp", &f->timestamp, rej) || tool_get_text(in, "nonce", &f->nonce, NULL, rej)))
         return -1;
     unsigned mask = lpsp_auth_kind_fields(f->kind);
     for (size_t i = 0; i < sizeof AFIELDS / sizeof AFIELDS[0]; i++) {

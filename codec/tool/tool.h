@@ -84,6 +84,11 @@ int tool_get_text(const json_t *obj, const char *key, lpsp_view *out, int *prese
 int tool_get_bool(const json_t *obj, const char *key, int *out, tool_reject *rej);
 /* Unsigned integer given as a JSON number or a decimal string. */
 int tool_get_u64(const json_t *obj, const char *key, uint64_t *out, tool_reject *rej);
+/* An integer field of the wire that is u64 (number or decimal string): an
+ * integer outside [0, 2^64) is rejected as "overflow", as the reference's
+ * struct packing does, anything else that is not an integer as
+ * "invalid_argument". */
+int tool_get_wire_u64(const json_t *obj, const char *key, uint64_t *out, tool_reject *rej);
 /* Signed integer given as a JSON number or a decimal string. */
 int tool_get_i64(const json_t *obj, const char *key, int64_t *out, tool_reject *rej);
 /* 1 if key exists and is JSON null, 0 if present and not null, -1 if absent. */

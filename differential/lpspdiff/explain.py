@@ -314,20 +314,6 @@ def _token_int64(inp, strict, ref):
     return True, None
 
 
-def _to_sign_ts(inp, strict, ref):
-    ts = _int_of(inp.get("timestamp"))
-    if ts is None or not INT64_MAX < ts <= U64_MAX or "timestamp" not in (strict.get("detail") or ""):
-        return False, None
-    cf = dict(inp, timestamp="0")
-    if "hex" in ref["output"]:
-        h = ref["output"]["hex"]
-        if h[2:18] != format(ts, "016x"):
-            return False, None
-        want = h[:2] + "00" * 8 + h[18:]
-        return True, (cf, lambda r: r.get("status") == "ok" and r["output"].get("hex") == want)
-    return True, (cf, lambda r: r.get("status") == "ok")
-
-
 def _ws_counter(inp, strict, ref):
     c = _int_of(inp.get("counter"))
     nb = inp.get("nonce_b64")
@@ -372,9 +358,6 @@ OP_RULES: Tuple[OpRule, ...] = (
            "token timestamp with Unicode digits or whitespace: the reference reads it with int()"),
     OpRule("QK-34 int64", ("hmac_parse_token", "hmac_verify"), ("forbidden",), _token_int64,
            "token timestamp outside int64 but within the lifetime: the reference has no bound"),
-    OpRule("QK-34 int64", ("hmac_to_sign", "hmac_sign"), ("invalid_argument", "overflow"), _to_sign_ts,
-           "timestamp in [2^63, 2^64): the reference packs any u64, the codec keeps timestamps in "
-           "int64 (the range its token parser accepts)"),
     OpRule("QK-26", ("ws_url",), ("overflow",), _ws_counter,
            "websocket counter outside int64: the reference formats any integer"),
     OpRule("QK-25", ("ws_url",), ("invalid_argument",), _ws_nonce,

@@ -7,5 +7,5 @@ the Python standard library only.
 """
 
 SUITE = "lonelypsp-conformance"
-SUITE_VERSION = "1.0.0"
+SUITE_VERSION = "1.1.0"
 AREAS = ("stateful-s2b", "stateful-b2s", "stateless", "etag", "auth", "session")

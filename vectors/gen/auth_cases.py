@@ -415,6 +415,17 @@ def run(col):
     for name, f, desc, refs in errs:
         add(f"hmac-to-sign-{name}", "to_sign with " + desc, refs, "hmac_to_sign", jf(f),
             lambda f=f: to_sign(f, False), lambda f=f: to_sign(f, True), hexout)
+    # the timestamp is a u64: the whole range, also where a signed 64-bit
+    # integer would be negative, and one past it
+    for name, ts_ in (("2pow63", 1 << 63), ("2pow64-minus-1", (1 << 64) - 1), ("2pow64", 1 << 64)):
+        f = fields("CHECK_SUBSCRIPTIONS", url=URL, timestamp=str(ts_))
+        add(f"hmac-to-sign-timestamp-{name}", f"to_sign with timestamp {ts_} (u64 on the wire)",
+            ["§10.3.3"], "hmac_to_sign", jf(f), lambda f=f: to_sign(f, False),
+            lambda f=f: to_sign(f, True), hexout)
+    fl = fields("CHECK_SUBSCRIPTIONS", url=URL, timestamp=str((1 << 64) - 1), secret=SECRET)
+    add("hmac-sign-timestamp-2pow64-minus-1", "sign with the largest u64 timestamp (20 digits)",
+        ["§10.3.2", "§10.3.3"], "hmac_sign", jf(fl), lambda: sign(fl, False),
+        lambda: sign(fl, True), lambda a: {"authorization": a}, expect=("valid",))
     # QK-35-free: a nonce containing ':' cannot be parsed back
     fc = fields("CHECK_SUBSCRIPTIONS", url=URL, nonce="ab:cd", secret=SECRET)
     add("hmac-sign-nonce-colon", "sign with a nonce that contains ':'", ["§10.3.2", "§10.4.1"],

@@ -133,7 +133,7 @@ unsigned lpsp_auth_kind_fields(int kind);
  * recovery and an empty one are the same (both written as length 0). */
 typedef struct {
     int kind;
-    int64_t timestamp; /* Unix seconds; must be >= 0 (u64 on the wire) */
+    uint64_t timestamp; /* Unix seconds, u64 on the wire: any value */
     lpsp_view nonce;   /* <= 255 bytes */
     lpsp_view tracing; /* <= 65535 bytes */
 
@@ -154,7 +154,7 @@ typedef struct {
 
 /* Exact to_sign size, and the layout itself (§10.3.3). Errors:
  * LPSP_E_INVALID_ARGUMENT unknown kind; LPSP_E_OVERFLOW a value that does not
- * fit its field (negative timestamp, nonce > 255 bytes, identifier or nonce
+ * fit its field (nonce > 255 bytes, identifier or nonce
  * > 255, text/topic/tracing > 65535, part_id >= 256 for kind 7 (QK-31),
  * negative level (QK-32), integers beyond their u8/u16/u32 width);
  * LPSP_E_FIELD_SIZE sha512/etag not 64 bytes; LPSP_E_BAD_UTF8 invalid text. */
@@ -194,7 +194,7 @@ LPSP_MUST_CHECK lpsp_status lpsp_hmac_code(const lpsp_hmac_key *k, const lpsp_au
 /* The header value "X-HMAC <timestamp>:<nonce>:<base64 code with padding>".
  * Never longer than LPSP_HMAC_HEADER_MAX. A nonce containing ':' is refused
  * (LPSP_E_INVALID_ARGUMENT): the token could not be parsed back. */
-#define LPSP_HMAC_HEADER_MAX (7 + 19 + 1 + 255 + 1 + 88)
+#define LPSP_HMAC_HEADER_MAX (7 + 20 + 1 + 255 + 1 + 88)
 LPSP_MUST_CHECK lpsp_status lpsp_hmac_header_size(const lpsp_auth_fields *f, size_t *size,
                                                   lpsp_error *err);
 LPSP_MUST_CHECK lpsp_status lpsp_hmac_sign(const lpsp_hmac_key *k, const lpsp_auth_fields *f,
