@@ -174,9 +174,14 @@ def format_table(pair: Pair) -> str:
         tot["cls≠"] += pair.class_differs[target]
         tot["unexpl."] += c["unexplained"]
     rows.append(["total"] + [tot[k] if k != "inputs" else tot["inputs"] for k in cols])
-    w0 = max(len(r[0]) for r in rows)
+    return _render_table("target", cols, rows)
+
+
+def _render_table(first: str, cols: Sequence[str], rows: List[List[Any]]) -> str:
+    """Right-aligned columns under a header; a rule above the total row."""
+    w0 = max(len(first), max(len(r[0]) for r in rows))
     widths = [max(len(cols[i]), max(len(str(r[i + 1])) for r in rows)) for i in range(len(cols))]
-    head = "target".ljust(w0) + "  " + "  ".join(c.rjust(w) for c, w in zip(cols, widths))
+    head = first.ljust(w0) + "  " + "  ".join(c.rjust(w) for c, w in zip(cols, widths))
     lines = [head, "-" * len(head)]
     for r in rows:
         if r[0] == "total":
@@ -286,15 +291,7 @@ def format_ops_table(pair: OpPair, order: Sequence[str]) -> str:
         tot["cls≠"] += pair.class_differs[op]
         tot["unexpl."] += c["unexplained"]
     rows.append(["total"] + [tot[k] for k in cols])
-    w0 = max(len(r[0]) for r in rows)
-    widths = [max(len(cols[i]), max(len(str(r[i + 1])) for r in rows)) for i in range(len(cols))]
-    head = "op".ljust(w0) + "  " + "  ".join(c.rjust(w) for c, w in zip(cols, widths))
-    lines = [head, "-" * len(head)]
-    for r in rows:
-        if r[0] == "total":
-            lines.append("-" * len(head))
-        lines.append(r[0].ljust(w0) + "  " + "  ".join(str(v).rjust(w) for v, w in zip(r[1:], widths)))
-    return "\n".join(lines)
+    return _render_table("op", cols, rows)
 
 
 def format_ops_explained(pair: OpPair) -> str:
