@@ -245,6 +245,6 @@ lpsp_status lpsp_etag_document(lpsp_view url, const lpsp_sl_entry *exact, size_t
     lpsp_status st = doc_walk(url, exact, n_exact, globs, n_globs, check_order, NULL, &need, err);
     if (st != LPSP_OK) return st;
     if (written) *written = need;
-    if (cap < need) return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, 0, NULL, "document buffer too small");
+    if (cap < need || !buf) return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, 0, NULL, "document buffer too small");
     return doc_walk(url, exact, n_exact, globs, n_globs, check_order, buf, &need, err);
 }

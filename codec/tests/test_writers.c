@@ -2,8 +2,9 @@
  * (buf, cap, size_t *written) (codec/include/lpsp/common.h): with too small a
  * buffer, LPSP_E_BUFFER_TOO_SMALL, *written = the size needed, not a byte
  * written; with enough room, LPSP_OK and exactly *written bytes written.
- * Checked for every capacity from 0 to the size needed, with a NULL buffer,
- * and against each writer's size query where it has one. */
+ * Checked for every capacity from 0 to the size needed, with a NULL buffer
+ * of any claimed capacity, and against each writer's size query where it
+ * has one. */
 #include <stdint.h>
 
 #include "lpsp.h"
@@ -41,6 +42,11 @@ static size_t check_writer(const char *name, writer_fn w, const void *ctx, size_
         CHECK(e.reason != NULL);
         CHECK(!lpsp_status_is_fatal(st));
     }
+    /* a NULL buffer is too small whatever the capacity claims */
+    size_t wn = 12345;
+    st = w(ctx, NULL, need + SLACK, &wn, &e);
+    CHECK_EQ_INT(st, need ? LPSP_E_BUFFER_TOO_SMALL : LPSP_OK);
+    CHECK_EQ_INT(wn, need);
     unsigned char *buf = malloc(need + SLACK), *ref = malloc(need + SLACK);
     for (size_t cap = 0; cap < need; cap++) {
         size_t wr = 12345;

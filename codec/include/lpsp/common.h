@@ -66,9 +66,9 @@ typedef struct {
 /* Writers. Every function that takes (buf, cap, size_t *written) follows
  * one convention:
  *   - LPSP_OK: exactly *written bytes were written to buf[0..*written);
- *   - LPSP_E_BUFFER_TOO_SMALL (cap too small, or buf NULL): *written is the
- *     size needed and not a byte of buf was written, so a call with
- *     (NULL, 0) is a size query;
+ *   - LPSP_E_BUFFER_TOO_SMALL (cap too small, or buf NULL with a non-empty
+ *     result): *written is the size needed and not a byte of buf was
+ *     written, so a call with (NULL, 0) is a size query;
  *   - any other status (the input was refused): *written is unspecified and
  *     buf may hold a partial result.
  * written may be NULL. codec/tests/test_writers.c checks this for every
