@@ -341,6 +341,10 @@ static size_t dec_u64(uint64_t v, char out[20])
 
 static lpsp_status header_check(const lpsp_auth_fields *f, size_t *size, lpsp_error *err)
 {
+    /* refuse what signing would refuse, so that the size query agrees */
+    size_t ts_size;
+    lpsp_status st = lpsp_hmac_to_sign_size(f, &ts_size, err);
+    if (st != LPSP_OK) return st;
     if (f->nonce.len > 255) return lpsp_fail(err, LPSP_E_OVERFLOW, 0, "nonce", "longer than 255 bytes");
     if (f->nonce.len && (!f->nonce.ptr || memchr(f->nonce.ptr, ':', f->nonce.len)))
         return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, "nonce", "nonce must not contain ':'");
@@ -396,7 +400,9 @@ lpsp_status lpsp_hmac_parse_token(const uint8_t *auth, size_t len, int present, 
     const uint8_t *c1 = find_colon(ts, end);
     if (!c1) return lpsp_fail(err, LPSP_E_FORBIDDEN, len, "authorization", "no ':' after the timestamp");
     lpsp_status st = lpsp_py_int_parse(ts, (size_t)(c1 - ts), &tok->timestamp, NULL);
-    if (st != LPSP_OK) return lpsp_fail(err, LPSP_E_FORBIDDEN, 7, "authorization", "timestamp is not an integer");
+    if (st != LPSP_OK)
+        return lpsp_fail(err, LPSP_E_FORBIDDEN, 7, "authorization",
+                         st == LPSP_E_OVERFLOW ? "timestamp outside int64" : "timestamp is not an integer");
     uint64_t diff = now >= tok->timestamp ? (uint64_t)now - (uint64_t)tok->timestamp
                                           : (uint64_t)tok->timestamp - (uint64_t)now;
     if (diff > lifetime)

@@ -287,6 +287,19 @@ static void test_refusals(void)
     CHECK_EQ_INT(lpsp_hmac_sign(&KEY, &f, hdr, sizeof hdr, &n, &e), LPSP_E_INVALID_ARGUMENT);
     f.nonce = V(big, 256);
     CHECK_EQ_INT(lpsp_hmac_sign(&KEY, &f, hdr, sizeof hdr, &n, &e), LPSP_E_OVERFLOW);
+    /* the header size query refuses what signing refuses */
+    {
+        size_t hs = 0;
+        lpsp_auth_fields g = base_fields(LPSP_AUTH_CHECK_SUBSCRIPTIONS);
+        g.tracing = V(big, 65536);
+        CHECK_EQ_INT(lpsp_hmac_header_size(&g, &hs, &e), LPSP_E_OVERFLOW);
+        CHECK_EQ_INT(lpsp_hmac_sign(&KEY, &g, NULL, 0, &hs, &e), LPSP_E_OVERFLOW);
+        g = base_fields(LPSP_AUTH_CHECK_SUBSCRIPTIONS);
+        g.nonce = S("\xff");
+        CHECK_EQ_INT(lpsp_hmac_header_size(&g, &hs, &e), LPSP_E_BAD_UTF8);
+        g.kind = 0;
+        CHECK_EQ_INT(lpsp_hmac_header_size(&g, &hs, &e), LPSP_E_INVALID_ARGUMENT);
+    }
     /* the longest header fits LPSP_HMAC_HEADER_MAX */
     memset(big, 'n', 255);
     f.nonce = V(big, 255);

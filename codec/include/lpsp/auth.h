@@ -154,8 +154,8 @@ typedef struct {
 
 /* Exact to_sign size, and the layout itself (§10.3.3). Errors:
  * LPSP_E_INVALID_ARGUMENT unknown kind; LPSP_E_OVERFLOW a value that does not
- * fit its field (nonce > 255 bytes, identifier or nonce
- * > 255, text/topic/tracing > 65535, part_id >= 256 for kind 7 (QK-31),
+ * fit its field (nonce, identifier, subscriber or broadcaster nonce
+ * > 255 bytes, text/topic/tracing > 65535, part_id >= 256 for kind 7 (QK-31),
  * negative level (QK-32), integers beyond their u8/u16/u32 width);
  * LPSP_E_FIELD_SIZE sha512/etag not 64 bytes; LPSP_E_BAD_UTF8 invalid text. */
 LPSP_MUST_CHECK lpsp_status lpsp_hmac_to_sign_size(const lpsp_auth_fields *f, size_t *size,
