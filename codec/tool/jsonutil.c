@@ -98,9 +98,9 @@ int tool_get_hex(const json_t *obj, const char *key, lpsp_view *out, tool_reject
 {
     const json_t *v = json_object_get(obj, key);
     if (!v) return tool_reject_set(rej, "invalid_argument", "missing key \"%s\"", key);
-    if (!json_is_string(v))
-        return tool_reject_set(rej, "invalid_argument", "\"%s\" must be a hex string", key);
-    return tool_hex_decode(json_string_value(v), out, key, rej);
+    const char *s = tool_plain_string(v);
+    if (!s) return tool_reject_set(rej, "invalid_argument", "\"%s\" must be a hex string", key);
+    return tool_hex_decode(s, out, key, rej);
 }
 
 int tool_get_text(const json_t *obj, const char *key, lpsp_view *out, int *present,
@@ -130,6 +130,15 @@ int tool_get_bool(const json_t *obj, const char *key, int *out, tool_reject *rej
         return tool_reject_set(rej, "invalid_argument", "\"%s\" must be true or false", key);
     *out = json_is_true(v);
     return 0;
+}
+
+/* The text of a JSON string that holds no NUL (the tool reads JSON with
+ * JSON_ALLOW_NUL, and "17\u00009" must not read as 17), else NULL. */
+const char *tool_plain_string(const json_t *v)
+{
+    if (!json_is_string(v)) return NULL;
+    const char *s = json_string_value(v);
+    return strlen(s) == json_string_length(v) ? s : NULL;
 }
 
 static int parse_dec(const char *s, int allow_neg, int *neg, uint64_t *mag)
@@ -162,7 +171,8 @@ int tool_get_u64(const json_t *obj, const char *key, uint64_t *out, tool_reject 
         return 0;
     }
     int neg;
-    if (json_is_string(v) && parse_dec(json_string_value(v), 0, &neg, out) == 0) return 0;
+    const char *s = tool_plain_string(v);
+    if (s && parse_dec(s, 0, &neg, out) == 0) return 0;
     return tool_reject_set(rej, "invalid_argument",
                            "\"%s\" must be an unsigned integer below 2^64 (number or decimal string)",
                            key);
@@ -179,7 +189,8 @@ int tool_get_wire_u64(const json_t *obj, const char *key, uint64_t *out, tool_re
         neg = i < 0;
         mag = (uint64_t)i;
     } else {
-        const char *s = json_is_string(v) ? json_string_value(v) : "";
+        const char *s = tool_plain_string(v);
+        if (!s) s = "";
         const char *d = s + (*s == '-');
         if (!*d || strspn(d, "0123456789") != strlen(d))
             return tool_reject_set(rej, "invalid_argument", "\"%s\" must be an integer (number or decimal string)",
@@ -203,7 +214,8 @@ int tool_get_i64(const json_t *obj, const char *key, int64_t *out, tool_reject *
     }
     int neg;
     uint64_t mag;
-    if (json_is_string(v) && parse_dec(json_string_value(v), 1, &neg, &mag) == 0 &&
+    const char *s = tool_plain_string(v);
+    if (s && parse_dec(s, 1, &neg, &mag) == 0 &&
         mag <= (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX)) {
         *out = neg ? (int64_t)(0 - mag) : (int64_t)mag;
         return 0;

@@ -48,7 +48,7 @@ static const afield AFIELDS[] = {
 static int get_fields(const json_t *in, int with_token, lpsp_auth_fields *f, tool_reject *rej)
 {
     memset(f, 0, sizeof *f);
-    const char *name = json_string_value(json_object_get(in, "kind"));
+    const char *name = tool_plain_string(json_object_get(in, "kind"));
     f->kind = lpsp_auth_kind_from_name(name);
     if (!f->kind)
         return tool_reject_set(rej, "invalid_argument", "\"kind\" must name an AuthMessageType (got %s)",
@@ -237,7 +237,7 @@ static int op_ws_url(const json_t *in, json_t **out, tool_reject *rej)
     if (tool_get_text(in, "nonce_b64", &nb, NULL, rej)) return TOOL_REJECTED;
     if (tool_get_i64(in, "counter", &ctr, rej)) {
         /* a well-formed integer beyond int64 is the QK-26 overflow */
-        const char *c = json_string_value(json_object_get(in, "counter"));
+        const char *c = tool_plain_string(json_object_get(in, "counter"));
         const json_t *num = json_object_get(in, "counter");
         if (c && *c == '-') c++;
         if ((c && *c && strspn(c, "0123456789") == strlen(c)) || json_is_real(num))

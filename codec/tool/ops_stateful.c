@@ -157,7 +157,7 @@ static json_t *msg_to_json(const lpsp_msg *m)
 
 static int get_direction(const json_t *in, lpsp_direction *dir, tool_reject *rej)
 {
-    const char *d = json_string_value(json_object_get(in, "direction"));
+    const char *d = tool_plain_string(json_object_get(in, "direction"));
     if (d && strcmp(d, "s2b") == 0) *dir = LPSP_S2B;
     else if (d && strcmp(d, "b2s") == 0) *dir = LPSP_B2S;
     else return tool_reject_set(rej, "invalid_argument", "\"direction\" must be \"s2b\" or \"b2s\"");
@@ -180,7 +180,7 @@ static int op_decode(const json_t *in, json_t **out, tool_reject *rej)
 /* Build a message from a decode-shaped JSON object. */
 static int msg_from_json(const json_t *o, lpsp_direction dir, lpsp_msg *m, tool_reject *rej)
 {
-    const char *tname = json_string_value(json_object_get(o, "type"));
+    const char *tname = tool_plain_string(json_object_get(o, "type"));
     uint16_t type = tname ? lpsp_type_from_name(dir, tname) : 0;
     if (!type)
         return tool_reject_set(rej, "invalid_argument", "\"type\" must name a %s message type",

@@ -70,7 +70,7 @@ static const sfield *const BODY_FIELDS[LPSP_SL_BODY_MAX + 1] = {
 
 static lpsp_sl_body body_arg(const json_t *in, tool_reject *rej)
 {
-    const char *name = json_string_value(json_object_get(in, "body"));
+    const char *name = tool_plain_string(json_object_get(in, "body"));
     lpsp_sl_body b = lpsp_sl_body_from_name(name);
     if (b == LPSP_SL_NONE)
         tool_reject_set(rej, "invalid_argument", "\"body\" must name a stateless body (got %s)",

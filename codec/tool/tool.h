@@ -82,6 +82,9 @@ int tool_hex_decode(const char *hex, lpsp_view *out, const char *what, tool_reje
 int tool_get_text(const json_t *obj, const char *key, lpsp_view *out, int *present,
                   tool_reject *rej);
 int tool_get_bool(const json_t *obj, const char *key, int *out, tool_reject *rej);
+/* The text of a JSON string without an embedded NUL (the tool reads JSON
+ * with JSON_ALLOW_NUL), else NULL. */
+const char *tool_plain_string(const json_t *v);
 /* Unsigned integer given as a JSON number or a decimal string. */
 int tool_get_u64(const json_t *obj, const char *key, uint64_t *out, tool_reject *rej);
 /* An integer field of the wire that is u64 (number or decimal string): an
