@@ -4,7 +4,7 @@
 Reads the JSON of `llvm-cov export` (stdin or a file), prints
 lines / branches / functions per codec source file and in total, names the
 codec functions no fuzz input reaches, and exits 1 when a total is below its
-floor. The floors are the project's bars: lines >= 95 % (the issue's bar),
+floor. The floors are the project's bars: lines >= 95 %,
 branches >= 85 % (what the corpus reached when the gate was introduced, so
 that coverage cannot silently fall back).
 

@@ -45,8 +45,9 @@ import typing
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 _src = os.environ.get("LONELYPSP_SRC")
+_checkout = ""  # the directory holding the checkout's pyproject.toml
 if _src:
-    _root = os.path.abspath(_src)
+    _root = _checkout = os.path.abspath(_src)
     if os.path.isdir(os.path.join(_root, "src", "lonelypsp")):
         _root = os.path.join(_root, "src")
     sys.path.insert(0, _root)
@@ -73,6 +74,12 @@ try:
                                               SubscriberToBroadcasterStatefulMessageType as S2BType)
     from lonelypsp.stateful.parser import B2S_AnyMessageParser, S2B_AnyMessageParser
     from lonelypsp.stateful.parser_helpers import parse_b2s_message_prefix, parse_s2b_message_prefix
+    if _src:
+        _outside = sorted(name for name, mod in list(sys.modules.items())
+                          if name.split(".")[0] == "lonelypsp" and getattr(mod, "__file__", None)
+                          and not _in_checkout(mod.__file__))
+        if _outside:
+            raise ImportError(f"LONELYPSP_SRC={_src}, but these modules come from elsewhere: {_outside}")
 except ImportError as _e:  # reported through the handshake
     _IMPORT_ERROR: Optional[BaseException] = _e
 else:
@@ -691,22 +698,15 @@ NOT_IN_LONELYPSP = {
 def _checkout_version() -> str:
     """The version in the checkout's pyproject.toml, "+source" (or "source")."""
     import tomllib
-    for d in (_root, os.path.dirname(_root)):
-        try:
-            with open(os.path.join(d, "pyproject.toml"), "rb") as f:
-                return tomllib.load(f)["project"]["version"] + "+source"
-        except (OSError, KeyError, ValueError):
-            continue
-    return "source"
+    try:
+        with open(os.path.join(_checkout, "pyproject.toml"), "rb") as f:
+            return tomllib.load(f)["project"]["version"] + "+source"
+    except (OSError, KeyError, ValueError):
+        return "source"
 
 
 def version() -> str:
     if _src:
-        outside = sorted(name for name, mod in list(sys.modules.items())
-                         if name.split(".")[0] == "lonelypsp" and getattr(mod, "__file__", None)
-                         and not _in_checkout(mod.__file__))
-        if outside:
-            raise RuntimeError(f"LONELYPSP_SRC={_src}, but these modules come from elsewhere: {outside}")
         return f"{_checkout_version()} ({_root})"
     try:
         from importlib.metadata import version as v
