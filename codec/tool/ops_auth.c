@@ -68,7 +68,7 @@ static int get_fields(const json_t *in, int with_token, lpsp_auth_fields *f, too
         case AJ_TEXT_NULL: r = tool_get_text(in, a->key, p, &present, rej); break;
         case AJ_HEX: r = tool_get_hex(in, a->key, p, rej); break;
         case AJ_BOOL: r = tool_get_bool(in, a->key, p, rej); break;
-        case AJ_U64: r = tool_get_u64(in, a->key, p, rej); break;
+        case AJ_U64: r = tool_get_wire_u64(in, a->key, p, rej); break;
         case AJ_I64: r = tool_get_i64(in, a->key, p, rej); break;
         }
         if (r) return -1;
