@@ -133,7 +133,8 @@ unsigned lpsp_auth_kind_fields(int kind);
  * recovery and an empty one are the same (both written as length 0). */
 typedef struct {
     int kind;
-    uint64_t timestamp; /* Unix seconds, u64 on the wire: any value */
+    uint64_t timestamp; /* Unix seconds, u64 on the wire: any value (a failed
+                          * time(), -1, would become 2^64 - 1: check it first) */
     lpsp_view nonce;   /* <= 255 bytes */
     lpsp_view tracing; /* <= 65535 bytes */
 
