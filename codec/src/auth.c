@@ -339,15 +339,17 @@ static size_t dec_u64(uint64_t v, char out[20])
     return n;
 }
 
-static lpsp_status header_check(const lpsp_auth_fields *f, size_t *size, lpsp_error *err)
+/* The header's own checks and size; with validate, also every check of the
+ * to_sign fields, so that a size query refuses what signing refuses
+ * (signing itself validates them while computing the code). */
+static lpsp_status header_check(const lpsp_auth_fields *f, int validate, size_t *size, lpsp_error *err)
 {
-    /* refuse what signing would refuse, so that the size query agrees */
-    size_t ts_size;
-    lpsp_status st = lpsp_hmac_to_sign_size(f, &ts_size, err);
-    if (st != LPSP_OK) return st;
     if (f->nonce.len > 255) return lpsp_fail(err, LPSP_E_OVERFLOW, 0, "nonce", "longer than 255 bytes");
     if (f->nonce.len && (!f->nonce.ptr || memchr(f->nonce.ptr, ':', f->nonce.len)))
         return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, "nonce", "nonce must not contain ':'");
+    size_t ts_size;
+    lpsp_status st = validate ? lpsp_hmac_to_sign_size(f, &ts_size, err) : LPSP_OK;
+    if (st != LPSP_OK) return st;
     char d[20];
     *size = 7 + dec_u64(f->timestamp, d) + 1 + f->nonce.len + 1 + 88;
     return LPSP_OK;
@@ -355,17 +357,20 @@ static lpsp_status header_check(const lpsp_auth_fields *f, size_t *size, lpsp_er
 
 lpsp_status lpsp_hmac_header_size(const lpsp_auth_fields *f, size_t *size, lpsp_error *err)
 {
-    return header_check(f, size, err);
+    return header_check(f, 1, size, err);
 }
 
 lpsp_status lpsp_hmac_sign(const lpsp_hmac_key *k, const lpsp_auth_fields *f, char *buf, size_t cap,
                            size_t *written, lpsp_error *err)
 {
     size_t need = 0;
-    lpsp_status st = header_check(f, &need, err);
+    int room = 0;
+    lpsp_status st = header_check(f, 0, &need, err);
+    if (st == LPSP_OK) room = cap >= need && buf;
+    if (st == LPSP_OK && !room) st = header_check(f, 1, &need, err);
     if (st != LPSP_OK) return st;
     if (written) *written = need;
-    if (cap < need || !buf) return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, 0, NULL, "header buffer too small");
+    if (!room) return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, 0, NULL, "header buffer too small");
     uint8_t code[LPSP_HMAC_CODE_LEN];
     if ((st = lpsp_hmac_code(k, f, code, err)) != LPSP_OK) return st;
     char *p = buf;
