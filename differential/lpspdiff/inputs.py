@@ -64,20 +64,26 @@ def typed_to_message(type_no: int, data: bytes) -> Optional[bytes]:
     return flags.to_bytes(2, "big") + type_no.to_bytes(2, "big") + data[1:]
 
 
+def corpus_files(corpus_dir: Path, *subdirs: str) -> Iterable[Tuple[bytes, str]]:
+    """(content, "corpus/<subdir>/<name>") of every file of the given corpus
+    subdirectories that exist, in name order."""
+    for sub in subdirs:
+        d = corpus_dir / sub
+        if not d.is_dir():
+            continue
+        for f in sorted(d.iterdir()):
+            if f.is_file():
+                yield f.read_bytes(), f"corpus/{sub}/{f.name}"
+
+
 def corpus_inputs(targets: List[Target], corpus_dir: Optional[Path] = None) -> List[Input]:
     corpus_dir = corpus_dir or REPO_ROOT / "corpus"
     out = []
     for tg in targets:
-        d = corpus_dir / tg.name
-        if not d.is_dir():
-            continue
-        for f in sorted(d.iterdir()):
-            if not f.is_file():
-                continue
-            raw = f.read_bytes()
+        for raw, origin in corpus_files(corpus_dir, tg.name):
             msg = raw if tg.type == 0 else typed_to_message(tg.type, raw)
             if msg is not None:
-                out.append(Input("corpus", tg.name, tg.direction, msg, f"corpus/{tg.name}/{f.name}"))
+                out.append(Input("corpus", tg.name, tg.direction, msg, origin))
     return out
 
 

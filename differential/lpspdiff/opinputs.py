@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from . import REPO_ROOT
+from .inputs import corpus_files
 from .roundtrip import Gen
 from gen import auth_cases as _auth  # noqa: E402  (kind table and to_sign model of the vector generator)
 
@@ -245,21 +246,13 @@ def corpus_inputs(corpus_dir: Optional[Path] = None, ops: Iterable[str] = ALL_OP
     ops = set(ops)
     out: List[OpInput] = []
     for target, target_ops in CORPUS_TARGETS.items():
-        for d, label in ((corpus_dir / target, f"corpus/{target}"),
-                         (corpus_dir / "grown" / target, f"corpus/grown/{target}")):
-            if not d.is_dir():
-                continue
-            for f in sorted(d.iterdir()):
-                if not f.is_file():
+        for raw, origin in corpus_files(corpus_dir, target, f"grown/{target}"):
+            for op in target_ops:
+                if op not in ops:
                     continue
-                raw = f.read_bytes()
-                origin = f"{label}/{f.name}"
-                for op in target_ops:
-                    if op not in ops:
-                        continue
-                    inp = _corpus_fields(target, op, raw)
-                    if inp is not None:
-                        out.append(OpInput("corpus", op, inp, origin))
+                inp = _corpus_fields(target, op, raw)
+                if inp is not None:
+                    out.append(OpInput("corpus", op, inp, origin))
     return out
 
 
