@@ -30,8 +30,11 @@ fi
 
 if [ "${1:-}" = "--no-python" ]; then exit 0; fi
 
-if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt .venv/requirements.installed; then
+if [ ! -x .venv/bin/python ] || ! cat requirements.txt pyproject.toml | cmp -s - .venv/requirements.installed; then
     python3 -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
-    cp requirements.txt .venv/requirements.installed
+    # the project's own Python (one import root, lpsp_conformance), editable;
+    # its dependencies are the pinned ones above
+    .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+    cat requirements.txt pyproject.toml > .venv/requirements.installed
 fi
