@@ -174,8 +174,9 @@ class Run:
             return self.fmt(spec).encode()
         if "hex" in spec:
             return bytes.fromhex(spec["hex"])
-        if "random" in spec:
-            return self.rng.randbytes(int(spec["random"]))
+        if "random" in spec:  # the same bytes wherever the same spec appears in a run
+            seed = f"{self.vars['run']}/{self.sc['id']}/{spec['random']}/{spec.get('seed', 0)}"
+            return random.Random(seed).randbytes(int(spec["random"]))
         if "repeat" in spec:
             return self.fmt(spec["repeat"]).encode() * int(spec["times"])
         if "var" in spec:

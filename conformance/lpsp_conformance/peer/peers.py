@@ -125,7 +125,8 @@ class Lonelypss:
             f.write(preset_dictionary())
         argv = [sys.executable, "-m", "lpsp_conformance.peer.apps.lonelypss_broadcaster",
                 "--port", str(self.port), "--auth", auth.mode, "--db", backend,
-                "--preset", f"2={self.preset_path}", "--training-low-watermark", "4096"]
+                "--preset", f"2={self.preset_path}", "--training-low-watermark", "4096",
+                "--max-ws-message", "65536"]
         if backend == "sqlite-file":
             argv += ["--db-path", os.path.join(self.tmp.name, "subscriptions.db")]
         self.process = PeerProcess(argv + (extra or []), peer_env(auth),

@@ -259,10 +259,10 @@ async def notify(run: Run, s: Dict[str, Any]) -> None:
             msg.update(compressor_id=None, verified_uncompressed_sha512=sent_sha,
                        uncompressed_message=payload.hex())
         else:
-            msg.update(compressor_id=str(comp), verified_compressed_sha512=sent_sha,
+            msg.update(compressor_id=str(s.get("claim_compressor", comp)), verified_compressed_sha512=sent_sha,
                        compressed_message=payload.hex(), decompressed_length=str(len(data)))
         c.notifies[ident] = (topic, sha512(data).hex())
-        await run.send(c, msg, v)
+        await run.send(c, msg, v, extra={"sha512": sent_sha})
         await _notify_reply(run, c, s, ident, final=True)
         return
     parts = chunks(payload, int(s["part_size"]))
@@ -395,6 +395,13 @@ async def _http(run: Run, s: Dict[str, Any], path: str, body: bytes,
     except Exception as e:
         raise ScenarioFailure(f"POST {path}: {e}") from None
     run.note(f"http > {path} ({len(body)}B) < {reply.status} {reply.body[:24].hex()}")
+    if "outcomes" in s:  # implementation-defined: the status names the outcome
+        for label, codes in s["outcomes"].items():
+            if reply.status in codes:
+                run.outcome = label
+                return reply
+        raise ScenarioFailure(f"POST {path}: status {reply.status} is none of the outcomes "
+                              + ", ".join(f"{k} {v}" for k, v in s["outcomes"].items()))
     statuses = s.get("status", [200])
     statuses = statuses if isinstance(statuses, list) else [statuses]
     if reply.status not in statuses:
@@ -509,10 +516,12 @@ async def http_set(run: Run, s: Dict[str, Any]) -> None:
     ep = run.endpoints[s["endpoint"]]
     exact, glob = _sorted_subs(run, s, ep)
     _, etag = run.codec.etag(ep.receive_url, exact, glob)
-    if s.get("wrong_etag"):
-        etag = bytes(b ^ 0xFF for b in etag)
     body = run.codec.sencode("SET_SUBSCRIPTIONS", {"tracing": "", "url": ep.receive_url, "etag_format": 0,
                                                    "etag": etag.hex(), "exact": exact, "glob": glob})
+    if s.get("wrong_etag"):  # the codec refuses to write a wrong etag: flip it in the body
+        at = body.index(etag)
+        etag = bytes(b ^ 0xFF for b in etag)
+        body = body[:at] + etag + body[at + len(etag):]
     auth = run.auth.sign("to_broadcaster", "SET_SUBSCRIPTIONS", b"",
                          {"url": ep.receive_url, "etag_format": 0, "etag": etag.hex()}, variant(run, s))
     reply = await _http(run, s, "/v1/set_subscriptions", body, auth)
@@ -582,6 +591,59 @@ async def execute(run: Run) -> None:
                                       f"(code {e.code})") from None
     finally:
         await cleanup(run)
+
+
+@step("repeat")
+async def repeat(run: Run, s: Dict[str, Any]) -> None:
+    """The nested `steps`, `times` times, with {i} set to 0, 1, ..."""
+    times = int(s["times"])
+    if not 0 < times <= 1000:
+        raise HarnessError("repeat: times must be 1..1000")
+    for i in range(times):
+        run.vars["i"] = i
+        for sub in s["steps"]:
+            await STEPS[sub["do"]](run, sub)
+
+
+@step("expect_compressors")
+async def expect_compressors(run: Run, s: Dict[str, Any]) -> None:
+    """The broadcaster announces these compressors (§7.2) within the timeout:
+    `ids` (exact identifiers) and `custom` (how many trained ones, ids >= 65536);
+    nothing else may arrive meanwhile."""
+    c = run.conn(s.get("conn", "a"))
+    ids = [int(i) for i in s.get("ids", [])]
+    custom = int(s.get("custom", 0))
+    deadline = time.monotonic() + tmo(s)
+
+    def done() -> bool:
+        return all(i in c.compressors for i in ids) and \
+            sum(1 for i in c.compressors if i >= 65536) >= custom
+
+    while not done():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise ScenarioFailure(f"{c.name}: compressors {sorted(c.compressors)} announced within "
+                                  f"{tmo(s):g} s; expected {ids}" + (f" and {custom} trained" if custom else ""))
+        try:
+            msg = await run.recv(c, left)
+        except asyncio.TimeoutError:
+            continue
+        except links.LinkClosed as e:
+            raise ScenarioFailure(f"{c.name}: closed (code {e.code}) before the compressors were announced") from None
+        if msg["type"] not in ("ENABLE_ZSTD_PRESET", "ENABLE_ZSTD_CUSTOM", "DISABLE_ZSTD_CUSTOM"):
+            raise ScenarioFailure(f"{c.name}: {msg['type']} while waiting for compressor announcements")
+    for k, want in s.get("fields", {}).items():
+        for m in c.control:
+            if as_int(m["identifier"]) in ids:
+                run.check(m["type"], k, m.get(k), want)
+
+
+@step("distinct")
+async def distinct(run: Run, s: Dict[str, Any]) -> None:
+    """The saved variables all differ (e.g. nonces of two connections)."""
+    vals = [run.vars.get(v) for v in s["vars"]]
+    if len(set(map(str, vals))) != len(vals):
+        raise ScenarioFailure(f"{', '.join(s['vars'])} are not all different: {vals}")
 
 
 async def cleanup(run: Run) -> None:
