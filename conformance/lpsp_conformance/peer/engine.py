@@ -151,6 +151,9 @@ class Run:
         self.auth = Authorizer(codec, target.auth)
         self.conns: Dict[str, Conn] = {}
         self.vars: Dict[str, Any] = {"run": run_id, "id": scenario["id"]}
+        for ident, d in target.presets.items():  # preset dictionaries, for scenarios that send them
+            self.vars[f"preset{ident}"] = d.hex()
+            self.vars[f"preset{ident}_sha"] = sha512(d).hex()
         for k, v in scenario.get("let", {}).items():
             self.vars[k] = self.fmt(v)
         self.rng = random.Random(f"{scenario['id']}/{run_id}")
@@ -273,6 +276,13 @@ class Run:
             raise HarnessError(f"the codec cannot encode {short(msg)}: {e}") from e
         self.note(f"{c.name} > {short(msg)}" + ("" if variant == "auto" else f" [auth {variant}]"))
         await c.link.send(frame)
+        if msg["type"] in COMPRESSION_CONTROL:  # the harness's own announcements apply to itself
+            ident = as_int(msg["identifier"])
+            if msg["type"] == "DISABLE_ZSTD_CUSTOM":
+                c.compressors.pop(ident, None)
+            else:
+                c.compressors[ident] = (bytes.fromhex(msg["dictionary"]) if "dictionary" in msg
+                                        else self.target.presets.get(ident))
 
     async def send_raw(self, c: Conn, frame: bytes, label: str) -> None:
         self.note(f"{c.name} > raw {label} {frame[:24].hex()}{'…' if len(frame) > 24 else ''} ({len(frame)}B)")

@@ -126,10 +126,10 @@ class Server:
     def base(self) -> str:
         return f"http://{LOOPBACK}:{self.port}"
 
-    async def start(self) -> "Server":
+    async def start(self, port: int = 0) -> "Server":
         self.runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, LOOPBACK, 0)
+        site = web.TCPSite(self.runner, LOOPBACK, port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self
