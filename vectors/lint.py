@@ -24,6 +24,7 @@ import jsonschema
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 AREAS = ("stateful-s2b", "stateful-b2s", "stateless", "etag", "auth", "session")
+PEER_AREAS = ("peer-broadcaster", "peer-subscriber")
 
 
 def read_manifest(text):
@@ -92,6 +93,14 @@ def validate_vectors(vec_schema, lines, cache_path):
     return problems, len(todo)
 
 
+def _raw_vector_refs(steps):
+    """Message vector ids that scenario steps send as malformed input."""
+    for st in steps:
+        if "vector" in st:
+            yield st["vector"]
+        yield from _raw_vector_refs(st.get("steps", []))
+
+
 def main(argv):
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", default=HERE, help="directory holding the vector files")
@@ -137,6 +146,31 @@ def main(argv):
                 "(one vector per line)")
         vec_lines += lines
         vectors += doc["vectors"]
+    # peer scenario files (PEER-FORMAT.md): their own schema, the same manifest
+    with open(os.path.join(HERE, "peer-schema.json"), encoding="utf-8") as f:
+        peer_validator = jsonschema.Draft202012Validator(json.load(f))
+    by_id = {v.get("id"): v for v in vectors}
+    scenarios = []
+    for area in PEER_AREAS:
+        path = os.path.join(args.dir, f"{area}.json")
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f)
+        except (OSError, ValueError) as e:
+            err(f"{area}.json: {e}")
+            continue
+        for e in peer_validator.iter_errors(doc):
+            err(f"{area}.json: {'/'.join(map(str, e.path))}: {e.message}")
+        if doc.get("area") != area:
+            err(f"{area}.json: area is {doc.get('area')!r}")
+        versions.add(doc.get("suite_version"))
+        for sc in doc.get("scenarios", []):
+            for ref in _raw_vector_refs(sc.get("steps", [])):
+                v = by_id.get(ref)
+                if v is None or v.get("verdict") != "invalid" or v.get("deprecated"):
+                    err(f"{sc.get('id')}: sends message vector {ref}, which is not a current invalid vector")
+            scenarios.append(sc)
+    vectors += scenarios
     load_time = time.monotonic() - t0
     problems, n_checked = validate_vectors(vec_schema, vec_lines, args.cache)
     errors += [f"schema: {p}" for p in problems]

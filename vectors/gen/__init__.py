@@ -7,5 +7,8 @@ the Python standard library only.
 """
 
 SUITE = "lonelypsp-conformance"
-SUITE_VERSION = "1.1.0"
+SUITE_VERSION = "1.2.0"
 AREAS = ("stateful-s2b", "stateful-b2s", "stateless", "etag", "auth", "session")
+# Hand-written scenario files of peer conformance (PEER-FORMAT.md); their ids
+# share the manifest ids.txt.
+PEER_AREAS = ("peer-broadcaster", "peer-subscriber")

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 
-from . import AREAS, SUITE, SUITE_VERSION
+from . import AREAS, PEER_AREAS, SUITE, SUITE_VERSION
 from .deprecated import DEPRECATED
 from .vec import Collector
 
@@ -49,6 +49,17 @@ def read_manifest(path):
     return ids
 
 
+def peer_ids(directory):
+    """Ids of the peer scenario files next to the manifest, in file order."""
+    ids = []
+    for area in PEER_AREAS:
+        path = os.path.join(directory, f"{area}.json")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                ids += [sc["id"] for sc in json.load(f)["scenarios"]]
+    return ids
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True, help="output directory")
@@ -62,7 +73,8 @@ def main(argv=None):
                 v["deprecated"] = True
     published = read_manifest(args.manifest)
     known = {i for i, _d in published}
-    missing = sorted(known - col.ids)
+    peer = peer_ids(os.path.dirname(os.path.abspath(args.manifest)))
+    missing = sorted(known - col.ids - set(peer))
     if missing:
         sys.stderr.write("published ids no longer generated (keep the case and add it to "
                          "gen/deprecated.py instead):\n  " + "\n  ".join(missing[:50]) + "\n")
@@ -76,6 +88,8 @@ def main(argv=None):
         order += [v["id"] for v in vecs]
     lines = [f"{i} deprecated" if i in DEPRECATED else i for i, _d in published]
     lines += [f"{i} deprecated" if i in DEPRECATED else i for i in order if i not in known]
+    # the peer scenarios are hand-written (peer-*.json); their new ids are listed too
+    lines += [i for i in peer if i not in known]
     with open(os.path.join(args.out, "ids.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     total = sum(len(v) for v in col.areas.values())
