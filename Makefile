@@ -30,6 +30,7 @@ bootstrap: $(BOOT)
 include codec/codec.mk
 -include vectors/vectors.mk
 -include conformance/conformance.mk
+-include conformance/peer.mk
 -include fuzz/fuzz.mk
 -include differential/differential.mk
 

@@ -205,11 +205,6 @@ async def close(run: Run, s: Dict[str, Any]) -> None:
     run.note(f"{c.name} closed by the harness")
 
 
-@step("wait")
-async def wait(run: Run, s: Dict[str, Any]) -> None:
-    await asyncio.sleep(float(s.get("seconds", 0.2)))
-
-
 # -- harness as subscriber (the peer is a broadcaster) ---------------------------------
 
 @step("subscribe")
@@ -595,7 +590,6 @@ async def start_subscriber(run: Run, s: Dict[str, Any]) -> None:
     run.note(f"started {run.target.subscriber.name} (pid {run.process.pid}) for {ws_url}")
 
 
-@step("accept")
 async def accept(run: Run, s: Dict[str, Any]) -> None:
     need(run, "subscriber")
     if run.server is None:

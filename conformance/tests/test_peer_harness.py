@@ -1,0 +1,176 @@
+"""Tests of the peer harness itself: the step language, the model of §10.3.4,
+authorization through the codec, and the runner's expected-failure rules."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lpsp_conformance import REPO_ROOT
+from lpsp_conformance.peer import model
+from lpsp_conformance.peer.scenarios import all_scenarios, schema_path
+from lpsp_conformance.peer.steps import STEPS
+
+LPSP = REPO_ROOT / "build" / "lpsp"
+needs_codec = pytest.mark.skipif(not LPSP.exists(), reason="build/lpsp is not built (make)")
+
+S2B = {"CONFIGURE", "SUBSCRIBE_EXACT", "SUBSCRIBE_GLOB", "UNSUBSCRIBE_EXACT", "UNSUBSCRIBE_GLOB",
+       "NOTIFY", "NOTIFY_STREAM", "CONTINUE_RECEIVE", "CONFIRM_RECEIVE"}
+B2S = {"CONFIRM_CONFIGURE", "CONFIRM_SUBSCRIBE_EXACT", "CONFIRM_SUBSCRIBE_GLOB",
+       "CONFIRM_UNSUBSCRIBE_EXACT", "CONFIRM_UNSUBSCRIBE_GLOB", "CONFIRM_NOTIFY", "CONTINUE_NOTIFY",
+       "RECEIVE_STREAM", "ENABLE_ZSTD_PRESET", "ENABLE_ZSTD_CUSTOM", "DISABLE_ZSTD_CUSTOM", "MISSED"}
+
+
+def test_model_covers_all_21_message_types():
+    assert {t for d, t in model.AUTH if d == "s2b"} == S2B
+    assert {t for d, t in model.AUTH if d == "b2s"} == B2S
+
+
+def test_counter_table_matches_spec_6_2():
+    """§6.2: which messages consume which counter (QK-27/28/29)."""
+    counters = {k: v[1] for k, v in model.AUTH.items()}
+    assert counters[("s2b", "NOTIFY")] is None and counters[("s2b", "NOTIFY_STREAM")] is None
+    assert counters[("s2b", "CONFIGURE")] is None
+    for t in ("SUBSCRIBE_EXACT", "UNSUBSCRIBE_GLOB", "CONTINUE_RECEIVE", "CONFIRM_RECEIVE"):
+        assert counters[("s2b", t)] == "S"
+    for t in ("RECEIVE_STREAM", "MISSED", "ENABLE_ZSTD_PRESET", "DISABLE_ZSTD_CUSTOM"):
+        assert counters[("b2s", t)] == "B"
+    assert counters[("b2s", "CONFIRM_SUBSCRIBE_GLOB")] == "request"
+    assert counters[("b2s", "CONFIRM_NOTIFY")] is None
+
+
+def test_schema_lists_exactly_the_engine_steps():
+    schema = json.loads(schema_path().read_text())
+    assert set(schema["$defs"]["step"]["properties"]["do"]["enum"]) == set(STEPS)
+
+
+def test_every_step_is_used_by_some_scenario():
+    used = set()
+
+    def walk(steps):
+        for s in steps:
+            used.add(s["do"])
+            walk(s.get("steps", []))
+    for sc in all_scenarios():
+        walk(sc["steps"])
+    assert set(STEPS) - used == set(), "steps no scenario uses (delete them or add a scenario)"
+
+
+def test_scenario_ids_are_unique_and_prefixed_by_role():
+    seen = set()
+    for sc in all_scenarios():
+        assert sc["id"] not in seen
+        seen.add(sc["id"])
+        assert sc["id"].startswith("bcast-" if sc["area"] == "peer-broadcaster" else "sub-")
+
+
+def test_implementation_defined_scenarios_offer_alternatives():
+    def alternatives(steps):
+        return any("one_of" in s or "outcomes" in s or alternatives(s.get("steps", [])) for s in steps)
+    for sc in all_scenarios():
+        assert (sc["verdict"] == "implementation-defined") == alternatives(sc["steps"]), sc["id"]
+
+
+@needs_codec
+@pytest.mark.parametrize("mode", ["token", "hmac"])
+def test_authorizer_signs_what_it_verifies_and_refuses_bad_variants(mode):
+    from lpsp_conformance.peer.auth import AuthConfig, Authorizer
+    from lpsp_conformance.peer.codec import Codec
+    with Codec() as codec:
+        a = Authorizer(codec, AuthConfig.generate(mode))
+        fields = {"url": "websocket:/eq5rPNxA2K9JljNyaKej5x1f8+YEWA6jER80dkVEQg=:-1",
+                  "recovery": None, "topic": "666f6f"}
+        good = a.sign("to_broadcaster", "SUBSCRIBE_EXACT", b"", fields)
+        assert a.verify("to_broadcaster", "SUBSCRIBE_EXACT", b"", fields, good) == "OK"
+        # the other direction's secret does not verify it
+        assert a.verify("to_subscriber", "SUBSCRIBE_EXACT", b"", fields, good) == "forbidden"
+        wrong = a.sign("to_broadcaster", "SUBSCRIBE_EXACT", b"", fields, "wrong")
+        assert a.verify("to_broadcaster", "SUBSCRIBE_EXACT", b"", fields, wrong) == "forbidden"
+        assert a.verify("to_broadcaster", "SUBSCRIBE_EXACT", b"", fields, None) == "unauthorized"
+        if mode == "hmac":
+            other = dict(fields, url=fields["url"][:-1] + "2")  # the next counter's URL
+            assert a.verify("to_broadcaster", "SUBSCRIBE_EXACT", b"", other, good) == "forbidden"
+            old = a.sign("to_broadcaster", "SUBSCRIBE_EXACT", b"", fields, "expired")
+            assert a.verify("to_broadcaster", "SUBSCRIBE_EXACT", b"", fields, old) == "forbidden"
+            assert a.sign("to_broadcaster", "SUBSCRIBE_EXACT", b"", fields, "replay") == good
+
+
+def _lonelypss_available():
+    try:
+        import lonelypss  # noqa: F401
+    except ImportError:
+        return False
+    return LPSP.exists()
+
+
+needs_peer = pytest.mark.skipif(not _lonelypss_available(), reason="lonelypss or build/lpsp missing")
+
+
+def run_peer(tmp_path, *args, xfail_text=None):
+    results = tmp_path / "results.json"
+    cmd = [sys.executable, "-m", "lpsp_conformance.peer", "run", "--peer", "lonelypss", "--auth", "none",
+           "--backend", "sqlite-memory", "--headers", "minimal", "--peer-results", str(results), *args]
+    if xfail_text is not None:
+        xf = tmp_path / "xf.txt"
+        xf.write_text(xfail_text)
+        cmd += ["--peer-expected-failures", str(xf)]
+    else:
+        cmd += ["--peer-expected-failures", "none"]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
+    doc = json.loads(results.read_text()) if results.exists() else None
+    return p.returncode, p.stdout + p.stderr, doc
+
+
+@needs_peer
+def test_peer_run_passes_and_records_verdicts(tmp_path):
+    rc, out, doc = run_peer(tmp_path, "--id", "bcast-handshake-basic", "--id", "bcast-subscribe-twice")
+    assert rc == 0, out
+    verdicts = {r["id"]: r["verdict"] for r in doc["results"]}
+    assert verdicts == {"bcast-handshake-basic": "pass", "bcast-subscribe-twice": "implementation-defined"}
+    assert [r["outcome"] for r in doc["results"] if r["id"] == "bcast-subscribe-twice"] in (["closes"], ["confirms"])
+
+
+@needs_peer
+def test_expected_failure_that_passes_fails_the_run(tmp_path):
+    rc, out, _ = run_peer(tmp_path, "--id", "bcast-handshake-basic",
+                          xfail_text="bcast-handshake-basic  a reason\n")
+    assert rc == 1, out
+    assert "XPASS" in out or "xpass" in out.lower(), out
+
+
+@needs_peer
+def test_expected_failure_matching_no_run_is_rot(tmp_path):
+    # bcast-auth-configure-wrong is not applicable without authorization: nothing ran
+    rc, out, doc = run_peer(tmp_path, "--id", "bcast-auth-configure-wrong",
+                            xfail_text="bcast-auth-configure-wrong@none-*  a reason\n")
+    assert rc == 1, out
+    assert doc["rotten_expected_failures"], out
+
+
+@needs_peer
+def test_expected_failure_naming_no_scenario_is_a_usage_error(tmp_path):
+    rc, out, _ = run_peer(tmp_path, "--id", "bcast-handshake-basic", xfail_text="bcast-no-such-thing  why\n")
+    assert rc == 2, out
+    assert "names no scenario" in out
+
+
+@needs_peer
+def test_expected_failure_is_honoured(tmp_path):
+    # lonelypss 0.0.12 never matches a glob on SQLite builds with LIKE_DOESNT_MATCH_BLOBS
+    rc, out, doc = run_peer(tmp_path, "--id", "bcast-subscribe-glob",
+                            xfail_text="bcast-subscribe-glob  sqlite glob\n")
+    verdict = doc["results"][0]["verdict"]
+    if verdict == "pass":  # a SQLite that matches: the entry is an unexpected pass
+        assert rc == 1, out
+    else:
+        assert verdict == "expected-failure" and rc == 0, out
+
+
+@needs_peer
+def test_unknown_peer_is_a_usage_error(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "lpsp_conformance.peer", "run", "--peer", "nonsense"],
+                       capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
+    assert p.returncode == 2, p.stdout + p.stderr
