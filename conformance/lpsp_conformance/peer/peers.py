@@ -34,6 +34,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_port(port: int, timeout: float, process: "PeerProcess") -> None:
+    """Until 127.0.0.1:port accepts a connection (bounded by `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if not process.alive or time.monotonic() > deadline:
+                process.stop()
+                raise HarnessError(f"{process.name} (pid {process.pid}) does not accept connections "
+                                   f"on port {port}:\n{process.tail()}") from None
+            time.sleep(0.05)
+
+
 def peer_env(auth: AuthConfig) -> Dict[str, str]:
     env = dict(os.environ)
     env.update(LPSP_PEER_AUTH=auth.mode, LPSP_PEER_TO_BROADCASTER=auth.to_broadcaster,
@@ -132,6 +147,8 @@ class Lonelypss:
         self.process = PeerProcess(argv + (extra or []), peer_env(auth),
                                    f"lonelypss ({auth.mode}, {backend})")
         self.base = self.process.wait_ready(60)
+        # the application is ready before uvicorn binds its socket: wait for that too
+        wait_port(self.port, 30, self.process)
         self.ws_url = self.base.replace("http://", "ws://") + "/v1/websocket"
 
     def stop(self) -> Optional[int]:
