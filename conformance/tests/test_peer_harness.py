@@ -174,3 +174,40 @@ def test_unknown_peer_is_a_usage_error(tmp_path):
     p = subprocess.run([sys.executable, "-m", "lpsp_conformance.peer", "run", "--peer", "nonsense"],
                        capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
     assert p.returncode == 2, p.stdout + p.stderr
+
+
+@needs_peer
+def test_external_subscriber_by_command_and_external_broadcaster_by_url(tmp_path):
+    """The paths a third party uses: a subscriber started from a command template,
+    a broadcaster given by its URLs (here the suite's own lonelypss and lonelypsc
+    applications, started as if they were someone else's)."""
+    from lpsp_conformance.peer.auth import AuthConfig
+    from lpsp_conformance.peer.peers import Lonelypss
+    cmd = f"{sys.executable} -m lpsp_conformance.peer.apps.lonelypsc_subscriber"
+    res = tmp_path / "sub.json"
+    p = subprocess.run([sys.executable, "-m", "lpsp_conformance.peer", "run", "--peer", "subscriber",
+                        "--peer-name", "mysub", "--subscriber-cmd", cmd, "--capability", "events",
+                        "--headers", "minimal", "--id", "sub-deliver-exact", "--id", "sub-stream-sha",
+                        "--peer-results", str(res)], capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
+    assert p.returncode == 0, p.stdout + p.stderr
+    doc = json.loads(res.read_text())
+    assert {(r["impl"], r["id"], r["verdict"]) for r in doc["results"]} == {
+        ("mysub", "sub-deliver-exact", "pass"), ("mysub", "sub-stream-sha", "pass")}
+    auth = AuthConfig.generate("hmac")
+    bcast = Lonelypss(auth)
+    try:
+        res = tmp_path / "bcast.json"
+        p = subprocess.run([sys.executable, "-m", "lpsp_conformance.peer", "run", "--peer", "broadcaster",
+                            "--peer-name", "mybcast", "--ws-url", bcast.ws_url, "--http-url", bcast.base,
+                            "--capability", "http", "--auth", "hmac", "--to-broadcaster", auth.to_broadcaster,
+                            "--to-subscriber", auth.to_subscriber, "--headers", "expanded",
+                            "--id", "bcast-counter-stream-parts", "--id", "bcast-auth-subscribe-wrong",
+                            "--id", "bcast-compression-announce", "--peer-results", str(res)],
+                           capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
+    finally:
+        bcast.stop()
+    assert p.returncode == 0, p.stdout + p.stderr
+    verdicts = {r["id"]: r["verdict"] for r in json.loads(res.read_text())["results"]}
+    # compression was not declared: not applicable, never a pass
+    assert verdicts == {"bcast-counter-stream-parts": "pass", "bcast-auth-subscribe-wrong": "pass",
+                        "bcast-compression-announce": "not-applicable"}

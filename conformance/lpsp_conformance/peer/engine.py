@@ -58,7 +58,6 @@ class Target:
     presets: Dict[int, bytes] = field(default_factory=dict)   # preset dictionaries (§7.1)
     subscriber: Any = None         # subscriber role: a peers.SubscriberLauncher
     name: str = "peer"
-    listen: Optional[int] = None   # subscriber role: a fixed port for the harness broadcaster
 
 
 def sha512(b: bytes) -> bytes:

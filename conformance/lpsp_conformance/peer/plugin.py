@@ -64,14 +64,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("lpsp-peer", "lonelypsp peer conformance")
     g.addoption("--peer", action="append", default=[], metavar="PEER",
                 help="peer under test: lonelypss, lonelypsc (started by the suite), broadcaster "
-                     "(at --ws-url/--http-url) or subscriber (--subscriber-cmd, or --listen)")
+                     "(at --ws-url/--http-url) or subscriber (started with --subscriber-cmd)")
     g.addoption("--peer-name", default=None, help="name of an external peer in reports")
     g.addoption("--ws-url", default=None, help="websocket URL of a broadcaster under test")
     g.addoption("--http-url", default=None, help="HTTP base URL of a broadcaster under test")
     g.addoption("--subscriber-cmd", default=None,
                 help="command line that starts the subscriber under test ({ws_url}, {exact}, {glob})")
-    g.addoption("--listen", type=int, default=None, metavar="PORT",
-                help="serve the harness broadcaster on this port and wait for the subscriber under test")
     g.addoption("--auth", action="append", default=[], metavar="MODE",
                 help="authorization modes (none, token, hmac; default: all three for built-in peers, none otherwise)")
     g.addoption("--to-broadcaster", default=None, help="token or HMAC secret, subscriber -> broadcaster")
@@ -198,8 +196,8 @@ class PeerSession:
                     raise pytest.UsageError(f"--auth: {a!r} is not one of {MODES}")
             if peer == "broadcaster" and not opt("--ws-url"):
                 raise pytest.UsageError("--peer broadcaster needs --ws-url (and --http-url for HTTP scenarios)")
-            if peer == "subscriber" and not (opt("--subscriber-cmd") or opt("--listen")):
-                raise pytest.UsageError("--peer subscriber needs --subscriber-cmd or --listen PORT")
+            if peer == "subscriber" and not opt("--subscriber-cmd"):
+                raise pytest.UsageError("--peer subscriber needs --subscriber-cmd")
             if peer not in BUILTIN and any(a != "none" for a in auths) and \
                     not (opt("--to-broadcaster") and opt("--to-subscriber")):
                 raise pytest.UsageError("token and HMAC need both --to-broadcaster and --to-subscriber")
@@ -296,7 +294,6 @@ class PeerSession:
                 t = Target("subscriber", auth, capabilities=caps, presets={2: peers.preset_dictionary()},
                            subscriber=peers.SubscriberLauncher(template, auth, cfg.impl) if template else None,
                            name=cfg.impl)
-                t.listen = opt("--listen")
         except HarnessError as e:
             self.start_errors[cfg.key] = str(e)
             raise

@@ -574,18 +574,17 @@ async def expect_no_request(run: Run, s: Dict[str, Any]) -> None:
 @step("start_subscriber")
 async def start_subscriber(run: Run, s: Dict[str, Any]) -> None:
     """Serves the harness broadcaster on 127.0.0.1 and starts the subscriber under
-    test with the scenario's topics and patterns (or waits for it, with --listen)."""
+    test with the scenario's topics and patterns."""
     need(run, "subscriber")
     if run.server is None:
         run.server = links.Server()
-        await run.server.start(run.target.listen or 0)
+        await run.server.start()
     ws_url = f"ws://{links.LOOPBACK}:{run.server.port}/v1/websocket"
     exact = [run.fmt(t) for t in s.get("exact", [])]
     glob = [run.fmt(g) for g in s.get("glob", [])]
     run.vars["ws_url"] = ws_url
     if run.target.subscriber is None:
-        run.note(f"waiting for the subscriber under test at {ws_url} (exact {exact}, glob {glob})")
-        return
+        raise HarnessError("no subscriber command: the subscriber under test is started by the suite")
     run.process = run.target.subscriber.start(ws_url, exact, glob)
     run.note(f"started {run.target.subscriber.name} (pid {run.process.pid}) for {ws_url}")
 
