@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import hashlib
-import os
 import random
 import re
 import time

@@ -16,7 +16,6 @@ import fnmatch
 import json
 import os
 import re
-import shlex
 import threading
 import time
 from dataclasses import dataclass
