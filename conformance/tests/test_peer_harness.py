@@ -130,7 +130,11 @@ def test_peer_run_passes_and_records_verdicts(tmp_path):
     assert rc == 0, out
     verdicts = {r["id"]: r["verdict"] for r in doc["results"]}
     assert verdicts == {"bcast-handshake-basic": "pass", "bcast-subscribe-twice": "implementation-defined"}
-    assert [r["outcome"] for r in doc["results"] if r["id"] == "bcast-subscribe-twice"] in (["closes"], ["confirms"])
+    outcome = [r["outcome"] for r in doc["results"] if r["id"] == "bcast-subscribe-twice"]
+    assert outcome in (["closes"], ["confirms"])
+    md = (tmp_path / "results.md").read_text()
+    assert "| `bcast-handshake-basic` | pass |" in md
+    assert f"| `bcast-subscribe-twice` | impl-def: {outcome[0]} |" in md
 
 
 @needs_peer

@@ -401,6 +401,7 @@ class PeerSession:
                "rotten_expected_failures": rot}
         path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
         self.results_path = path
+        path.with_suffix(".md").write_text(matrix(self.results), encoding="utf-8")
         if self.harness_errors:
             session.exitstatus = 2
         elif rot and session.exitstatus == 0:
@@ -449,3 +450,30 @@ class PeerSession:
             tr.write_line(f"{self.harness_errors} harness error(s): exit status 2", red=True)
         tr.write_line(f"results: {getattr(self, 'results_path', '')}; "
                       f"{len(self.results)} scenario runs in {time.monotonic() - self.t0:.1f} s")
+
+
+MARKS = {PASS: "pass", FAIL: "**FAIL**", IMPL_DEFINED: "impl-def", NOT_APPLICABLE: "n/a",
+         XFAIL: "xfail", ERROR: "**ERROR**"}
+
+
+def matrix(results: List[Dict[str, Any]]) -> str:
+    """The results as Markdown: per peer and area, one row per scenario, one column
+    per configuration (implementation-defined cells name the outcome)."""
+    out = ["# Peer conformance matrix", ""]
+    groups: Dict[Tuple[str, str], List[Dict[str, Any]]] = {}
+    for r in results:
+        groups.setdefault((r["impl"], r["area"]), []).append(r)
+    for (impl, area), rs in sorted(groups.items()):
+        cols = sorted({r["configuration"] for r in rs})
+        rows: Dict[str, Dict[str, str]] = {}
+        for r in rs:
+            cell = MARKS.get(r.get("verdict", ""), r.get("verdict", "?"))
+            if r.get("verdict") == IMPL_DEFINED:
+                cell = f"impl-def: {r.get('outcome')}"
+            rows.setdefault(r["id"], {})[r["configuration"]] = cell
+        out += [f"## {impl}: {area}", "", "| scenario | " + " | ".join(cols) + " |",
+                "|---|" + "---|" * len(cols)]
+        for sid, cells in rows.items():
+            out.append(f"| `{sid}` | " + " | ".join(cells.get(c, "") for c in cols) + " |")
+        out.append("")
+    return "\n".join(out) + "\n"
