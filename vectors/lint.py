@@ -153,6 +153,8 @@ def main(argv):
     scenarios = []
     for area in PEER_AREAS:
         path = os.path.join(args.dir, f"{area}.json")
+        if not os.path.exists(path):  # optional; published ids of a missing file fail below
+            continue
         try:
             with open(path, encoding="utf-8") as f:
                 doc = json.load(f)

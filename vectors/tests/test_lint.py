@@ -73,3 +73,46 @@ def test_manifest_only_grows(tmp_path):
     r = subprocess.run([sys.executable, LINT, "--dir", str(d), "--base-ref", "HEAD"],
                        capture_output=True, text=True, cwd=str(d))
     assert r.returncode == 1 and "append-only" in r.stdout, r.stdout
+
+
+def write_peer(tmp, scenarios):
+    from gen import SUITE, SUITE_VERSION
+    doc = {"suite": SUITE, "suite_version": SUITE_VERSION, "area": "peer-broadcaster",
+           "scenarios": scenarios}
+    (tmp / "peer-broadcaster.json").write_text(json.dumps(doc), encoding="utf-8")
+
+
+def scenario(sid, vector="a-1", **kw):
+    sc = {"id": sid, "description": "a peer scenario", "refs": ["§6.1"], "provenance": "hand",
+          "verdict": "required", "steps": [{"do": "handshake"}, {"do": "send_raw", "vector": vector},
+                                           {"do": "expect_close"}]}
+    sc.update(kw)
+    return sc
+
+
+def test_peer_scenarios_clean(tmp_path):
+    write(tmp_path, [vec("a-1")], ["a-1", "bcast-x"])
+    write_peer(tmp_path, [scenario("bcast-x")])
+    r = lint(tmp_path)
+    assert r.returncode == 0, r.stdout
+
+
+@pytest.mark.parametrize("sc,ids,needle", [
+    (scenario("bcast-x"), ["a-1"], "not in ids.txt"),
+    (scenario("bcast-x", vector="a-2"), ["a-1", "a-2", "bcast-x"], "not a current invalid vector"),
+    (scenario("bcast-x", refs=["§99"]), ["a-1", "bcast-x"], "not in the specification"),
+    (scenario("bcast-x", verdict="maybe"), ["a-1", "bcast-x"], "peer-broadcaster.json"),
+    (dict(scenario("bcast-x"), steps=[{"do": "no_such_step"}]), ["a-1", "bcast-x"], "peer-broadcaster.json"),
+])
+def test_peer_scenario_defects(tmp_path, sc, ids, needle):
+    write(tmp_path, [vec("a-1"), vec("a-2", verdict="valid", expected={})], ids)
+    write_peer(tmp_path, [sc])
+    r = lint(tmp_path)
+    assert r.returncode == 1
+    assert needle in r.stdout, r.stdout
+
+
+def test_published_peer_ids_need_their_file(tmp_path):
+    write(tmp_path, [vec("a-1")], ["a-1", "bcast-x"])
+    r = lint(tmp_path)
+    assert r.returncode == 1 and "gone from the files" in r.stdout, r.stdout
