@@ -50,7 +50,7 @@ SABOTEURS = {
                              "bcast-deliver-http-and-ws"], "subscribers is", []),
     "die-on-malformed": ("none", ["bcast-malformed-prefix-2"], "liveness round trip failed", []),
     # a broadcaster that never answers is a failure (a scenario deadline), not a harness error
-    "mute": ("none", ["bcast-handshake-basic"], "", ["--scenario-timeout", "5"]),
+    "mute": ("none", ["bcast-handshake-basic"], "within 5 s", ["--scenario-timeout", "5"]),
 }
 MODES_USED = sorted({m for m, _, _, _ in SABOTEURS.values()})
 

@@ -11,6 +11,7 @@ authorization scenarios send (missing, wrong, expired, replayed).
 from __future__ import annotations
 
 import base64
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from .codec import Codec
 MODES = ("none", "token", "hmac")
 SIDES = ("to_broadcaster", "to_subscriber")
 # what a scenario may ask for instead of a correct authorization
-VARIANTS = ("auto", "missing", "wrong", "expired", "replay", "garbage")
+VARIANTS = ("auto", "missing", "wrong", "expired", "replay", "garbage", "stale-url")
 HMAC_LIFETIME = 120  # seconds a verifier accepts (the reference's default order of magnitude)
 
 
@@ -58,7 +59,9 @@ class Authorizer:
     def __init__(self, codec: Codec, config: AuthConfig):
         self.codec = codec
         self.config = config
-        self.last: Dict[Tuple[str, str], str] = {}  # (side, kind) -> last good authorization
+        # the last good authorization of each to-sign input: a replay re-sends it for
+        # exactly the same input, so only a replay store can tell the difference
+        self.last: Dict[Tuple[str, str, str], str] = {}
 
     def sign(self, side: str, kind: str, tracing: bytes, fields: Dict[str, Any],
              variant: str = "auto") -> Optional[str]:
@@ -68,10 +71,11 @@ class Authorizer:
             return None
         if variant == "garbage":
             return "X-HMAC not-a-token" if mode == "hmac" else "Bearer"
+        key = (side, kind, tracing.hex() + json.dumps(fields, sort_keys=True))
         if variant == "replay":
-            prev = self.last.get((side, kind))
+            prev = self.last.get(key)
             if prev is None:
-                raise ValueError(f"nothing of kind {kind} was signed before to replay")
+                raise ValueError(f"no earlier {kind} with the same fields to replay")
             return prev
         if mode == "none":
             return None
@@ -90,7 +94,7 @@ class Authorizer:
             auth = self.codec.hmac_sign({"kind": kind, "timestamp": str(now), "nonce": nonce,
                                          "tracing": tracing.hex(), "secret": secret, **fields})
         if variant == "auto":
-            self.last[(side, kind)] = auth
+            self.last[key] = auth
         return auth
 
     def verify(self, side: str, kind: str, tracing: bytes, fields: Dict[str, Any],

@@ -14,7 +14,7 @@ import shlex
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import REPO_ROOT
-from ..testee import AdapterFault, Testee
+from ..testee import AdapterFault, HandshakeError, Testee
 
 
 class CodecError(Exception):
@@ -25,6 +25,10 @@ class CodecError(Exception):
         self.op = op
         self.error = error
         self.detail = detail
+
+
+class CodecFault(Exception):
+    """The codec process crashed or hung twice on one request: a harness error."""
 
 
 def default_codec_argv() -> List[str]:
@@ -55,8 +59,11 @@ class Codec:
             resp = self.testee.request(op, inp, vector="peer")
         except AdapterFault:
             # one restart: a codec fault must not take a whole peer run down
-            self.testee.restart()
-            resp = self.testee.request(op, inp, vector="peer")
+            try:
+                self.testee.restart()
+                resp = self.testee.request(op, inp, vector="peer")
+            except (AdapterFault, HandshakeError) as e:
+                raise CodecFault(f"the codec ({' '.join(self.testee.argv)}) failed on {op}: {e}") from e
         if resp["status"] == "ok":
             return resp["output"]
         if resp["status"] == "rejected":

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import hashlib
+import io
 import random
 import re
 import time
@@ -204,7 +205,7 @@ class Run:
             for op, arg in want.items():
                 ok = {
                     "ge": lambda: as_int(actual) >= arg, "le": lambda: as_int(actual) <= arg,
-                    "gt": lambda: as_int(actual) > arg, "ne": lambda: actual != self.value(key, arg),
+                    "gt": lambda: as_int(actual) > arg, "ne": lambda: not self._eq(key, actual, self.value(key, arg)),
                     "len": lambda: actual is not None and len(actual) // 2 == arg,
                     "any": lambda: True,
                     "in": lambda: any(self._eq(key, actual, self.value(key, a)) for a in arg),
@@ -220,6 +221,8 @@ class Run:
 
     @staticmethod
     def _eq(key: str, a: Any, b: Any) -> bool:
+        if a is None or b is None:
+            return a is b
         if key in INT_FIELDS or (isinstance(a, (int, str)) and isinstance(b, int) and not isinstance(b, bool)):
             try:
                 return as_int(a) == as_int(b)
@@ -247,12 +250,21 @@ class Run:
                 fields[sign_key] = msg[msg_key]
         fields.update(extra or {})
         url = None
-        if counter == c.my_counter:
+        if counter == c.my_counter and variant == "stale-url":
+            # the URL of the counter value before this one (never the current one),
+            # and the counter does not move: a verifier that checks §6.2 refuses it
+            if not c.nonce_b64:
+                raise HarnessError("a websocket URL is needed before the handshake completed")
+            prev = c.counters[counter] + (-1 if counter == "B" else 1)
+            url = self.codec.ws_url(c.nonce_b64, prev)
+        elif counter == c.my_counter:
             url = c.take_url(counter, self.codec.ws_url)
         elif counter == "request":
             if not c.request_urls:
                 raise HarnessError(f"{msg['type']}: no request URL to confirm")
             url = c.request_urls.popleft()
+        elif variant == "stale-url":
+            raise HarnessError(f"{msg['type']} is signed without a websocket URL: no stale-url variant")
         if url is not None:
             fields[URL_KEY.get(kind, "url")] = url
         if kind in HAS_RECOVERY:
@@ -264,7 +276,8 @@ class Run:
                                               fields, variant)
 
     async def send(self, c: Conn, msg: Dict[str, Any], variant: str = "auto",
-                   extra: Optional[Dict[str, Any]] = None, minimal: Optional[bool] = None) -> None:
+                   extra: Optional[Dict[str, Any]] = None, minimal: Optional[bool] = None,
+                   patch: Optional[Tuple[bytes, bytes]] = None) -> None:
         msg.setdefault("tracing", "")
         msg.setdefault("authorization", None)
         self.sign_stateful(c, msg, variant, extra)
@@ -272,6 +285,9 @@ class Run:
             frame = self.codec.encode(c.out_dir, msg, c.minimal if minimal is None else minimal)
         except CodecError as e:
             raise HarnessError(f"the codec cannot encode {short(msg)}: {e}") from e
+        if patch is not None:  # what the codec refuses to write: replace bytes after encoding
+            at = frame.index(patch[0])
+            frame = frame[:at] + patch[1] + frame[at + len(patch[0]):]
         self.note(f"{c.name} > {short(msg)}" + ("" if variant == "auto" else f" [auth {variant}]"))
         await c.link.send(frame)
         if msg["type"] in COMPRESSION_CONTROL:  # the harness's own announcements apply to itself
@@ -302,6 +318,8 @@ class Run:
             if msg.get("part_id") is None:
                 s = Stream(msg)
             if s is None:
+                if counter == c.peer_counter:
+                    c.take_url(counter, self.codec.ws_url)  # keep the counters in step
                 raise ScenarioFailure(f"{t} continuation part {msg.get('part_id')} without a part 0")
             fields.update(topic=s.topic, identifier=s.identifier, sha512=s.sha)
         elif t == "CONFIRM_NOTIFY":
@@ -313,7 +331,9 @@ class Run:
         if counter == c.peer_counter:
             url = c.take_url(counter, self.codec.ws_url)
         elif counter == "request":
-            url = c.request_urls.popleft() if c.request_urls else ""
+            if not c.request_urls:
+                raise ScenarioFailure(f"{t} confirms a request that was never sent (§6.3)")
+            url = c.request_urls.popleft()
         if url is not None:
             fields[URL_KEY.get(kind, "url")] = url
         if kind in HAS_RECOVERY:
@@ -409,9 +429,11 @@ class Run:
         if ident not in c.compressors:
             raise ScenarioFailure(f"data compressed with compressor {ident}, which was never enabled (§7)")
         d = c.compressors[ident]
-        zd = zstandard.ZstdDecompressor(dict_data=zstandard.ZstdCompressionDict(d) if d else None)
-        try:
-            return zd.decompressobj().decompress(data)[: limit + 1]
+        zd = zstandard.ZstdDecompressor(dict_data=zstandard.ZstdCompressionDict(d) if d else None,
+                                        max_window_size=8 << 20)
+        try:  # never more than one byte past the declared length
+            with zd.stream_reader(io.BytesIO(data)) as r:
+                return r.read(limit + 1)
         except zstandard.ZstdError as e:
             raise ScenarioFailure(f"compressed data (compressor {ident}) does not decompress: {e}") from e
 
@@ -425,11 +447,12 @@ class Endpoint:
         self.behaviour = behaviour            # ok | fail | unsubscribe
         self.requests: "asyncio.Queue[Dict[str, Any]]" = asyncio.Queue()
         assert run.server is not None
-        base = run.server.base
-        self.receive_url = f"{base}/{name}/v1/receive"
-        self.recover_url = f"{base}/{name}/v1/recover"
-        run.server.handlers[f"/{name}/v1/receive"] = self.on_receive
-        run.server.handlers[f"/{name}/v1/recover"] = self.on_missed
+        # unique per run and scenario: late callbacks of earlier scenarios get 404
+        prefix = f"/{run.vars['run']}/{run.vars['id']}/{name}"
+        self.receive_url = f"{run.server.base}{prefix}/v1/receive"
+        self.recover_url = f"{run.server.base}{prefix}/v1/recover"
+        run.server.handlers[f"{prefix}/v1/receive"] = self.on_receive
+        run.server.handlers[f"{prefix}/v1/recover"] = self.on_missed
 
     async def on_receive(self, req: links.HttpRequest) -> links.HttpReply:
         run = self.run

@@ -50,10 +50,10 @@ class Link:
                     break
         except Exception:  # a reset connection ends the link like a close
             pass
-        code = self.ws.close_code
-        self.closed = LinkClosed(code, str(getattr(self.ws, "_close_message", "") or ""))
-        await self.queue.put(("close", self.closed))
-        self.done.set()
+        finally:
+            self.closed = LinkClosed(self.ws.close_code)
+            self.queue.put_nowait(("close", self.closed))
+            self.done.set()
 
     async def send(self, data: bytes) -> None:
         if self.closed is not None:
@@ -76,6 +76,10 @@ class Link:
         if self.session is not None:
             await self.session.close()
         self.reader.cancel()
+        try:
+            await asyncio.wait_for(self.reader, 2)
+        except BaseException:
+            pass
 
 
 async def connect(url: str, timeout: float) -> Link:
@@ -127,7 +131,7 @@ class Server:
         return f"http://{LOOPBACK}:{self.port}"
 
     async def start(self, port: int = 0) -> "Server":
-        self.runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        self.runner = web.AppRunner(self.app, access_log=None, handle_signals=False, shutdown_timeout=1)
         await self.runner.setup()
         site = web.TCPSite(self.runner, LOOPBACK, port)
         await site.start()

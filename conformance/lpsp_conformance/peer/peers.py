@@ -90,7 +90,7 @@ class PeerProcess:
             raise HarnessError(f"{self.name} (pid {self.pid}) did not start within {timeout:g} s:\n"
                                + self.tail())
         if not self.ready_line:
-            raise HarnessError(f"{self.name} (pid {self.pid}) exited with status {self.proc.wait()} "
+            raise HarnessError(f"{self.name} (pid {self.pid}) exited with status {self.stop()} "
                                f"before it was ready:\n" + self.tail())
         return self.ready_line
 
@@ -193,10 +193,14 @@ class SubscriberLauncher:
         env = peer_env(self.auth)
         env.update(LPSP_PEER_WS_URL=ws_url, LPSP_PEER_EXACT="\n".join(exact),
                    LPSP_PEER_GLOB="\n".join(glob))
-        cmd = self.template.format(ws_url=shlex.quote(ws_url),
-                                   exact=shlex.quote(exact[0] if exact else ""),
-                                   glob=shlex.quote(glob[0] if glob else ""))
-        return PeerProcess(shlex.split(cmd), env, self.name)
+        try:
+            cmd = self.template.format(ws_url=shlex.quote(ws_url),
+                                       exact=shlex.quote(exact[0] if exact else ""),
+                                       glob=shlex.quote(glob[0] if glob else ""))
+            return PeerProcess(shlex.split(cmd), env, self.name)
+        except (OSError, ValueError, KeyError, IndexError) as e:
+            cmd = self.template
+            raise HarnessError(f"cannot start the subscriber with {cmd!r}: {e}") from None
 
 
 def lonelypsc_template() -> str:

@@ -78,7 +78,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--headers", action="append", default=[], metavar="MODE",
                 help="header modes the harness writes (minimal, expanded; default both)")
     g.addoption("--capability", action="append", default=[], metavar="CAP",
-                help=f"what an external broadcaster offers beyond websockets: {', '.join(LONELYPSS_CAPS)}")
+                help=f"what an external peer offers: a broadcaster beyond websockets ({', '.join(LONELYPSS_CAPS)}), "
+                     f"a subscriber ({', '.join(LONELYPSC_CAPS)})")
     g.addoption("--id", dest="peer_ids", action="append", default=[], metavar="ID",
                 help="only these scenario ids (exact; repeatable; * and ? glob over ids)")
     g.addoption("--scenario-timeout", type=float, default=None,
@@ -154,7 +155,11 @@ class LoopThread:
 
     def run(self, coro, timeout: float):
         fut = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        return fut.result(timeout)
+        try:
+            return fut.result(timeout)
+        except BaseException:
+            fut.cancel()  # the scenario's task must not outlive its test
+            raise
 
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -175,6 +180,7 @@ class PeerSession:
         self.running: Dict[Tuple[str, str, str], Any] = {}
         self.targets: Dict[Tuple[str, str, str], Target] = {}
         self.start_errors: Dict[Tuple[str, str, str], str] = {}
+        self.restarts: List[str] = []
         self.auths: Dict[Tuple[str, str], AuthConfig] = {}
         self.loop: Optional[LoopThread] = None
         self.codec: Optional[Codec] = None
@@ -197,6 +203,8 @@ class PeerSession:
                 raise pytest.UsageError("--peer broadcaster needs --ws-url (and --http-url for HTTP scenarios)")
             if peer == "subscriber" and not opt("--subscriber-cmd"):
                 raise pytest.UsageError("--peer subscriber needs --subscriber-cmd")
+            if peer not in BUILTIN and len([a for a in auths if a != "none"]) > 1:
+                raise pytest.UsageError("one secret pair serves one mode: give token or hmac, not both")
             if peer not in BUILTIN and any(a != "none" for a in auths) and \
                     not (opt("--to-broadcaster") and opt("--to-subscriber")):
                 raise pytest.UsageError("token and HMAC need both --to-broadcaster and --to-subscriber")
@@ -272,7 +280,12 @@ class PeerSession:
         if cfg.key in self.start_errors:
             raise HarnessError(self.start_errors[cfg.key])
         if cfg.key in self.targets:
-            return self.targets[cfg.key]
+            proc = self.running.get(cfg.key)
+            if proc is None or proc.process.alive:
+                return self.targets[cfg.key]
+            # the peer died (in an earlier scenario, which failed for it): a fresh one
+            self.restarts.append(f"{cfg.impl} {cfg.label}: exited with {proc.process.proc.returncode}")
+            self.stop_peer(cfg.key)
         for key in list(self.running):  # one peer at a time
             self.stop_peer(key)
         opt = self.config.getoption
@@ -309,12 +322,13 @@ class PeerSession:
 
     def run_item(self, item: ScenarioItem) -> None:
         sc, cfg = item.scenario, item.cfg
-        if self.loop is None:
-            self.loop = LoopThread()
+        if self.codec is None:
             try:
                 self.codec = Codec()
             except Exception as e:
-                raise pytest.UsageError(f"cannot start the codec (build it with make): {e}")
+                pytest.exit(f"lpsp-peer: cannot start the codec (build it with make, or set "
+                            f"LPSP_CODEC): {e}", returncode=2)
+            self.loop = LoopThread()
         rec = {"id": sc["id"], "area": sc["area"], "impl": cfg.impl, "configuration": cfg.label,
                "auth": cfg.auth, "backend": cfg.backend, "headers": cfg.mode, "refs": sc.get("refs", []),
                "scenario_verdict": sc["verdict"]}
@@ -338,8 +352,8 @@ class PeerSession:
             rec.update(verdict=NOT_APPLICABLE, detail=str(e))
             item.user_properties.append(("verdict", NOT_APPLICABLE))
             pytest.skip(f"not applicable: {e}")
-        except (ScenarioFailure, HarnessError) as e:
-            harness = isinstance(e, HarnessError)
+        except (ScenarioFailure, HarnessError, Exception) as e:
+            harness = not isinstance(e, ScenarioFailure)
             if harness:
                 self.harness_errors += 1
             expected = self.expectation(item)
@@ -349,6 +363,8 @@ class PeerSession:
             if expected:
                 rec["expected_reason"] = expected
             item.user_properties.append(("verdict", verdict))
+            if harness and not isinstance(e, HarnessError):
+                rec["detail"] = f"{type(e).__name__}: {e}"
             raise ScenarioFailed(self.failure_text(item, e, run, harness)) from None
         rec["duration"] = round(time.monotonic() - t0, 3)
         if sc["verdict"] == "implementation-defined":
@@ -387,10 +403,10 @@ class PeerSession:
     def pytest_sessionfinish(self, session, exitstatus) -> None:
         for key in list(self.running):
             self.stop_peer(key)
-        if self.codec is not None:
-            self.codec.close()
         if self.loop is not None:
             self.loop.stop()
+        if self.codec is not None:
+            self.codec.close()
         rot = self.rotten_entries()
         self.rot = rot
         path = Path(self.config.getoption("--peer-results") or REPO_ROOT / "reports" / "peer-results.json")
@@ -398,7 +414,7 @@ class PeerSession:
         doc = {"kind": "lpsp-peer-results", "run": self.run_nonce, "peers": self.peers,
                "configurations": sorted({f"{c.impl}-{c.label}" for c in self.configs}),
                "elapsed": round(time.monotonic() - self.t0, 2), "results": self.results,
-               "rotten_expected_failures": rot}
+               "rotten_expected_failures": rot, "peer_restarts": self.restarts}
         path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
         self.results_path = path
         path.with_suffix(".md").write_text(matrix(self.results), encoding="utf-8")

@@ -46,7 +46,7 @@ def variant(run: Run, s: Dict[str, Any]) -> str:
     mode = run.target.auth.mode
     if v != "auto" and mode == "none":
         raise NotApplicable(f"authorization variant {v!r} needs token or HMAC authorization")
-    if v in ("expired", "replay") and mode != "hmac":
+    if v in ("expired", "replay", "stale-url") and mode != "hmac":
         raise NotApplicable(f"authorization variant {v!r} needs HMAC authorization")
     return v
 
@@ -210,10 +210,17 @@ async def distinct(run: Run, s: Dict[str, Any]) -> None:
 
 
 async def cleanup(run: Run) -> None:
+    """Stops what the scenario started; one failure does not leak the rest."""
     if run.process is not None:
-        await asyncio.get_running_loop().run_in_executor(None, run.process.stop)
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, run.process.stop)
+        except Exception as e:
+            run.note(f"stopping the subscriber failed: {e}")
     for c in list(run.conns.values()):
-        await c.link.close()
+        try:
+            await c.link.close()
+        except Exception as e:
+            run.note(f"closing {c.name} failed: {e}")
     run.conns.clear()
     if run.server is not None and run.server is not getattr(run.target, "server", None):
         await run.server.stop()

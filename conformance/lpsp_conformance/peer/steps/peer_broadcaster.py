@@ -8,7 +8,7 @@ import time
 from typing import Any, Dict
 
 from .. import links
-from ..engine import Conn, Run, ScenarioFailure, Stream, as_int, sha512
+from ..engine import Conn, HarnessError, Run, ScenarioFailure, Stream, as_int, sha512
 from . import chunks, close, expect_close, need, step, tmo, variant
 
 
@@ -96,7 +96,11 @@ async def notify(run: Run, s: Dict[str, Any]) -> None:
             msg.update(compressor_id=str(s.get("claim_compressor", comp)), verified_compressed_sha512=sent_sha,
                        compressed_message=payload.hex(), decompressed_length=str(len(data)))
         c.notifies[ident] = (topic, sha512(data).hex())
-        await run.send(c, msg, v, extra={"sha512": sent_sha})
+        if s.get("bad_sha"):  # a digest that is not the message's, signed as such
+            bad = bytes(b ^ 0xFF for b in bytes.fromhex(sent_sha))
+            await run.send(c, msg, v, extra={"sha512": bad.hex()}, patch=(bytes.fromhex(sent_sha), bad))
+        else:
+            await run.send(c, msg, v, extra={"sha512": sent_sha})
         await _notify_reply(run, c, s, ident, final=True)
         return
     parts = chunks(payload, int(s["part_size"]))
@@ -244,6 +248,9 @@ async def expect_compressors(run: Run, s: Dict[str, Any]) -> None:
         if msg["type"] not in ("ENABLE_ZSTD_PRESET", "ENABLE_ZSTD_CUSTOM", "DISABLE_ZSTD_CUSTOM"):
             raise ScenarioFailure(f"{c.name}: {msg['type']} while waiting for compressor announcements")
     for k, want in s.get("fields", {}).items():
-        for m in c.control:
-            if as_int(m["identifier"]) in ids:
-                run.check(m["type"], k, m.get(k), want)
+        checked = [m for m in c.control if as_int(m["identifier"]) in ids
+                   or (custom and as_int(m["identifier"]) >= 65536)]
+        if not checked:
+            raise HarnessError("expect_compressors: fields given but no announcement to check")
+        for m in checked:
+            run.check(m["type"], k, m.get(k), want)

@@ -101,7 +101,11 @@ async def http_notify(run: Run, s: Dict[str, Any]) -> None:
     reply = await _http(run, s, "/v1/notify", body, auth)
     if reply.status != 200:
         return
-    out = run.codec.sdecode("RESPONSE_NOTIFY", reply.body) if reply.body else {}
+    try:
+        out = run.codec.sdecode("RESPONSE_NOTIFY", reply.body)
+    except CodecError as e:
+        raise ScenarioFailure(f"RESPONSE_NOTIFY does not parse ({e.error}: {e.detail}): "
+                              f"{reply.body[:64].hex()}") from None
     out = _response(run, "RESPONSE_NOTIFY", reply, "CONFIRM_NOTIFY",
                     {"identifier": out.get("identifier", ident), "subscribers": out.get("subscribers", 0),
                      "topic": topic, "sha512": sha})
