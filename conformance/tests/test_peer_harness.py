@@ -215,3 +215,19 @@ def test_external_subscriber_by_command_and_external_broadcaster_by_url(tmp_path
     # compression was not declared: not applicable, never a pass
     assert verdicts == {"bcast-counter-stream-parts": "pass", "bcast-auth-subscribe-wrong": "pass",
                         "bcast-compression-announce": "not-applicable"}
+
+
+@needs_codec
+def test_harness_refuses_a_replayed_hmac_code():
+    from lpsp_conformance.peer.auth import AuthConfig, Authorizer
+    from lpsp_conformance.peer.codec import Codec
+    with Codec() as codec:
+        a = Authorizer(codec, AuthConfig.generate("hmac"))
+        tok = a.sign("to_subscriber", "MISSED", b"", {"recovery": "r", "topic": "666f6f"})
+        assert a.verify("to_subscriber", "MISSED", b"", {"recovery": "r", "topic": "666f6f"}, tok) == "OK"
+        assert a.verify("to_subscriber", "MISSED", b"", {"recovery": "r", "topic": "666f6f"},
+                        tok).startswith("forbidden")
+        # the same fields signed again get a fresh nonce and verify
+        tok2 = a.sign("to_subscriber", "MISSED", b"", {"recovery": "r", "topic": "666f6f"})
+        assert tok2 != tok
+        assert a.verify("to_subscriber", "MISSED", b"", {"recovery": "r", "topic": "666f6f"}, tok2) == "OK"

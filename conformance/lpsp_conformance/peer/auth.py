@@ -15,7 +15,7 @@ import json
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Set, Tuple
 
 from .codec import Codec
 
@@ -62,6 +62,7 @@ class Authorizer:
         # the last good authorization of each to-sign input: a replay re-sends it for
         # exactly the same input, so only a replay store can tell the difference
         self.last: Dict[Tuple[str, str, str], str] = {}
+        self.seen: Set[Optional[str]] = set()  # HMAC authorizations verified so far
 
     def sign(self, side: str, kind: str, tracing: bytes, fields: Dict[str, Any],
              variant: str = "auto") -> Optional[str]:
@@ -105,7 +106,12 @@ class Authorizer:
             return "OK"
         if mode == "token":
             return self.codec.bearer_check(self.config.secret(side), authorization)
-        return self.codec.hmac_verify({"kind": kind,
-                                       "tracing": tracing.hex(), "secret": self.config.secret(side),
-                                       "authorization": authorization, "now": str(int(time.time())),
-                                       "lifetime": HMAC_LIFETIME, **fields})
+        res = self.codec.hmac_verify({"kind": kind,
+                                      "tracing": tracing.hex(), "secret": self.config.secret(side),
+                                      "authorization": authorization, "now": str(int(time.time())),
+                                      "lifetime": HMAC_LIFETIME, **fields})
+        if res == "OK":  # the harness's replay store (§10.4.2 step 3): a code is good once
+            if authorization in self.seen:
+                return "forbidden (a replayed HMAC code)"
+            self.seen.add(authorization)
+        return res
