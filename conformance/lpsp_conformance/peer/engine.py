@@ -241,14 +241,23 @@ class Run:
 
     # -- sending ----------------------------------------------------------------------
 
+    @staticmethod
+    def to_sign(msg: Dict[str, Any], fmap: Any) -> Dict[str, Any]:
+        """The message's own fields of its to-sign layout (model.AUTH)."""
+        return {sign_key: msg[msg_key] for sign_key, msg_key in fmap if msg_key is not None}
+
+    @staticmethod
+    def put_url(fields: Dict[str, Any], kind: str, url: Optional[str]) -> None:
+        """The URL (MISSED: the recovery) and the empty recovery of §10.3.4."""
+        if url is not None:
+            fields[URL_KEY.get(kind, "url")] = url
+        if kind in HAS_RECOVERY:
+            fields["recovery"] = None
+
     def sign_stateful(self, c: Conn, msg: Dict[str, Any], variant: str,
                       extra: Optional[Dict[str, Any]] = None) -> None:
         kind, counter, fmap = AUTH[(c.out_dir, msg["type"])]
-        fields: Dict[str, Any] = {}
-        for sign_key, msg_key in fmap:
-            if msg_key is not None:
-                fields[sign_key] = msg[msg_key]
-        fields.update(extra or {})
+        fields = {**self.to_sign(msg, fmap), **(extra or {})}
         url = None
         if counter == c.my_counter and variant == "stale-url":
             # the URL of the counter value before this one (never the current one),
@@ -265,10 +274,7 @@ class Run:
             url = c.request_urls.popleft()
         elif variant == "stale-url":
             raise HarnessError(f"{msg['type']} is signed without a websocket URL: no stale-url variant")
-        if url is not None:
-            fields[URL_KEY.get(kind, "url")] = url
-        if kind in HAS_RECOVERY:
-            fields["recovery"] = None
+        self.put_url(fields, kind, url)
         if msg["type"].startswith(("SUBSCRIBE_", "UNSUBSCRIBE_")) and c.out_dir == "s2b":
             c.request_urls.append(url or "")
         side = "to_broadcaster" if c.out_dir == "s2b" else "to_subscriber"
@@ -307,10 +313,7 @@ class Run:
     def verify_stateful(self, c: Conn, msg: Dict[str, Any]) -> None:
         t = msg["type"]
         kind, counter, fmap = AUTH[(c.in_dir, t)]
-        fields: Dict[str, Any] = {}
-        for sign_key, msg_key in fmap:
-            if msg_key is not None:
-                fields[sign_key] = msg[msg_key]
+        fields = self.to_sign(msg, fmap)
         if t == "NOTIFY":
             fields["sha512"] = msg.get("verified_uncompressed_sha512") or msg.get("verified_compressed_sha512")
         elif t in ("NOTIFY_STREAM", "RECEIVE_STREAM"):
@@ -334,10 +337,7 @@ class Run:
             if not c.request_urls:
                 raise ScenarioFailure(f"{t} confirms a request that was never sent (§6.3)")
             url = c.request_urls.popleft()
-        if url is not None:
-            fields[URL_KEY.get(kind, "url")] = url
-        if kind in HAS_RECOVERY:
-            fields["recovery"] = None
+        self.put_url(fields, kind, url)
         if c.in_dir == "s2b" and t.startswith(("SUBSCRIBE_", "UNSUBSCRIBE_")):
             c.request_urls.append(url or "")
         side = "to_broadcaster" if c.in_dir == "s2b" else "to_subscriber"

@@ -22,32 +22,12 @@ import signal
 import sys
 from typing import Any, Dict
 
+from . import auth_config
+
 
 def emit(obj: Dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
     sys.stdout.flush()
-
-
-def auth_config() -> Any:
-    from lonelypsp.auth.config import AuthConfigFromParts
-    from lonelypsp.auth.helpers import hmac_auth_config as hm
-    from lonelypsp.auth.helpers import none_auth_config as no
-    from lonelypsp.auth.helpers import token_auth_config as tk
-
-    mode = os.environ.get("LPSP_PEER_AUTH", "none")
-    tb = os.environ.get("LPSP_PEER_TO_BROADCASTER", "")
-    ts = os.environ.get("LPSP_PEER_TO_SUBSCRIBER", "")
-    if mode == "none":
-        return AuthConfigFromParts(to_broadcaster=no.ToBroadcasterNoneAuth(),
-                                   to_subscriber=no.ToSubscriberNoneAuth())
-    if mode == "token":
-        return AuthConfigFromParts(to_broadcaster=tk.ToBroadcasterTokenAuth(token=tb),
-                                   to_subscriber=tk.ToSubscriberTokenAuth(token=ts))
-    return AuthConfigFromParts(
-        to_broadcaster=hm.ToBroadcasterHmacAuth(secret=tb, token_lifetime=120,
-                                                db_config=hm.IncomingHmacAuthNoneDBConfig()),
-        to_subscriber=hm.ToSubscriberHmacAuth(secret=ts, token_lifetime=120,
-                                              db_config=hm.IncomingHmacAuthSqliteDBConfig(":memory:")))
 
 
 class Handlers:
@@ -94,7 +74,7 @@ async def run() -> int:
         max_sent_notifications=None, max_unsent_notifications=None, max_expected_acks=None,
         max_received=None, max_unsent_acks=None, allow_compression=True,
         compression_dictionary_by_id={2: (preset, 3)}, initial_compression_dict_id=initial,
-        allow_training_compression=True, decompression_max_window_size=0, auth=auth_config())
+        allow_training_compression=True, decompression_max_window_size=0, auth=auth_config(os.environ.get("LPSP_PEER_AUTH", "none"), replay_store=(False, True)))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -14,34 +14,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Dict, Tuple
 
-
-def auth_config(mode: str) -> Any:
-    from lonelypsp.auth.config import AuthConfigFromParts
-    from lonelypsp.auth.helpers import hmac_auth_config as hm
-    from lonelypsp.auth.helpers import none_auth_config as no
-    from lonelypsp.auth.helpers import token_auth_config as tk
-
-    tb = os.environ.get("LPSP_PEER_TO_BROADCASTER", "")
-    ts = os.environ.get("LPSP_PEER_TO_SUBSCRIBER", "")
-    if mode == "none":
-        return AuthConfigFromParts(to_broadcaster=no.ToBroadcasterNoneAuth(),
-                                   to_subscriber=no.ToSubscriberNoneAuth())
-    if mode == "token":
-        return AuthConfigFromParts(to_broadcaster=tk.ToBroadcasterTokenAuth(token=tb),
-                                   to_subscriber=tk.ToSubscriberTokenAuth(token=ts))
-    # replay protection on, in memory: a code seen twice is refused (§10.4)
-    return AuthConfigFromParts(
-        to_broadcaster=hm.ToBroadcasterHmacAuth(
-            secret=tb, token_lifetime=120,
-            db_config=hm.IncomingHmacAuthSqliteDBConfig(":memory:", token_lifetime=180)),
-        to_subscriber=hm.ToSubscriberHmacAuth(
-            secret=ts, token_lifetime=120,
-            db_config=hm.IncomingHmacAuthSqliteDBConfig(":memory:", token_lifetime=180)))
+from . import auth_config
 
 
 def presets(specs: list) -> Dict[int, Tuple[Any, int]]:
@@ -71,7 +48,7 @@ def build(args: argparse.Namespace) -> Any:
 
     base = f"http://127.0.0.1:{args.port}"
     config = ConfigFromParts(
-        auth=auth_config(args.auth),
+        auth=auth_config(args.auth, replay_store=(True, True)),
         db=SqliteDBConfig(":memory:" if args.db == "sqlite-memory" else args.db_path,
                           missed_lock_time=30),
         generic=GenericConfigFromValues(
