@@ -1,0 +1,39 @@
+# The repository's automation: the GitHub Actions workflows in
+# .github/workflows/ (CI, ClusterFuzzLite) and the implementers' CI recipe
+# in examples/ci/. Included by the top-level Makefile.
+#
+#   make workflows-check    actionlint (with shellcheck over every run:
+#                           script) over the workflows and the recipe,
+#                           shellcheck over the shell scripts, and a
+#                           self-test that the lint rejects a broken
+#                           workflow; part of `make check`
+#
+# actionlint is pinned here and built from its Go module (Go 1.25 or later;
+# the module is verified against the Go checksum database). shellcheck is a
+# Debian package (scripts/bootstrap.sh).
+
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT_DIR     := $(BUILD)/tools/actionlint-$(ACTIONLINT_VERSION)
+ACTIONLINT         := $(ACTIONLINT_DIR)/actionlint
+SHELLCHECK         ?= shellcheck
+CI_WORKFLOWS       := $(sort $(wildcard .github/workflows/*.yml .github/workflows/*.yaml)) \
+                      examples/ci/github-actions.yml
+CI_SCRIPTS         := examples/ci/lpsp-conformance.sh scripts/check_workflows.sh .ci/run
+
+.PHONY: workflows-check actionlint
+
+$(ACTIONLINT):
+	@command -v go >/dev/null 2>&1 || { \
+	  echo "workflows-check: actionlint $(ACTIONLINT_VERSION) is built with Go (1.25 or later), and go is not on PATH" >&2; \
+	  exit 1; }
+	@mkdir -p $(ACTIONLINT_DIR)
+	GOBIN=$(abspath $(ACTIONLINT_DIR)) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+	@test "$$($@ -version | head -n 1)" = "$(ACTIONLINT_VERSION)" || \
+	  { echo "workflows-check: $@ is not actionlint $(ACTIONLINT_VERSION)" >&2; rm -f $@; exit 1; }
+
+actionlint: $(ACTIONLINT)
+
+workflows-check: $(ACTIONLINT) $(BOOT)
+	scripts/check_workflows.sh $(ACTIONLINT) $(SHELLCHECK) $(CI_WORKFLOWS) -- $(CI_SCRIPTS)
+
+CHECK_TARGETS += workflows-check
