@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import time
 import traceback
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import PASS, UNSUPPORTED
+from .scope import covers, parse_capabilities
 from .testee import AdapterFault, HandshakeError, Testee
 from .verdict import Judgement, fault_judgement, judge
 
 MAX_CONSECUTIVE_TIMEOUTS = 3
+_TOKEN = re.compile(r"[A-Za-z0-9_.-]+\Z")
 
 
 class DriverError(Exception):
@@ -79,14 +82,21 @@ class Driver:
 
     def result(self, i: int) -> Tuple[Judgement, float, Optional[str]]:
         """The judgement of vector i (results arrive in order)."""
-        msg = self._next()
+        line = self.rfile.readline() if self.rfile else b""
+        if line[:1] == b"P":  # a pass: "P <i> <seconds> <restarts> <status> <error class or ->"
+            _, idx, t, n, status, err = line.split()
+            if int(idx) != i:
+                raise DriverError(f"driver answered vector #{int(idx)} when #{i} was due")
+            self.restarts = int(n)
+            return Judgement(PASS, status.decode(), None if err == b"-" else err.decode()), float(t), None
+        msg = json.loads(line) if line else {"fatal": "driver process ended unexpectedly"}
         if "fatal" in msg:
             raise DriverError(msg["fatal"])
         if msg.get("i") != i:
             raise DriverError(f"driver answered vector #{msg.get('i')} when #{i} was due")
         self.restarts = msg.get("n", self.restarts)
         j = Judgement(msg["v"], msg.get("s", ""), msg.get("e"), msg.get("o"), msg.get("r", ""),
-                      msg.get("a"), msg.get("d") or [])
+                      msg.get("a"), msg.get("d") or [], not msg.get("u"))
         return j, msg.get("t", 0.0), msg.get("x")
 
     def stop(self) -> None:
@@ -109,11 +119,21 @@ class Driver:
     # -- child side -----------------------------------------------------------------
 
     def _child(self, w: int) -> None:
+        out = os.fdopen(w, "wb", buffering=1 << 16)
+
+        def send_raw(text: str) -> None:
+            out.write(text.encode("utf-8"))
+            if pending[0] >= 64:
+                out.flush()
+                pending[0] = 0
+            pending[0] += 1
+
         def send(obj: Dict[str, Any]) -> None:
-            data = (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-            view = memoryview(data)
-            while view:
-                view = view[os.write(w, view):]
+            out.write((json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
+            out.flush()
+            pending[0] = 0
+
+        pending = [0]
 
         testee = Testee(self.argv, timeout=self.timeout, startup_timeout=self.startup_timeout, cwd=self.cwd)
         try:
@@ -121,15 +141,21 @@ class Driver:
         except HandshakeError as e:
             send({"error": str(e)})
             return
+        caps, problems = parse_capabilities(hello.get("features") or [])
+        if problems:
+            testee.stop()
+            send({"error": "the handshake declares unusable capabilities: " + "; ".join(problems)})
+            return
         try:
             send({"hello": hello})
-            feats = set(hello.get("features") or [])
             timeouts = 0
             for i, v in enumerate(self.vectors):
                 t = time.perf_counter()
                 abort = None
-                if v.get("feature") not in feats:
-                    j = Judgement(UNSUPPORTED, "", reason=f"feature {v.get('feature')!r} not declared by the adapter")
+                scope = v.get("_scope") or v.get("feature") or ""
+                if not covers(caps, scope):
+                    j = Judgement(UNSUPPORTED, "", reason=f"{scope} is not within the declared capabilities",
+                                  in_scope=False)
                 else:
                     try:
                         resp = testee.request(v.get("op", ""), v.get("input"), v["id"])
@@ -144,6 +170,10 @@ class Driver:
                         except Exception as e:
                             j = Judgement("fail", str(resp.get("status")), reason=f"cannot judge response: {e!r}",
                                           actual=resp)
+                if j.verdict == PASS and not abort and j.status in ("ok", "rejected") \
+                        and (j.error is None or _TOKEN.match(j.error)):
+                    send_raw(f"P {i} {time.perf_counter() - t:.6f} {testee.restarts} {j.status} {j.error or '-'}\n")
+                    continue
                 msg: Dict[str, Any] = {"i": i, "v": j.verdict, "t": time.perf_counter() - t, "n": testee.restarts}
                 if j.status:
                     msg["s"] = j.status
@@ -153,6 +183,8 @@ class Driver:
                     msg["o"] = j.outcome
                 if j.reason:
                     msg["r"] = j.reason
+                if not j.in_scope:
+                    msg["u"] = 1
                 if j.verdict != PASS:
                     msg["a"] = j.actual
                     if j.diffs:
@@ -162,6 +194,7 @@ class Driver:
                 send(msg)
                 if abort:
                     break
+            out.flush()
         except (BrokenPipeError, OSError):
             pass  # the parent is gone or stopped early
         finally:

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from . import CONFORMANCE_DIR
+from . import data
 
 TODO = "TODO: explain"
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
@@ -31,7 +31,7 @@ class ExpectedFailuresError(Exception):
 
 
 def default_path(impl: str) -> Path:
-    return CONFORMANCE_DIR / "expected-failures" / f"{impl}.txt"
+    return data.expected_failures_dir() / f"{impl}.txt"
 
 
 def parse(path: Path) -> Dict[str, str]:

@@ -1,12 +1,19 @@
 """pytest plugin: one test per conformance vector, run through one adapter.
 
-Load it with ``-p lpsp_conformance.plugin`` (the command-line wrapper
-``python -m lpsp_conformance`` does) and pass the vectors directory as the
-test path. See conformance/README.md.
+Installed with the distribution, the plugin is registered through the
+``pytest11`` entry point and stays inert until ``--lpsp-impl`` is given:
+
+    pytest --lpsp-impl='./my-adapter --flag'            # from any directory
+    lpsp-conformance run --impl './my-adapter --flag'   # the same, with the
+                                                        # suite's exit statuses
+
+With ``--lpsp-impl`` and no test paths, the bundled vectors are collected;
+``--lpsp-vectors DIR`` points elsewhere. See conformance/README.md.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
@@ -14,27 +21,34 @@ import shlex
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import pytest
-from _pytest.reports import TestReport
 
-from . import (AREAS, CONFORMANCE_DIR, FAIL, FEATURES, IMPL_DEFINED, NON_STRICT, PASS,
-               REPO_ROOT, UNSUPPORTED, VERDICTS)
+from . import AREAS, FAIL, FEATURES, IMPL_DEFINED, NON_STRICT, PASS, REPO_ROOT, UNSUPPORTED, VERDICTS
 from . import expected as xf
+from .diagnose import describe, mismatch
 from .driver import Driver, DriverError
+from .scope import Scoper, summary_key
 from .vectors import VectorFileError, default_vectors_dir, load_file, vector_files
 from .verdict import Judgement, expected_text
 
 BUILTIN_IMPLS = ("c", "lonelypsp")
 HARNESS_ERROR = 2
+SESSION = "lpsp-conformance-session"
+# Inputs and answers longer than this are written to a file next to the
+# results JSON and named in the failure report instead of printed.
+INLINE_LIMIT = 4000
+_GLOB = re.compile(r"[*?\[]")
 
 
 def builtin_command(name: str) -> List[str]:
+    """The adapter command of a built-in implementation name."""
     if name == "c":
-        return [str(REPO_ROOT / "build" / "lpsp"), "testee"]
+        lpsp = os.environ.get("LPSP") or str(REPO_ROOT / "build" / "lpsp")
+        return [lpsp, "testee"]
     if name == "lonelypsp":
-        return [sys.executable, str(CONFORMANCE_DIR / "adapters" / "lonelypsp_adapter.py")]
+        return [sys.executable, "-m", "lpsp_conformance.adapters.lonelypsp"]
     raise KeyError(name)
 
 
@@ -46,37 +60,47 @@ def _csv(values: Optional[List[str]]) -> List[str]:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    g = parser.getgroup("lpsp", "lonelypsp conformance")
-    g.addoption("--impl", default="c",
-                help="implementation under test: a built-in name (c, lonelypsp) or an adapter command line")
-    g.addoption("--impl-name", default=None,
+    g = parser.getgroup("lpsp", "lonelypsp conformance (active with --lpsp-impl)")
+    g.addoption("--lpsp-impl", dest="lpsp_impl", default=None, metavar="CMD",
+                help="implementation under test: 'c' (LPSP or build/lpsp), 'lonelypsp', or an adapter "
+                     "command line, split like a POSIX shell does")
+    g.addoption("--lpsp-impl-name", dest="lpsp_impl_name", default=None,
                 help="short name for reports and the expected-failure file (default: the built-in "
                      "name, else the adapter's handshake name)")
-    g.addoption("--vectors", default=None, metavar="DIR",
-                help="vectors directory (default: the repository's vectors/)")
-    g.addoption("--area", action="append", default=[], metavar="AREA",
+    g.addoption("--lpsp-vectors", dest="lpsp_vectors", default=None, metavar="DIR",
+                help="vectors directory (default: the bundled vectors)")
+    g.addoption("--lpsp-area", dest="lpsp_area", action="append", default=[], metavar="AREA",
                 help=f"only these areas (repeatable or comma-separated): {', '.join(AREAS)}")
-    g.addoption("--feature", action="append", default=[], metavar="FEATURE",
+    g.addoption("--lpsp-feature", dest="lpsp_feature", action="append", default=[], metavar="FEATURE",
                 help=f"only vectors of these features: {', '.join(FEATURES)}")
-    g.addoption("--timeout", type=float, default=5.0, metavar="SECONDS",
+    g.addoption("--lpsp-id", dest="lpsp_id", action="append", default=[], metavar="ID",
+                help="only this vector id (exact; a glob when it has * ? or [ ); repeatable")
+    g.addoption("--lpsp-id-file", dest="lpsp_id_file", action="append", default=[], metavar="PATH",
+                help="only the ids (or globs) listed in PATH, one per line, # comments")
+    g.addoption("--lpsp-timeout", dest="lpsp_timeout", type=float, default=5.0, metavar="SECONDS",
                 help="per-request timeout (default 5)")
-    g.addoption("--startup-timeout", type=float, default=30.0, metavar="SECONDS",
-                help="time allowed for the adapter to start and answer the handshake (default 30)")
-    g.addoption("--max-restarts", type=int, default=200,
+    g.addoption("--lpsp-startup-timeout", dest="lpsp_startup_timeout", type=float, default=30.0,
+                metavar="SECONDS", help="time allowed for the adapter's handshake (default 30)")
+    g.addoption("--lpsp-max-restarts", dest="lpsp_max_restarts", type=int, default=200,
                 help="abort the run as a harness error after this many adapter restarts (default 200)")
-    g.addoption("--results", default=None, metavar="PATH",
-                help="results JSON (default reports/results-<impl>.json)")
-    g.addoption("--expected-failures", default=None, metavar="PATH",
-                help="expected-failure file (default conformance/expected-failures/<impl>.txt if it exists; "
-                     "'none' for no file)")
-    g.addoption("--strict-verdicts", dest="lpsp_strict", action="store_true", default=False,
-                help="count non-strict and unsupported verdicts as failures (for reference implementations)")
-    g.addoption("--update-expected-failures", action="store_true", default=False,
+    g.addoption("--lpsp-results", dest="lpsp_results", default=None, metavar="PATH",
+                help="results JSON (default reports/results-<impl>.json; 'none' for none)")
+    g.addoption("--lpsp-expected-failures", dest="lpsp_expected_failures", default=None, metavar="PATH",
+                help="expected-failure file (default: the built-in implementation's, if any; 'none' for none)")
+    g.addoption("--lpsp-strict-verdicts", dest="lpsp_strict", action="store_true", default=False,
+                help="within the declared capabilities, count non-strict and unsupported answers as failures")
+    g.addoption("--lpsp-update-expected-failures", dest="lpsp_update_xf", action="store_true", default=False,
                 help="rewrite the expected-failure file from this run (reasons are kept)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.pluginmanager.register(ConformanceSession(config), "lpsp-conformance-session")
+    if not config.option.lpsp_impl:
+        return  # inert: installed in every pytest of the environment
+    state = ConformanceSession(config)
+    config.pluginmanager.register(state, SESSION)
+    # no test paths on the command line: the vectors are the tests
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        config.args[:] = [str(state.vectors_dir)]
 
 
 class VectorFailure(Exception):
@@ -85,7 +109,7 @@ class VectorFailure(Exception):
 
 class VectorFile(pytest.File):
     def collect(self):
-        state: ConformanceSession = self.config.pluginmanager.get_plugin("lpsp-conformance-session")
+        state: ConformanceSession = self.config.pluginmanager.get_plugin(SESSION)
         try:
             doc = load_file(Path(self.path))
         except VectorFileError as e:
@@ -93,9 +117,7 @@ class VectorFile(pytest.File):
         state.note_file(doc, Path(self.path))
         relpath = None
         for v in doc["vectors"]:
-            if v.get("deprecated"):
-                continue
-            if state.features and v.get("feature") not in state.features:
+            if v.get("deprecated") or not state.wanted(v):
                 continue
             item = VectorItem.from_parent(self, name=v["id"], vector=v)
             # Item.location walks the path for every item; all vectors of a
@@ -113,7 +135,7 @@ class VectorItem(pytest.Item):
         self.vector = vector
 
     def runtest(self) -> None:
-        state: ConformanceSession = self.config.pluginmanager.get_plugin("lpsp-conformance-session")
+        state: ConformanceSession = self.config.pluginmanager.get_plugin(SESSION)
         state.run_item(self)
 
     def repr_failure(self, excinfo, style=None):
@@ -126,25 +148,35 @@ class VectorItem(pytest.Item):
 
 
 class ConformanceSession:
-    """Per-run state: the adapter, the expected failures, the results."""
+    """Per-run state: the adapter, the selection, the expected failures, the results."""
 
     def __init__(self, config: pytest.Config):
         self.config = config
         opt = config.option
-        self.impl_arg: str = opt.impl
+        self.impl_arg: str = opt.lpsp_impl
         self.builtin = self.impl_arg if self.impl_arg in BUILTIN_IMPLS else None
-        self.argv = builtin_command(self.builtin) if self.builtin else shlex.split(self.impl_arg)
-        self.impl_name: Optional[str] = opt.impl_name or self.builtin
-        vdir = Path(opt.vectors) if opt.vectors else default_vectors_dir()
+        try:
+            self.argv = builtin_command(self.builtin) if self.builtin else shlex.split(self.impl_arg)
+        except ValueError as e:
+            raise pytest.UsageError(f"--lpsp-impl {self.impl_arg!r}: {e}")
+        if not self.argv:
+            raise pytest.UsageError("--lpsp-impl is empty")
+        self.impl_name: Optional[str] = opt.lpsp_impl_name or self.builtin
+        vdir = Path(opt.lpsp_vectors) if opt.lpsp_vectors else default_vectors_dir()
         self.vectors_dir = vdir.resolve()
-        self.areas = set(_csv(opt.area))
-        self.features = set(_csv(opt.feature))
+        self.areas = set(_csv(opt.lpsp_area))
+        self.features = set(_csv(opt.lpsp_feature))
         for a in self.areas:
             if a not in AREAS:
-                raise pytest.UsageError(f"--area {a!r}: not one of {', '.join(AREAS)}")
+                raise pytest.UsageError(f"--lpsp-area {a!r}: not one of {', '.join(AREAS)}")
         for f in self.features:
             if f not in FEATURES:
-                raise pytest.UsageError(f"--feature {f!r}: not one of {', '.join(FEATURES)}")
+                raise pytest.UsageError(f"--lpsp-feature {f!r}: not one of {', '.join(FEATURES)}")
+        self.exact_ids: Set[str] = set()
+        self.id_globs: List[str] = []
+        for pattern in list(opt.lpsp_id) + self._id_file_lines(opt.lpsp_id_file):
+            (self.id_globs.append if _GLOB.search(pattern) else self.exact_ids.add)(pattern)
+        self.matched_globs: Set[str] = set()
         self.driver: Optional[Driver] = None
         self.hello: Dict[str, Any] = {}
         self.all_ids: List[str] = []          # every non-deprecated vector id in the directory
@@ -154,21 +186,62 @@ class ConformanceSession:
         self.xf_entries: Dict[str, str] = {}
         self.stale: List[str] = []
         self.harness_error: Optional[str] = None
-        self.consecutive_timeouts = 0
         self.started = time.time()
         self.t0 = time.monotonic()
         self.selected = 0
+        self.deselected = 0
+        self.scoper: Optional[Scoper] = None
         self._abort_msg: Optional[str] = None
         self._docs: Dict[Path, Dict[str, Any]] = {}
         self.quiet_passes = config.get_verbosity() <= 0
         self.full_reports = bool(getattr(config.option, "xmlpath", None))
+        # logstart/logfinish only print file names and progress, which a quiet
+        # run does not show: 25k hook calls saved
+        self.log_start_finish = config.get_verbosity() > 0
+        self.results_path = self._results_path()
+
+    @staticmethod
+    def _id_file_lines(paths: List[str]) -> List[str]:
+        out: List[str] = []
+        for p in paths:
+            try:
+                text = Path(p).read_text(encoding="utf-8")
+            except OSError as e:
+                raise pytest.UsageError(f"--lpsp-id-file {p}: {e.strerror or e}")
+            for line in text.splitlines():
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    out.append(line)
+        return out
+
+    def _results_path(self) -> Optional[Path]:
+        opt = self.config.option.lpsp_results
+        if opt == "none":
+            return None
+        return Path(opt).resolve() if opt else None  # default needs the impl name (after the handshake)
 
     # -- collection -------------------------------------------------------------
+
+    def wanted(self, v: Dict[str, Any]) -> bool:
+        if self.features and v.get("feature") not in self.features:
+            self.deselected += 1
+            return False
+        if not self.exact_ids and not self.id_globs:
+            return True
+        vid = v["id"]
+        if vid in self.exact_ids:
+            return True
+        for g in self.id_globs:
+            if fnmatch.fnmatchcase(vid, g):
+                self.matched_globs.add(g)
+                return True
+        self.deselected += 1
+        return False
 
     @pytest.hookimpl
     def pytest_ignore_collect(self, collection_path: Path, config):
         # inside the vectors directory only the area files are tests (the
-        # generator's own Python tests live there too)
+        # peer scenarios and schemas live there too)
         p = Path(collection_path)
         try:
             rel = p.resolve().relative_to(self.vectors_dir)
@@ -193,16 +266,17 @@ class ConformanceSession:
         self.suite_version = self.suite_version or doc.get("suite_version")
         self._docs[path.resolve()] = doc
 
-    def _load_all_ids(self) -> None:
-        ids: List[str] = []
+    def _load_all(self) -> List[Dict[str, Any]]:
+        vectors: List[Dict[str, Any]] = []
         for p in vector_files(self.vectors_dir):
             try:
                 doc = self._docs.get(p.resolve()) or load_file(p)
             except VectorFileError as e:
                 raise pytest.UsageError(str(e))
             self.suite_version = self.suite_version or doc.get("suite_version")
-            ids.extend(v["id"] for v in doc["vectors"] if not v.get("deprecated"))
-        self.all_ids = ids
+            vectors.extend(v for v in doc["vectors"] if not v.get("deprecated"))
+        self.all_ids = [v["id"] for v in vectors]
+        return vectors
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, session, config, items) -> None:
@@ -214,21 +288,37 @@ class ConformanceSession:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.selected = len(session.items)
         if not vector_files(self.vectors_dir):
-            self._abort(f"no vector files in {self._rel(self.vectors_dir)} "
-                        f"(expected {', '.join(a + '.json' for a in AREAS)}); use --vectors DIR")
-        self._load_all_ids()
-        if self.config.option.collectonly or not session.items:
+            self._abort(f"no vector files in {_rel(self.vectors_dir)} "
+                        f"(expected {', '.join(a + '.json' for a in AREAS)}); use --lpsp-vectors DIR")
+        everything = self._load_all()
+        known = set(self.all_ids)
+        unknown = sorted(self.exact_ids - known)
+        if unknown:
+            self._abort(f"no vector with the id(s) {', '.join(unknown[:10])}"
+                        + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+                        + " (list them with: lpsp-conformance list)")
+        empty = [g for g in self.id_globs if g not in self.matched_globs
+                 and not any(fnmatch.fnmatchcase(i, g) for i in self.all_ids)]
+        if empty:
+            self._abort(f"the id pattern(s) {', '.join(empty)} match no vector")
+        if not session.items:
+            self._abort("the selection matches no vector (check --lpsp-area, --lpsp-feature, --lpsp-id, -k)")
+        if self.config.option.collectonly:
             return
         if self.builtin == "c" and not Path(self.argv[0]).exists():
-            self._abort(f"{self._rel(Path(self.argv[0]))} does not exist; build it first (make build/lpsp)")
+            self._abort(f"{_rel(Path(self.argv[0]))} does not exist: build it (make build/lpsp), or set "
+                        f"LPSP=/path/to/lpsp, or give --impl '/path/to/lpsp testee'")
+        self.scoper = Scoper(everything)
         vectors = []
         for it in session.items:
             if isinstance(it, VectorItem):
                 it.index = len(vectors)
-                vectors.append(it.vector)
-        self.driver = Driver(self.argv, vectors, timeout=self.config.option.timeout,
-                             startup_timeout=self.config.option.startup_timeout,
-                             max_restarts=self.config.option.max_restarts, cwd=os.getcwd())
+                v = it.vector
+                v["_type"], v["_scope"], v["_family"] = self.scoper.classify(v)
+                vectors.append(v)
+        self.driver = Driver(self.argv, vectors, timeout=self.config.option.lpsp_timeout,
+                             startup_timeout=self.config.option.lpsp_startup_timeout,
+                             max_restarts=self.config.option.lpsp_max_restarts, cwd=os.getcwd())
         try:
             self.hello = self.driver.start()
         except DriverError as e:
@@ -236,16 +326,24 @@ class ConformanceSession:
             self._abort(f"adapter {self.impl_arg!r} failed to start: {e}")
         if not self.impl_name:
             self.impl_name = re.sub(r"[^A-Za-z0-9._-]+", "-", self.hello.get("name", "impl")).strip("-") or "impl"
+        if self.results_path is None and self.config.option.lpsp_results != "none":
+            self.results_path = Path("reports").resolve() / f"results-{self.impl_name}.json"
         self._load_expected_failures()
 
     def _load_expected_failures(self) -> None:
-        opt = self.config.option.expected_failures
+        opt = self.config.option.lpsp_expected_failures
         if opt == "none":
             return
-        path = Path(opt) if opt else xf.default_path(self.impl_name or "impl")
+        update = self.config.option.lpsp_update_xf
+        if opt:
+            path = Path(opt)
+        elif self.builtin or update:
+            path = xf.default_path(self.impl_name or "impl")
+        else:
+            return
         self.xf_path = path
         if not path.exists():
-            if opt and not self.config.option.update_expected_failures:
+            if opt and not update:
                 self._abort(f"expected-failure file {opt} does not exist")
             return
         try:
@@ -274,33 +372,34 @@ class ConformanceSession:
         except DriverError as e:
             self._abort(f"driver failed: {e}")
 
-    def decide(self, item: "VectorItem"):
+    def decide(self, item: "VectorItem") -> Tuple[str, str]:
         """Runs one vector; returns (pytest outcome, text) with outcome in
         passed | failed | skipped | xfailed."""
         v = item.vector
         vid = v["id"]
         j, elapsed, abort = self._result_for(item)
         listed = self.xf_entries.get(vid)
-        self._record(v, j, elapsed, listed)
+        rec = self._record(v, j, elapsed, listed)
         if abort:
             self._abort_msg = abort
             self._abort(abort)
         strict = self.config.option.lpsp_strict
         if j.verdict == UNSUPPORTED:
-            if strict:
-                return "failed", self._failure_text(v, j) + "\n(--strict-verdicts: unsupported counts as a failure)"
+            if strict and j.in_scope:
+                return "failed", self._failure_text(v, j, rec) + \
+                    "\n(--strict-verdicts: an unsupported answer within the declared capabilities is a failure)"
             return "skipped", f"unsupported: {j.reason}"
         if j.verdict == NON_STRICT and strict and listed is None:
-            return "failed", self._failure_text(v, j) + "\n(--strict-verdicts: non-strict counts as a failure)"
+            return "failed", self._failure_text(v, j, rec) + "\n(--strict-verdicts: non-strict counts as a failure)"
         if j.verdict == FAIL:
             if listed is not None:
                 return "xfailed", f"expected failure: {listed}"
-            if self.config.option.update_expected_failures and self.xf_path is not None:
-                return "xfailed", f"new expected failure, added to {self._rel(self.xf_path)} as '{xf.TODO}'"
-            return "failed", self._failure_text(v, j)
-        if listed is not None and not self.config.option.update_expected_failures:
+            if self.config.option.lpsp_update_xf and self.xf_path is not None:
+                return "xfailed", f"new expected failure, added to {_rel(self.xf_path)} as '{xf.TODO}'"
+            return "failed", self._failure_text(v, j, rec)
+        if listed is not None and not self.config.option.lpsp_update_xf:
             return "failed", (f"unexpected pass ({j.verdict}) of {vid}, which "
-                              f"{self._rel(self.xf_path)} lists as an expected failure ({listed});\n"
+                              f"{_rel(self.xf_path)} lists as an expected failure ({listed});\n"
                               f"remove the entry or run with --update-expected-failures")
         return "passed", ""
 
@@ -316,38 +415,49 @@ class ConformanceSession:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item, nextitem):
         """A lean protocol for vector items: no fixtures, no setup/teardown
-        machinery, three ready-made reports. Thousands of vectors per second."""
+        machinery, ready-made reports (pytest.TestReport). Thousands of
+        vectors per second."""
         if not isinstance(item, VectorItem):
             return None
         # vector files have no conftest.py of their own: the session-wide hook
         # relay is the item's hook relay, without a lookup per call
         ihook = self.config.hook
         nodeid, location = item.nodeid, item.location
-        ihook.pytest_runtest_logstart(nodeid=nodeid, location=location)
+        if self.log_start_finish:
+            ihook.pytest_runtest_logstart(nodeid=nodeid, location=location)
         start = time.time()
         outcome, text = self.decide(item)
         stop = time.time()
+        rec = self.records.get(item.name, {})
         kw = {item.name: 1}
-        dur = stop - start
+        props = [("verdict", rec.get("verdict", "")), ("scope", rec.get("scope", ""))]
+        if rec.get("outcome"):
+            props.append(("outcome", rec["outcome"]))
+        if rec.get("class"):
+            props.append(("class", rec["class"]))
+        common = dict(nodeid=nodeid, location=location, keywords=kw, when="call", sections=[],
+                      duration=stop - start, start=start, stop=stop, user_properties=props)
         if outcome == "passed":
-            call = TestReport(nodeid, location, kw, "passed", None, "call", [], dur, start, stop)
+            call = pytest.TestReport(outcome="passed", longrepr=None, **common)
         elif outcome == "failed":
-            call = TestReport(nodeid, location, kw, "failed", text, "call", [], dur, start, stop)
-        elif outcome == "skipped":
-            call = TestReport(nodeid, location, kw, "skipped", (str(item.path), None, f"Skipped: {text}"),
-                              "call", [], dur, start, stop)
+            call = pytest.TestReport(outcome="failed", longrepr=text, **common)
         else:
-            call = TestReport(nodeid, location, kw, "skipped", (str(item.path), None, text),
-                              "call", [], dur, start, stop)
-            call.wasxfail = text
+            reason = f"Skipped: {text}" if outcome == "skipped" else text
+            call = pytest.TestReport(outcome="skipped", longrepr=(str(item.path), None, reason), **common)
+            if outcome == "xfailed":
+                call.wasxfail = text
         logreport = ihook.pytest_runtest_logreport
         if self.full_reports:  # junitxml needs the setup and teardown reports
-            logreport(report=TestReport(nodeid, location, kw, "passed", None, "setup", [], 0.0, start, start))
-            logreport(report=call)
-            logreport(report=TestReport(nodeid, location, kw, "passed", None, "teardown", [], 0.0, stop, stop))
+            for when, t in (("setup", start), ("teardown", stop)):
+                logreport(report=pytest.TestReport(
+                    nodeid=nodeid, location=location, keywords=kw, outcome="passed", longrepr=None,
+                    when=when, sections=[], duration=0.0, start=t, stop=t))
+                if when == "setup":
+                    logreport(report=call)
         else:
             logreport(report=call)
-        ihook.pytest_runtest_logfinish(nodeid=nodeid, location=location)
+        if self.log_start_finish:
+            ihook.pytest_runtest_logfinish(nodeid=nodeid, location=location)
         return True
 
     @pytest.hookimpl(tryfirst=True)
@@ -363,9 +473,10 @@ class ConformanceSession:
             return "skipped", "", ""
         return None
 
-    def _record(self, v: Dict[str, Any], j: Judgement, elapsed: float, listed: Optional[str]) -> None:
+    def _record(self, v: Dict[str, Any], j: Judgement, elapsed: float, listed: Optional[str]) -> Dict[str, Any]:
         rec: Dict[str, Any] = {
             "id": v["id"], "area": v.get("_area"), "feature": v.get("feature"), "op": v.get("op"),
+            "type": v.get("_type"), "scope": v.get("_scope"), "family": v.get("_family"),
             "vector_verdict": v.get("verdict"), "verdict": j.verdict, "status": j.status,
             "time_ms": round(elapsed * 1000, 3),
         }
@@ -375,26 +486,59 @@ class ConformanceSession:
             rec["outcome"] = j.outcome
         if j.reason:
             rec["reason"] = j.reason
+        if j.verdict == UNSUPPORTED:
+            rec["in_scope"] = j.in_scope
         if listed is not None:
             rec["expected_failure"] = listed
+        if j.verdict != PASS and not (j.verdict == UNSUPPORTED and not j.in_scope):
+            # everything needed to reproduce and read the result without the vectors
+            rec["input"] = v.get("input")
+            rec["expected"] = expected_text(v)
+            rec["actual"] = j.actual
+            if j.diffs:
+                rec["diffs"] = j.diffs
+            if j.verdict == FAIL:
+                m = mismatch(v, j.actual, j.diffs)
+                if m:
+                    rec["mismatch"] = m
         self.records[v["id"]] = rec
+        return rec
 
     # -- failure text -------------------------------------------------------------
 
-    def _failure_text(self, v: Dict[str, Any], j: Judgement) -> str:
+    def _spill(self, vid: str, what: str, value: Any) -> str:
+        """The value as JSON, or the name of a file holding it when it is long."""
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        if len(text) <= INLINE_LIMIT:
+            return text
+        base = self.results_path.parent if self.results_path else Path("reports").resolve()
+        path = base / "failures" / f"{vid}.{what}.json"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text + "\n", encoding="utf-8")
+        except OSError as e:
+            return text + f"\n             (could not write {path}: {e})"
+        return f"{len(text)} characters, in full in {_rel(path)}; starts {text[:200]}…"
+
+    def _failure_text(self, v: Dict[str, Any], j: Judgement, rec: Dict[str, Any]) -> str:
+        vid = v["id"]
+        t = f", type {rec['type']}" if rec.get("type") else ""
         lines = [
-            f"vector:      {v['id']}  ({v.get('_area')}, feature {v.get('feature')}, op {v.get('op')})",
+            f"vector:      {vid}  ({v.get('_area')}, op {v.get('op')}{t}, family {rec.get('family')})",
             f"description: {v.get('description', '')}",
             f"refs:        {', '.join(v.get('refs') or [])}",
             f"verdict:     {v.get('verdict')}",
-            f"input:       {_show(v.get('input'))}",
-            f"expected:    {_show(expected_text(v))}",
-            f"actual:      {_show(j.actual)}",
+            f"input:       {self._spill(vid, 'input', v.get('input'))}",
+            f"expected:    {self._spill(vid, 'expected', expected_text(v))}",
+            f"actual:      {self._spill(vid, 'actual', j.actual)}",
             f"why:         {j.reason}",
         ]
+        if rec.get("mismatch"):
+            lines.append(f"where:       {describe(rec['mismatch'])}")
         lines.extend(f"  - {d}" for d in j.diffs[:20])
         if len(j.diffs) > 20:
             lines.append(f"  … {len(j.diffs) - 20} more difference(s)")
+        lines.append(f"replay:      lpsp-conformance replay {vid} --impl {shlex.quote(self.impl_arg)}")
         return "\n".join(lines)
 
     # -- end of run -----------------------------------------------------------------
@@ -405,23 +549,22 @@ class ConformanceSession:
             self.driver.stop()
         if not self.records and self.harness_error is None and not self.hello:
             return
-        update = self.config.option.update_expected_failures
+        update = self.config.option.lpsp_update_xf
         if update and self.xf_path is not None and self.harness_error is None:
             ran = {vid: r["verdict"] == FAIL for vid, r in self.records.items() if r["verdict"] != UNSUPPORTED}
             new = xf.updated(self.xf_entries, self.all_ids, ran)
             if new or self.xf_path.exists():
                 xf.write(self.xf_path, self.impl_name or "impl", new, self.all_ids)
-                self.xf_update_note = f"{self._rel(self.xf_path)}: {len(new)} entr{'y' if len(new) == 1 else 'ies'}"
+                self.xf_update_note = f"{_rel(self.xf_path)}: {len(new)} entr{'y' if len(new) == 1 else 'ies'}"
             self.stale = []
         elif self.stale and session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        self.results_path = self._write_results()
+        self._write_results()
 
-    def _write_results(self) -> Optional[Path]:
-        opt = self.config.option.results
-        if opt == "none":
-            return None
-        path = Path(opt) if opt else REPO_ROOT / "reports" / f"results-{self.impl_name or 'impl'}.json"
+    def _write_results(self) -> None:
+        path = self.results_path
+        if path is None:
+            return
         counts = {k: 0 for k in VERDICTS}
         for r in self.records.values():
             counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
@@ -435,25 +578,29 @@ class ConformanceSession:
                 "command": self.impl_arg,
             },
             "suite_version": self.suite_version,
-            "vectors_dir": self._rel(self.vectors_dir),
+            "vectors_dir": _rel(self.vectors_dir),
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
             "duration_s": round(time.monotonic() - self.t0, 3),
             "selection": {"areas": sorted(self.areas), "features": sorted(self.features),
+                          "ids": sorted(self.exact_ids), "id_globs": self.id_globs,
                           "keyword": self.config.option.keyword or ""},
             "harness_error": self.harness_error,
             "restarts": self.driver.restarts if self.driver else 0,
-            "expected_failures_file": self._rel(self.xf_path) if self.xf_path else None,
+            "expected_failures_file": _rel(self.xf_path) if self.xf_path else None,
             "stale_expected_failures": self.stale,
             "counts": counts,
             "results": list(self.records.values()),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".json.tmp")
+        records = doc.pop("results")
+        head = json.dumps(doc, indent=1, ensure_ascii=False)
+        # one result per line, written by the C encoder (indent= is pure Python)
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=1, ensure_ascii=False)
-            f.write("\n")
+            f.write(head[:-2] + ',\n "results": [\n')
+            f.write(",\n".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records))
+            f.write("\n ]\n}\n")
         os.replace(tmp, path)
-        return path
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config) -> None:
         tr = terminalreporter
@@ -464,74 +611,98 @@ class ConformanceSession:
             return
         tr.write_sep("=", "lpsp conformance summary")
         h = self.hello
+        feats = h.get("features") or []
         tr.write_line(f"implementation: {self.impl_name} — {h.get('name', '?')} {h.get('version', '?')} "
-                      f"(features: {', '.join(h.get('features') or [])})")
-        tr.write_line(f"vectors:        {self._rel(self.vectors_dir)} (suite {self.suite_version or '?'}), "
-                      f"{len(self.records)} run of {len(self.all_ids)}")
-        cols = list(VERDICTS)
-        areas = [a for a in AREAS if any(r["area"] == a for r in self.records.values())]
-        extra = sorted({r["area"] for r in self.records.values()} - set(AREAS), key=str)
-        rows = []
-        totals = {c: 0 for c in cols}
-        for a in areas + extra:
-            row = {c: 0 for c in cols}
-            for r in self.records.values():
-                if r["area"] == a:
-                    row[r["verdict"]] = row.get(r["verdict"], 0) + 1
-            for c in cols:
-                totals[c] += row.get(c, 0)
-            rows.append((str(a), row))
-        rows.append(("total", totals))
-        w = max([len(a) for a, _ in rows] + [5])
-        widths = [max(len(c), 4) + 2 for c in cols]
-        tr.write_line("area".ljust(w) + "".join(c.rjust(cw) for c, cw in zip(cols, widths)))
-        for a, row in rows:
-            tr.write_line(a.ljust(w) + "".join(str(row.get(c, 0)).rjust(cw) for c, cw in zip(cols, widths)))
-        xfails = sum(1 for r in self.records.values() if r["verdict"] == FAIL and "expected_failure" in r)
+                      f"(capabilities: {', '.join(map(str, feats))})")
+        recs = list(self.records.values())
+        in_scope = [r for r in recs if not (r["verdict"] == UNSUPPORTED and not r.get("in_scope", True))]
+        tr.write_line(f"vectors:        {_rel(self.vectors_dir)} (suite {self.suite_version or '?'}), "
+                      f"{len(recs)} selected of {len(self.all_ids)}, {len(in_scope)} within the declared "
+                      f"capabilities")
+        self._summary_table(tr, recs)
+        xfails = sum(1 for r in recs if r["verdict"] == FAIL and "expected_failure" in r)
         outcomes: Dict[str, int] = {}
-        for r in self.records.values():
+        for r in recs:
             if r["verdict"] == IMPL_DEFINED:
                 outcomes[r.get("outcome", "?")] = outcomes.get(r.get("outcome", "?"), 0) + 1
         if outcomes:
             tr.write_line("implementation-defined outcomes: " +
                           ", ".join(f"{k} {n}" for k, n in sorted(outcomes.items())))
+        self._list_ids(tr, "non-strict (rejected with another error class)",
+                       [f"{r['id']} ({r.get('class')})" for r in recs if r["verdict"] == NON_STRICT])
+        self._list_ids(tr, "unsupported within the declared capabilities",
+                       [r["id"] for r in recs if r["verdict"] == UNSUPPORTED and r.get("in_scope")])
         if self.xf_path is not None and (self.xf_entries or self.xf_path.exists()):
-            tr.write_line(f"expected failures: {xfails} of {len(self.xf_entries)} listed in {self._rel(self.xf_path)}")
-        unexpected = totals[FAIL] - xfails
+            tr.write_line(f"expected failures: {xfails} of {len(self.xf_entries)} listed in {_rel(self.xf_path)}")
+        unexpected = sum(1 for r in recs if r["verdict"] == FAIL) - xfails
         if unexpected:
             tr.write_line(f"unexpected failures: {unexpected}", red=True)
         if getattr(self, "xf_update_note", None):
             tr.write_line(f"expected-failure file rewritten: {self.xf_update_note}")
         if self.stale:
-            tr.write_line(f"stale expected-failure entries (no such vector) in {self._rel(self.xf_path)}: "
+            tr.write_line(f"stale expected-failure entries (no such vector) in {_rel(self.xf_path)}: "
                           + ", ".join(self.stale), red=True)
         if self.driver is not None and self.driver.restarts:
             tr.write_line(f"adapter restarts: {self.driver.restarts}")
         if self.harness_error:
             tr.write_line(f"harness error: {self.harness_error}", red=True)
-        rp = getattr(self, "results_path", None)
-        if rp:
-            tr.write_line(f"results: {self._rel(rp)}")
+        if self.results_path and self.results_path.exists():
+            tr.write_line(f"results: {_rel(self.results_path)}")
 
     @staticmethod
-    def _rel(p: Optional[Path]) -> str:
-        if p is None:
-            return ""
-        p = Path(p).resolve()
+    def _list_ids(tr, title: str, ids: List[str], limit: int = 40) -> None:
+        if not ids:
+            return
+        tr.write_line(f"{title}: {len(ids)}")
+        for i in ids[:limit]:
+            tr.write_line(f"  {i}")
+        if len(ids) > limit:
+            tr.write_line(f"  … {len(ids) - limit} more in the results JSON")
+
+    def _summary_table(self, tr, recs: List[Dict[str, Any]]) -> None:
+        """Counts per area × message type. Types with no vector within the
+        declared capabilities are folded into one line per area."""
+        cols = list(VERDICTS)
+        rows: List[Tuple[str, Dict[str, int]]] = []
+        totals = {c: 0 for c in cols}
+        areas = [a for a in AREAS if any(r["area"] == a for r in recs)]
+        areas += sorted({str(r["area"]) for r in recs} - set(AREAS))
+        for a in areas:
+            groups: Dict[str, Dict[str, int]] = {}
+            out_of_scope: Dict[str, int] = {}
+            for r in recs:
+                if r["area"] != a:
+                    continue
+                g = groups.setdefault(summary_key(r), {c: 0 for c in cols})
+                g[r["verdict"]] += 1
+                totals[r["verdict"]] += 1
+            for key in list(groups):
+                g = groups[key]
+                if g[UNSUPPORTED] == sum(g.values()) and not any(
+                        r.get("in_scope") for r in recs if r["area"] == a and summary_key(r) == key):
+                    out_of_scope[key] = g[UNSUPPORTED]
+                    del groups[key]
+            for key in sorted(groups):
+                rows.append((f"{a} {key}", groups[key]))
+            if out_of_scope:
+                n = sum(out_of_scope.values())
+                label = f"{a} ({len(out_of_scope)} undeclared type{'s' if len(out_of_scope) != 1 else ''})"
+                rows.append((label, {**{c: 0 for c in cols}, UNSUPPORTED: n}))
+        rows.append(("total", totals))
+        w = max([len(a) for a, _ in rows] + [5])
+        widths = [max(len(c), 4) + 2 for c in cols]
+        tr.write_line("area and type".ljust(w) + "".join(c.rjust(cw) for c, cw in zip(cols, widths)))
+        for a, row in rows:
+            tr.write_line(a.ljust(w) + "".join(str(row.get(c, 0)).rjust(cw) for c, cw in zip(cols, widths)))
+
+
+def _rel(p: Optional[Path]) -> str:
+    if p is None:
+        return ""
+    p = Path(p).resolve()
+    for base in (Path.cwd(), REPO_ROOT):
         try:
-            return str(p.relative_to(REPO_ROOT))
+            return str(p.relative_to(base))
         except ValueError:
-            return str(p)
-
-
-def _show(value: Any, limit: int = 600) -> str:
-    def clip(x: Any) -> Any:
-        if isinstance(x, str) and len(x) > 160:
-            return x[:160] + f"…({len(x)} chars)"
-        if isinstance(x, dict):
-            return {k: clip(y) for k, y in x.items()}
-        if isinstance(x, list):
-            return [clip(y) for y in x]
-        return x
-    s = json.dumps(clip(value), ensure_ascii=False, separators=(",", ":"))
-    return s if len(s) <= limit else s[:limit] + "…"
+            continue
+    return str(p)

@@ -15,7 +15,7 @@ import selectors
 import subprocess
 import threading
 import time
-from typing import Any, Deque, Dict, List, Optional
+from typing import Any, Callable, Deque, Dict, List, Optional
 
 from . import PROTOCOL_VERSION
 
@@ -57,6 +57,9 @@ class Testee:
         self._wsel: Optional[selectors.BaseSelector] = None
         self._stderr: Deque[str] = collections.deque(maxlen=stderr_lines)
         self._stderr_thread: Optional[threading.Thread] = None
+        # called with (">", line) for every request and ("<", line) for every
+        # response line, when set (lpsp-conformance replay prints the exchange)
+        self.trace: Optional[Callable[[str, bytes], None]] = None
 
     # -- process management -------------------------------------------------
 
@@ -160,8 +163,7 @@ class Testee:
         rid = self._next_id
         self._next_id += 1
         self.requests += 1
-        resp = self._exchange({"id": rid, "vector": vector, "op": op, "input": input},
-                              self.timeout)
+        resp = self._exchange(make_request(rid, op, input, vector), self.timeout)
         status = resp.get("status")
         if status not in _VALID_STATUS:
             raise AdapterFault("bad-response", f"status {status!r} is not ok/rejected/unsupported")
@@ -174,10 +176,14 @@ class Testee:
     def _exchange(self, req: Dict[str, Any], timeout: float) -> Dict[str, Any]:
         proc = self.proc
         assert proc is not None
-        data = (json.dumps(req, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
+        data = request_line(req)
         deadline = time.monotonic() + timeout
+        if self.trace is not None:
+            self.trace(">", data)
         self._write_all(data, deadline, timeout)
         line = self._read_line(deadline, timeout)
+        if self.trace is not None:
+            self.trace("<", line)
         try:
             resp = json.loads(line)
         except (UnicodeDecodeError, ValueError):
@@ -264,6 +270,16 @@ class Testee:
         if not tail:
             return ""
         return "\nadapter stderr (last lines):\n  " + "\n  ".join(tail[-10:])
+
+
+def make_request(rid: int, op: str, input: Any, vector: str = "") -> Dict[str, Any]:
+    """The request object of one vector (TESTEE-PROTOCOL.md)."""
+    return {"id": rid, "vector": vector, "op": op, "input": input}
+
+
+def request_line(req: Dict[str, Any]) -> bytes:
+    """The exact bytes written to the adapter for one request."""
+    return (json.dumps(req, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _clip(b: bytes, n: int = 200) -> bytes:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List
 
-from . import AREAS, REPO_ROOT
+from . import AREAS, data
 
 
 class VectorFileError(Exception):
@@ -14,7 +14,7 @@ class VectorFileError(Exception):
 
 
 def default_vectors_dir() -> Path:
-    return REPO_ROOT / "vectors"
+    return data.vectors_dir()
 
 
 def vector_files(directory: Path) -> List[Path]:

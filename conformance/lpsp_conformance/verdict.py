@@ -21,6 +21,7 @@ class Judgement:
     reason: str = ""                  # one line: why this verdict
     actual: Any = None                # the response (or fault) as shown in reports
     diffs: List[str] = field(default_factory=list)
+    in_scope: bool = True             # False: outside the adapter's declared capabilities
 
 
 def values_equal(expected: Any, actual: Any, path: str = "", diffs: Optional[List[str]] = None) -> bool:

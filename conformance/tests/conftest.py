@@ -12,8 +12,6 @@ CONFORMANCE = HERE.parent
 FIXTURES = HERE / "fixtures" / "vectors"
 SABOTEUR = CONFORMANCE / "adapters" / "saboteurs" / "saboteur.py"
 
-sys.path.insert(0, str(CONFORMANCE))
-
 
 def fixture_vectors():
     """All fixture vectors in run order (area order, then file order)."""
@@ -42,7 +40,7 @@ def run_suite(tmp_path):
     def run(impl, *args, vectors=FIXTURES, timeout=120):
         counter[0] += 1
         results = tmp_path / f"results-{counter[0]}.json"
-        cmd = [sys.executable, str(CONFORMANCE / "run.py"), "--impl", impl, "--vectors", str(vectors),
+        cmd = [sys.executable, "-m", "lpsp_conformance", "run", "--impl", impl, "--vectors", str(vectors),
                "--results", str(results), *args]
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
         doc = json.loads(results.read_text()) if results.exists() else None

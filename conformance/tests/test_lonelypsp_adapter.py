@@ -4,9 +4,9 @@ import json
 import subprocess
 import sys
 
-from conftest import CONFORMANCE, fixture_vectors
+from conftest import fixture_vectors
 
-ADAPTER = CONFORMANCE / "adapters" / "lonelypsp_adapter.py"
+ADAPTER = [sys.executable, "-m", "lpsp_conformance.adapters.lonelypsp"]
 
 
 def test_reference_passes_the_fixtures(run_suite):
@@ -26,7 +26,7 @@ def test_reference_passes_the_fixtures(run_suite):
 
 def _ask(*reqs, env=None):
     lines = "".join(json.dumps(r) + "\n" for r in reqs)
-    p = subprocess.run([sys.executable, str(ADAPTER)], input=lines, capture_output=True, text=True, env=env,
+    p = subprocess.run(ADAPTER, input=lines, capture_output=True, text=True, env=env,
                        timeout=60)
     return [json.loads(x) for x in p.stdout.splitlines()]
 

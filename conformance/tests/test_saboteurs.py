@@ -144,9 +144,18 @@ def test_missing_features_are_unsupported_never_passed(run_suite):
     assert "skipped" in r.out
 
 
-def test_strict_verdicts_turn_unsupported_and_non_strict_into_failures(run_suite):
+def test_strict_verdicts_fail_only_within_the_declared_capabilities(run_suite):
+    # undeclared features are unsupported, never failures
     r = run_suite(saboteur("honest", "--features", "stateful"), "--strict-verdicts")
+    assert r.rc == 0, r
+    assert r.results["counts"]["unsupported"] == sum(v["feature"] != "stateful" for v in VECTORS)
+    # "unsupported" answered to a declared vector is a failure under --strict-verdicts
+    r = run_suite(saboteur("refuse", "--features", "etag"), "--strict-verdicts", "--area", "etag")
     assert r.rc == 1, r
+    r = run_suite(saboteur("refuse", "--features", "etag"), "--area", "etag")
+    assert r.rc == 0, r
+    assert "unsupported within the declared capabilities: 3" in r.out
+    # non-strict error classes are failures under --strict-verdicts
     r = run_suite(saboteur("wrong-class"), "--strict-verdicts", "--area", "etag")
     assert r.rc == 1, r
 

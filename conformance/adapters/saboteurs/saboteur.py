@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Saboteur adapters for the runner's self-test (testee protocol v1).
 
-    saboteur.py MODE [--after N] [--every K] [--vectors DIR] [--features F,..]
+    saboteur.py MODE [--after N] [--every K] [--vectors DIR] [--features F,..] [--log FILE]
                 [-- INNER ADAPTER COMMAND ...]
 
 Without an inner command the answers come from a "fake correct" adapter: it
@@ -15,6 +15,7 @@ the answers:
   accept-all   answers every request ok (rejections become ok with {})
   reject-all   rejects every request with invalid_value
   wrong-class  answers every rejection with error class "overflow"
+  refuse       answers every request unsupported
   crash        exits (status 3) on the request after N answered ones
   hang         stops answering after N answered ones (keeps running)
   garbage      every K-th request gets a line that is not JSON
@@ -34,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-MODES = ("honest", "wrong-bytes", "accept-all", "reject-all", "wrong-class", "crash", "hang",
+MODES = ("honest", "wrong-bytes", "accept-all", "reject-all", "wrong-class", "refuse", "crash", "hang",
          "garbage", "wrong-id", "bad-hello", "die")
 ALL_FEATURES = ["stateful", "stateless", "etag", "hmac", "bearer", "session"]
 DEFAULT_VECTORS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "vectors"
@@ -138,6 +139,7 @@ def main() -> int:
     ap.add_argument("--every", type=int, default=4)
     ap.add_argument("--vectors", default=str(DEFAULT_VECTORS))
     ap.add_argument("--features", default=",".join(ALL_FEATURES))
+    ap.add_argument("--log", default=None, help="append the vector id of every request to FILE")
     a = ap.parse_args(argv)
     if a.mode == "die":
         print("saboteur: dying before the handshake", file=sys.stderr)
@@ -157,6 +159,9 @@ def main() -> int:
             out.flush()
             continue
         n = answered + 1
+        if a.log:
+            with open(a.log, "a", encoding="utf-8") as f:
+                f.write(f"{req.get('vector', '')}\n")
         if a.mode == "crash" and answered >= a.after:
             print(f"saboteur: crashing on request {n}", file=sys.stderr)
             os._exit(3)
@@ -175,6 +180,8 @@ def main() -> int:
             resp = {"status": "rejected", "error": "invalid_value", "detail": "saboteur rejects everything"}
         elif a.mode == "wrong-class" and resp.get("status") == "rejected":
             resp["error"] = "overflow"
+        elif a.mode == "refuse":
+            resp = {"status": "unsupported", "detail": "saboteur supports nothing"}
         resp["id"] = req["id"]
         if a.mode == "wrong-id" and n % a.every == 0:
             resp["id"] = req["id"] + 1000

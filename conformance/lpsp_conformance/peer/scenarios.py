@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from .. import REPO_ROOT
+from .. import data
 
 PEER_AREAS = ("peer-broadcaster", "peer-subscriber")
 # which role the peer under test plays in each area
@@ -19,7 +19,7 @@ class ScenarioFileError(Exception):
 
 
 def default_dir() -> Path:
-    return REPO_ROOT / "vectors"
+    return data.vectors_dir()
 
 
 def schema_path() -> Path:

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Testee-protocol adapter for the Python reference implementation, lonelypsp.
 
 It answers every operation it can with the reference's own functions, so a
@@ -50,7 +49,12 @@ if _src:
     _root = _checkout = os.path.abspath(_src)
     if os.path.isdir(os.path.join(_root, "src", "lonelypsp")):
         _root = os.path.join(_root, "src")
-    sys.path.insert(0, _root)
+    if os.environ.get("_LPSP_ADAPTER_SRC") != _root:
+        # start again with the checkout first on PYTHONPATH (the interpreter
+        # builds the module search path; this module does not edit it)
+        env = dict(os.environ, _LPSP_ADAPTER_SRC=_root,
+                   PYTHONPATH=os.pathsep.join(p for p in (_root, os.environ.get("PYTHONPATH")) if p))
+        os.execve(sys.executable, [sys.executable, "-m", "lpsp_conformance.adapters.lonelypsp", *sys.argv[1:]], env)
 
 
 def _in_checkout(path: str) -> bool:
