@@ -1,10 +1,11 @@
 # Differential testing: the C codec against the Python reference lonelypsp,
 # over the seed corpora, the vectors' decode inputs and mutated messages, plus
-# a serializer round trip. Included by the top-level Makefile.
+# a serializer round trip (conformance/lpsp_conformance/differential/).
+# Included by the top-level Makefile.
 #   make differential [N=1000] [SEED=1] [ROUNDTRIP=20] [DIFF_ARGS='--impl A --impl B']
 #   make differential-check      self-tests and a bounded run (part of make check)
 
-DIFF_RUN       := $(PY) differential/run.py
+DIFF_RUN       := $(PY) -m lpsp_conformance.differential
 N              ?= 1000
 SEED           ?= 1
 ROUNDTRIP      ?= 20

@@ -2,7 +2,7 @@
 """Turn a minimised crash or oracle-disagreement input into a conformance
 case definition with provenance "fuzz", and keep it as a regression input.
 
-    crash_to_vector.py --target TARGET [--note TEXT] [--replay BIN] FILE
+    .venv/bin/python fuzz/crash_to_vector.py --target TARGET [--note TEXT] [--replay BIN] FILE
 
 Writes
   fuzz/found/<id>.json            the case definition (below)
@@ -15,8 +15,9 @@ It deliberately has no verdict or expected output: expected outputs must not
 come from the codec under test, so the vector generator computes them from
 its own spec model when it reads fuzz/found/*.json.
 
-The input is first decoded from the target's encoding (fuzz/make_corpus.py):
-typed stateful targets get their 4-byte prefix back. With --replay (default:
+The input is first decoded from the target's encoding (fuzz/make_corpus.py,
+lpsp_conformance.fuzz_targets): typed stateful targets get their 4-byte
+prefix back. With --replay (default:
 build/fuzz/replay/<target> when it exists) the input is replayed to record
 the oracle or sanitizer message as the note.
 """
@@ -27,24 +28,11 @@ import os
 import subprocess
 import sys
 
+from lpsp_conformance.fuzz_targets import load_targets, typed_message
+from lpsp_conformance.protocol.stateful_model import SECTION, TYPE_NAMES
+from lpsp_conformance.protocol.stateless_model import BODIES
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "fuzz"))
-from make_corpus import load_targets  # noqa: E402
-
-SECTIONS = {
-    ("s2b", 1): "§3.1.1", ("s2b", 2): "§3.1.2", ("s2b", 3): "§3.1.3", ("s2b", 4): "§3.1.2",
-    ("s2b", 5): "§3.1.3", ("s2b", 6): "§3.1.6", ("s2b", 7): "§3.1.7", ("s2b", 8): "§3.1.4",
-    ("s2b", 9): "§3.1.5", ("b2s", 1): "§3.2.1", ("b2s", 2): "§3.2.2", ("b2s", 3): "§3.2.3",
-    ("b2s", 4): "§3.2.2", ("b2s", 5): "§3.2.3", ("b2s", 6): "§3.2.4", ("b2s", 7): "§3.2.5",
-    ("b2s", 8): "§3.2.6", ("b2s", 9): "§3.2.7", ("b2s", 10): "§3.2.8", ("b2s", 11): "§3.2.9",
-    ("b2s", 12): "§3.2.10",
-}
-
-
-SL_BODIES = ["NOTIFY", "SUBSCRIBE_EXACT", "SUBSCRIBE_GLOB", "UNSUBSCRIBE_EXACT", "UNSUBSCRIBE_GLOB",
-             "CHECK_SUBSCRIPTIONS", "SET_SUBSCRIPTIONS", "RECEIVE", "MISSED", "RESPONSE_GENERIC",
-             "RESPONSE_NOTIFY", "RESPONSE_CHECK_SUBSCRIPTIONS", "RESPONSE_CONFIRM_RECEIVE",
-             "RESPONSE_CONFIRM_MISSED"]
 
 
 def utf8(data, what):
@@ -57,9 +45,9 @@ def utf8(data, what):
 
 def other_case(target, data):
     """(area, feature, op, input, refs) for the non-stateful targets."""
-    name = target["name"]
-    if target["source"] == "fuzz_stateless.c":
-        body = SL_BODIES[int(target["arg2"]) - 1]
+    name = target.name
+    if target.source == "fuzz_stateless.c":
+        body = BODIES[target.type - 1]  # arg2 is the codec's lpsp_sl_body
         return "stateless", "stateless", "stateless_decode", {"body": body, "hex": data.hex()}, ["§8"]
     if name == "subs_iter":
         return ("stateless", "stateless", "stateless_decode",
@@ -88,37 +76,35 @@ def other_case(target, data):
 
 
 def to_case(target, data):
-    if target["source"] != "fuzz_stateful.c":
+    if not target.stateful:
         area, feature, op, inp, refs = other_case(target, data)
         digest = hashlib.sha1(json.dumps(inp, sort_keys=True).encode()).hexdigest()[:12]
-        return {"id": "fuzz-%s-%s" % (target["name"].replace("_", "-"), digest), "area": area,
-                "description": "fuzz-found input (%d bytes) from target %s" % (len(data), target["name"]),
+        return {"id": "fuzz-%s-%s" % (target.name.replace("_", "-"), digest), "area": area,
+                "description": "fuzz-found input (%d bytes) from target %s" % (len(data), target.name),
                 "refs": refs, "provenance": "fuzz", "feature": feature, "op": op, "input": inp,
-                "found_by": target["name"]}
-    direction = "s2b" if target["arg1"] == "LPSP_S2B" else "b2s"
-    t = int(target["arg2"])
-    if t == 0:
+                "found_by": target.name}
+    direction = target.direction
+    if target.type == 0:
         msg = data
     else:
-        if not data:
+        msg = typed_message(target.type, data)
+        if msg is None:
             raise SystemExit("crash_to_vector: empty input is not a message for a typed target")
-        sel = data[0]
-        flags = sel if sel <= 1 else 0xFF00 | sel
-        msg = flags.to_bytes(2, "big") + t.to_bytes(2, "big") + data[1:]
     wire_type = int.from_bytes(msg[2:4], "big") if len(msg) >= 4 else None
-    refs = [SECTIONS.get((direction, wire_type), "§2.2"), "§4"]
+    type_name = TYPE_NAMES[direction].get(wire_type)
+    refs = [SECTION[type_name] if type_name else "§2.2", "§4"]
     digest = hashlib.sha1(msg).hexdigest()[:12]
     return {
         "id": "fuzz-%s-%s" % (direction, digest),
         "area": "stateful-" + direction,
         "description": "fuzz-found %s input (%d bytes) from target %s"
-                       % (direction.upper(), len(msg), target["name"]),
+                       % (direction.upper(), len(msg), target.name),
         "refs": refs,
         "provenance": "fuzz",
         "feature": "stateful",
         "op": "decode",
         "input": {"direction": direction, "hex": msg.hex()},
-        "found_by": target["name"],
+        "found_by": target.name,
     }
 
 
@@ -142,7 +128,7 @@ def main():
     ap.add_argument("file")
     a = ap.parse_args()
 
-    targets = {t["name"]: t for t in load_targets()}
+    targets = {t.name: t for t in load_targets()}
     if a.target not in targets:
         raise SystemExit("crash_to_vector: unknown target %s" % a.target)
     with open(a.file, "rb") as f:

@@ -29,7 +29,7 @@ FZ_CODEC_SRCS := $(sort $(wildcard codec/src/*.c))
 FZ_HDRS       := $(wildcard codec/include/*.h codec/include/lpsp/*.h codec/src/*.h) fuzz/harness.h
 FZ_STD        := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Icodec/include -Icodec/src -Ifuzz
 FZ_SAN        := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-FZ_PY         := python3
+FZ_PY         := $(PY)
 
 # Engines: compiler, flags for the codec, for the harness, for the target
 # file, link flags, and the driver that provides main().
@@ -99,7 +99,9 @@ corpus-check: $(BUILD)/lpsp | $(BOOT)
 
 # Every input the project has, per target: seeds, grown corpus, regression
 # inputs, and every vector input (truncations included), freshly derived.
-$(FZ)/vector-inputs/.stamp: $(wildcard vectors/*.json) fuzz/make_corpus.py fuzz/targets.txt | $(BOOT)
+FZ_CORPUS_PY  := fuzz/make_corpus.py conformance/lpsp_conformance/fuzz_targets.py \
+                 $(wildcard conformance/lpsp_conformance/protocol/*.py)
+$(FZ)/vector-inputs/.stamp: $(wildcard vectors/*.json) $(FZ_CORPUS_PY) fuzz/targets.txt | $(BOOT)
 	rm -rf $(@D) && $(FZ_PY) fuzz/make_corpus.py --all --no-dicts --out $(@D) && touch $@
 fz_inputs = corpus/$(1) $(FZ)/vector-inputs/$(1) $(wildcard corpus/grown/$(1) fuzz/regressions/$(1))
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Seed corpora and dictionaries for the fuzz targets, derived from the
-conformance vectors (vectors/*.json) and the codec's own header tables.
+conformance vectors (vectors/*.json), the codec's own header tables and the
+protocol model (lpsp_conformance.protocol).
 
-    make_corpus.py [--out DIR] [--all] [--dict-tool LPSP] [--check]
+    .venv/bin/python fuzz/make_corpus.py [--out DIR] [--all] [--dict-tool LPSP] [--check]
 
 Writes DIR/<target>/<sha1 of content> for every target of fuzz/targets.txt
 (default DIR: corpus/) and fuzz/dict/<family>.dict. Deterministic: the same
@@ -18,10 +19,13 @@ harness anyway; --all includes them (used to replay every vector input).
 Input encoding per target family (must match fuzz/harness.c):
   stateful "any" targets: the message as is;
   stateful typed targets: one flags-selector byte (0/1 = flags 0x0000/0x0001,
-      n >= 2 = flags 0xff00|n), then the message after its 4-byte prefix;
+      n >= 2 = flags 0xff00|n), then the message after its 4-byte prefix
+      (lpsp_conformance.fuzz_targets);
   stateless bodies, Repr-Digest, base64, py-int, secret, websocket URL and
       the SET_SUBSCRIPTIONS iterator: the body or text as is;
   hmac_token: a lifetime byte (odd = unbounded), then the authorization;
+  hmac_roundtrip: the to-sign kind number - 1 (§10.3.3), then the fields
+      separated by 0x00;
   bearer: token, 0x00, authorization;
   etag_order: exact topics separated by 0x00, 0x01, globs separated by 0x00.
 """
@@ -33,18 +37,12 @@ import re
 import subprocess
 import sys
 
+from lpsp_conformance.fuzz_targets import load_targets, typed_input
+from lpsp_conformance.protocol.auth_model import KINDS
+from lpsp_conformance.protocol.stateful_model import HEADER_NAMES
+from lpsp_conformance.protocol.stateless_model import RESPONSE_TYPE
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def load_targets():
-    rows = []
-    with open(os.path.join(ROOT, "fuzz", "targets.txt")) as f:
-        for line in f:
-            line = line.split("#", 1)[0].split()
-            if len(line) == 5:
-                rows.append({"name": line[0], "source": line[1], "arg1": line[2],
-                             "arg2": line[3], "dict": line[4]})
-    return rows
 
 
 def load_vectors():
@@ -63,35 +61,21 @@ def load_vectors():
     return out
 
 
-def typed_input(msg, type_no):
-    """Typed-target encoding of a stateful message of this type, or None."""
-    if len(msg) < 4 or int.from_bytes(msg[2:4], "big") != type_no:
-        return None
-    flags = int.from_bytes(msg[0:2], "big")
-    if flags <= 1:
-        sel = flags
-    elif flags >> 8 == 0xFF and (flags & 0xFF) > 1:
-        sel = flags & 0xFF
-    else:
-        return None
-    return bytes([sel]) + msg[4:]
-
-
 def route(vec, targets):
     """Yield (target name, input bytes) for one vector."""
     inp = vec.get("input") or {}
     if vec.get("op") == "decode" and "hex" in inp:
         msg = bytes.fromhex(inp["hex"])
-        d = "LPSP_S2B" if inp.get("direction") == "s2b" else "LPSP_B2S"
+        d = "s2b" if inp.get("direction") == "s2b" else "b2s"
         for t in targets:
-            if t["source"] != "fuzz_stateful.c" or t["arg1"] != d:
+            if t.direction != d:
                 continue
-            if t["arg2"] == "0":
-                yield t["name"], msg
+            if t.type == 0:
+                yield t.name, msg
             else:
-                data = typed_input(msg, int(t["arg2"]))
+                data = typed_input(msg, t.type)
                 if data is not None:
-                    yield t["name"], data
+                    yield t.name, data
 
 
 def text(x):
@@ -130,20 +114,12 @@ def route_other(vec, names):
         yield "bearer", text(inp["token"]) + b"\x00" + (text(inp.get("authorization")) or b"")
     elif op == "ws_url_parse" and text(inp.get("url")) is not None:
         yield "ws_url", text(inp["url"])
-    if op in ("hmac_to_sign", "hmac_sign", "hmac_verify") and inp.get("kind"):
-        kinds = ["SUBSCRIBE_EXACT", "SUBSCRIBE_GLOB", "NOTIFY", "STATEFUL_CONFIGURE",
-                 "CHECK_SUBSCRIPTIONS", "SET_SUBSCRIPTIONS", "STATEFUL_CONTINUE_RECEIVE",
-                 "CONFIRM_RECEIVE", "CONFIRM_MISSED", "RECEIVE", "MISSED", "CONFIRM_SUBSCRIBE_EXACT",
-                 "CONFIRM_SUBSCRIBE_GLOB", "CONFIRM_NOTIFY", "CHECK_SUBSCRIPTIONS_RESPONSE",
-                 "SET_SUBSCRIPTIONS_RESPONSE", "STATEFUL_CONFIRM_CONFIGURE",
-                 "STATEFUL_ENABLE_ZSTD_PRESET", "STATEFUL_ENABLE_ZSTD_CUSTOM",
-                 "STATEFUL_DISABLE_ZSTD_CUSTOM", "STATEFUL_CONTINUE_NOTIFY"]
-        if inp["kind"] in kinds:
-            parts = [text(inp.get("nonce")) or b"", hx(inp.get("tracing")),
-                     text(inp.get("url")) or b"", text(inp.get("recovery")) or b"",
-                     hx(inp.get("topic")), text(inp.get("glob")) or b"", hx(inp.get("identifier"))]
-            if all(0 not in x for x in parts):
-                yield "hmac_roundtrip", bytes([kinds.index(inp["kind"])]) + b"\x00".join(parts)
+    if op in ("hmac_to_sign", "hmac_sign", "hmac_verify") and inp.get("kind") in KINDS:
+        parts = [text(inp.get("nonce")) or b"", hx(inp.get("tracing")),
+                 text(inp.get("url")) or b"", text(inp.get("recovery")) or b"",
+                 hx(inp.get("topic")), text(inp.get("glob")) or b"", hx(inp.get("identifier"))]
+        if all(0 not in x for x in parts):
+            yield "hmac_roundtrip", bytes([KINDS[inp["kind"]] - 1]) + b"\x00".join(parts)
     if op == "etag":
         ex = [bytes.fromhex(e.get("topic", "")) for e in inp.get("exact", [])]
         gl = [text(e.get("glob", "")) or b"" for e in inp.get("glob", [])]
@@ -155,7 +131,7 @@ TRUNC = re.compile(r"-trunc-\d+$")
 
 
 def build_corpus(targets, vectors, include_trunc):
-    corpus = {t["name"]: {} for t in targets}
+    corpus = {t.name: {} for t in targets}
     for v in vectors:
         if not include_trunc and TRUNC.search(v.get("id", "")):
             continue
@@ -173,25 +149,16 @@ def dict_line(key, data):
     return '%s="%s"\n' % (key, esc)
 
 
-# Header names of spec §2.7, used only when the codec's `lpsp dict` is not
-# available (it prints the same names from the codec's tables).
-FALLBACK_HEADERS = [
-    "authorization", "x-tracing", "x-topic", "x-glob", "x-identifier", "x-part-id",
-    "x-compressor", "x-compressed-length", "x-decompressed-length", "x-compressed-sha512",
-    "x-subscriber-nonce", "x-enable-zstd", "x-enable-training", "x-initial-dict",
-    "x-broadcaster-nonce", "x-subscribers", "x-num-subscribers", "x-compression-level",
-    "x-min-size", "x-max-size", "x-sha512",
-]
-
-
 def stateful_dict(lpsp):
     text = None
     if lpsp and os.access(lpsp, os.X_OK):
         r = subprocess.run([lpsp, "dict"], stdout=subprocess.PIPE, check=True)
         text = r.stdout.decode()
     if text is None:
+        # the codec's `lpsp dict` is not available: the same names from the
+        # protocol model
         text = "# header names of every stateful message type (spec §2.7)\n"
-        for i, h in enumerate(FALLBACK_HEADERS, 1):
+        for i, h in enumerate(HEADER_NAMES, 1):
             text += dict_line("name_%d" % i, len(h).to_bytes(2, "big") + h.encode())
     text += "# typed targets: flags selector bytes; value lengths the parsers check\n"
     extra = [
@@ -218,9 +185,9 @@ def _dict(title, items):
 
 # §8: response type values, u8/u16/u32 length prefixes, etag format 0.
 STATELESS_DICT = _dict("stateless bodies (spec §8): type values and length prefixes", [
-    ("type_generic", b"\x00\x03"), ("type_notify", b"\x00\x04"), ("type_check", b"\x00\x05"),
-    ("type_confirm_receive", b"\x00\x08"), ("type_confirm_missed", b"\x00\x09"),
-    ("type_unsubscribe_immediate", b"\x00\x0a"), ("u16_0", b"\x00\x00"), ("u16_64", b"\x00\x40"),
+    ("type_" + body[len("RESPONSE_"):].lower(), value.to_bytes(2, "big"))
+    for body, value in RESPONSE_TYPE.items()] + [
+    ("u16_0", b"\x00\x00"), ("u16_64", b"\x00\x40"),
     ("u8_64", b"\x40"), ("u32_0", b"\x00\x00\x00\x00"), ("u32_1", b"\x00\x00\x00\x01"),
     ("u64_2", b"\x00\x00\x00\x00\x00\x00\x00\x02"), ("etag_format_0", b"\x00"),
     ("url", b"http://127.0.0.1:3002/v1/receive"), ("utf8_bom", b"\xef\xbb\xbf"),
@@ -241,7 +208,7 @@ TEXT_DICT = _dict("header and text parsers (spec §8.2.6, §10, §6.2, §9)", [
 
 
 def build_dicts(targets, lpsp):
-    fams = sorted({t["dict"] for t in targets})
+    fams = sorted({t.dict for t in targets})
     out = {}
     for fam in fams:
         if fam == "stateful":

@@ -1,11 +1,12 @@
-# Conformance vectors: generator, drift check, lint, coverage, lonelypsp
-# cross-check. Included by the top-level Makefile.
+# Conformance vectors: generator (conformance/lpsp_conformance/gen/), drift
+# check, lint, coverage, lonelypsp cross-check. Included by the top-level
+# Makefile.
 
 VEC_DIR    := vectors
 VEC_FILES  := $(addprefix $(VEC_DIR)/,stateful-s2b.json stateful-b2s.json stateless.json \
               etag.json auth.json session.json ids.txt)
 VEC_REGEN  := $(BUILD)/vectors-regen
-VEC_GEN    := PYTHONPATH=$(VEC_DIR) $(PY) -m gen
+VEC_GEN    := $(PY) -m lpsp_conformance.gen
 SPEC       ?= spec/PROTOCOL.md
 
 .PHONY: vectors vectors-check vectors-lint vectors-drift vectors-test vectors-coverage \

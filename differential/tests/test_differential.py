@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from lpsp_conformance.differential import inputs as I
+from lpsp_conformance.differential.explain import classify, explain, vector_explains
+from lpsp_conformance.fuzz_targets import typed_input, typed_message
+
 DIFF = Path(__file__).resolve().parents[1]
 ROOT = DIFF.parent
-sys.path.insert(0, str(DIFF))
-
-from lpspdiff import inputs as I  # noqa: E402
-from lpspdiff.explain import classify, explain, vector_explains  # noqa: E402
 
 FAKE = f"{sys.executable} {DIFF / 'tests' / 'fake_testee.py'}"
 LPSP = ROOT / "build" / "lpsp"
@@ -24,7 +24,7 @@ def run(tmp_path, a, b, lines, *extra):
     inp = tmp_path / "inputs.txt"
     inp.write_text("".join(f"{d} {h}\n" for d, h in lines))
     report = tmp_path / "report.jsonl"
-    cmd = [sys.executable, str(DIFF / "run.py"), "--impl", a, "--impl", b, "--no-corpus",
+    cmd = [sys.executable, "-m", "lpsp_conformance.differential", "--impl", a, "--impl", b, "--no-corpus",
            "--no-vectors", "--n", "0", "--roundtrip", "0", "--inputs", str(inp),
            "--report", str(report), "--summary", str(tmp_path / "s.json"),
            "--proposals", str(tmp_path / "p.json"), *extra]
@@ -130,10 +130,14 @@ def test_classify_and_vector_explanation():
 
 def test_typed_corpus_file_reconstruction():
     # fuzz/harness.c fz_stateful_typed: selector byte, then headers and body
-    assert I.typed_to_message(2, b"\x01abc") == b"\x00\x01\x00\x02abc"
-    assert I.typed_to_message(2, b"\x00") == b"\x00\x00\x00\x02"
-    assert I.typed_to_message(9, b"\x05x") == b"\xff\x05\x00\x09x"
-    assert I.typed_to_message(2, b"") is None
+    assert typed_message(2, b"\x01abc") == b"\x00\x01\x00\x02abc"
+    assert typed_message(2, b"\x00") == b"\x00\x00\x00\x02"
+    assert typed_message(9, b"\x05x") == b"\xff\x05\x00\x09x"
+    assert typed_message(2, b"") is None
+    # and back: the corpus maker's encoding of a message for its typed target
+    for data in (b"\x01abc", b"\x00", b"\x05x"):
+        assert typed_input(typed_message(2, data), 2) == data
+    assert typed_input(b"\x00\x01\x00\x03", 2) is None
 
 
 def test_mutations_are_reproducible():
@@ -229,7 +233,7 @@ def test_real_codec_ops_against_itself(tmp_path):
 
 
 def test_op_inputs_are_reproducible():
-    from lpspdiff import opinputs as OI
+    from lpsp_conformance.differential import opinputs as OI
     seeds = {"py_int": [OI.OpInput("corpus", "py_int", {"text": "1_000"})],
              "hmac_parse_token": [OI.OpInput("corpus", "hmac_parse_token",
                                              {"authorization": "X-HMAC 1:a:b", "now": "1", "lifetime": "2"})]}
@@ -242,7 +246,7 @@ def test_op_inputs_are_reproducible():
 
 
 def test_text_corpus_fields_follow_the_harness():
-    from lpspdiff import opinputs as OI
+    from lpsp_conformance.differential import opinputs as OI
     # fuzz/harness.c: bearer "token NUL authorization", else split in half
     assert OI._corpus_fields("bearer", "bearer_check", b"s3\x00Bearer s3") == \
         {"token": "s3", "authorization": "Bearer s3"}
@@ -259,7 +263,7 @@ def test_text_corpus_fields_follow_the_harness():
 
 
 def test_unicode_int_folding():
-    from lpspdiff.explain import ascii_int, fold_unicode_int
+    from lpsp_conformance.differential.explain import ascii_int, fold_unicode_int
     assert ascii_int(fold_unicode_int("\u00a0\u0664\u0662\u3000")) == 42
     assert ascii_int(fold_unicode_int("\U0001d7cf_\uff10")) == 10
     assert ascii_int(fold_unicode_int("\u00b2")) is None        # superscript two is no decimal digit

@@ -22,8 +22,7 @@ def vec(vid, **kw):
 
 
 def write(tmp, vectors, ids):
-    from gen.__main__ import dump_area
-    from gen import SUITE_VERSION  # noqa: F401
+    from lpsp_conformance.gen.__main__ import dump_area
     for a in AREAS:
         (tmp / f"{a}.json").write_text(dump_area(a, vectors if a == "stateful-s2b" else []),
                                        encoding="utf-8")
@@ -76,7 +75,7 @@ def test_manifest_only_grows(tmp_path):
 
 
 def write_peer(tmp, scenarios):
-    from gen import SUITE, SUITE_VERSION
+    from lpsp_conformance.gen import SUITE, SUITE_VERSION
     doc = {"suite": SUITE, "suite_version": SUITE_VERSION, "area": "peer-broadcaster",
            "scenarios": scenarios}
     (tmp / "peer-broadcaster.json").write_text(json.dumps(doc), encoding="utf-8")

@@ -8,11 +8,15 @@ import random
 
 import pytest
 
-from gen import auth_cases as A
-from gen import etag_cases as E
-from gen import session_cases as S
-from gen import stateless_cases as SL
-from gen.prim import Reject, sha512
+from lpsp_conformance.gen import auth_cases as A
+from lpsp_conformance.gen import etag_cases as E
+from lpsp_conformance.gen import session_cases as S
+from lpsp_conformance.gen import stateless_cases as SL
+from lpsp_conformance.protocol import auth_model as AM
+from lpsp_conformance.protocol import etag_model as EM
+from lpsp_conformance.protocol import session_model as SM
+from lpsp_conformance.protocol import stateless_model as SLM
+from lpsp_conformance.protocol.prim import Reject, sha512
 
 
 def h(s):
@@ -66,39 +70,39 @@ d4 62 22 64 6b 46 03 aa 77 90 cc 53 74 c7 81 4e
 
 @pytest.mark.parametrize("msg,hexdump", SL_EXAMPLES)
 def test_stateless_examples(msg, hexdump):
-    assert SL.encode_reference(msg) == h(hexdump)
-    assert SL.encode_strict(msg) == h(hexdump)
-    assert SL.decode(msg["body"], h(hexdump)) == msg
+    assert SLM.encode_reference(msg) == h(hexdump)
+    assert SLM.encode_strict(msg) == h(hexdump)
+    assert SLM.decode(msg["body"], h(hexdump)) == msg
 
 
 def test_stateless_exact_length_rules():
     n = SL_EXAMPLES[0]
     with pytest.raises(Reject):
-        SL.decode("NOTIFY", h(n[1]) + b"\x00")
+        SLM.decode("NOTIFY", h(n[1]) + b"\x00")
     sub = SL_EXAMPLES[2]
-    assert SL.decode("SUBSCRIBE_EXACT", h(sub[1]) + b"junk") == sub[0]  # QK-47
+    assert SLM.decode("SUBSCRIBE_EXACT", h(sub[1]) + b"junk") == sub[0]  # QK-47
 
 
 def test_repr_digest_example():
     hdr = ("sha-512=FQoU7VvqbMcxz4bEFWasQnqNtI7xuf1iZmSzv7uZBx+kySLzPd44cZuMg1Tit6udd+Dmf8Eo"
            "Q5IKcS5z1Vjhlw==")
-    assert A.repr_digest_parse(hdr, True) == sha512(b"hi")
-    assert "sha-512=" + A.b64std(sha512(b"hi")) == hdr
+    assert AM.repr_digest_parse(hdr, True) == sha512(b"hi")
+    assert "sha-512=" + AM.b64std(sha512(b"hi")) == hdr
 
 
 def test_etag_examples():
-    empty = E.etag("", [], [])
+    empty = EM.etag("", [], [])
     assert empty["document"] == h("55 52 4c 00 00 0a 45 58 41 43 54 0a 47 4c 4f 42 0a")
     assert empty["etag"].hex() == (
         "4d185c543bbdc927a42df28715721fbcb11dfb20d7d07117917849b5c4e281d3"
         "778d1e5eef3018f2c44a9608ee4f16b53e7557b8eaed1d01c18321a9f3e8c8d9")
-    full = E.etag(URL, *SL.EX9)
+    full = EM.etag(URL, *SL.EX9)
     assert len(full["document"]) == 100
     assert full["etag"].hex() == (
         "0433f2f3b6054529ac9794d46222646b4603aa7790cc5374c7814e780fb910c3"
         "faa4229f4b4a6137c6561507c25f8f8ee42aff6faf8c772bf905509bb97a7e8a")
     with pytest.raises(Reject):
-        E.document("", [E.X(b"b"), E.X(b"a")], [])
+        EM.document("", [E.X(b"b"), E.X(b"a")], [])
 
 
 HMAC_EXAMPLES = [
@@ -136,15 +140,15 @@ a4 c9 22 f3 3d de 38 71 9b 8c 83 54 e2 b7 ab 9d
 
 @pytest.mark.parametrize("f,to_sign_hex,code", HMAC_EXAMPLES)
 def test_hmac_examples(f, to_sign_hex, code):
-    assert A.to_sign(f, True) == h(to_sign_hex)
-    header = A.sign(dict(f, secret=A.SECRET), True)
+    assert AM.to_sign(f, True) == h(to_sign_hex)
+    header = AM.sign(dict(f, secret=A.SECRET), True)
     assert header == "X-HMAC 1700000000:abcdef:" + code
-    assert A.verify(dict(f, secret=A.SECRET, authorization=header, now="1700000000",
+    assert AM.verify(dict(f, secret=A.SECRET, authorization=header, now="1700000000",
                          lifetime=120), True) == {"result": "OK"}
 
 
 def test_secret_example():
-    assert A.secret_decode(A.SECRET, True) == bytes(range(64))
+    assert AM.secret_decode(A.SECRET, True) == bytes(range(64))
 
 
 def test_lenient_base64_matches_cpython_nonstrict_mode():
@@ -157,7 +161,7 @@ def test_lenient_base64_matches_cpython_nonstrict_mode():
         except binascii.Error:
             want = None
         try:
-            got = A.b64_lenient(s)
+            got = AM.b64_lenient(s)
         except Reject:
             got = None
         assert got == want, s
@@ -166,16 +170,16 @@ def test_lenient_base64_matches_cpython_nonstrict_mode():
 def test_b64std():
     for n in range(70):
         b = bytes(range(n))
-        assert A.b64std(b) == base64.b64encode(b).decode()
+        assert AM.b64std(b) == base64.b64encode(b).decode()
 
 
 def test_session_examples():
-    out = S.connection_nonce(bytes(range(32)), bytes(range(32, 64)))
+    out = SM.connection_nonce(bytes(range(32)), bytes(range(32, 64)))
     assert out == {"connection_nonce": "fdeab9acf3710362bd2658cdc9a29e8f"
                                        "9c757fcf9811603a8c447cd1d9151108",
                    "nonce_b64": "/eq5rPNxA2K9JljNyaKej5x1f8+YEWA6jER80dkVEQg="}
     table = {1: "1", 10: "a", 16: "10", 255: "ff", -1: "-1", -10: "-a", -26: "-1a"}
     for c, txt in table.items():
-        assert S.ws_url(S.NONCE_B64, c, True)["url"] == f"websocket:{S.NONCE_B64}:{txt}"
-    assert S.ws_url_parse(f"websocket:{S.NONCE_B64}:-1") == {"nonce_b64": S.NONCE_B64,
+        assert SM.ws_url(S.NONCE_B64, c, True)["url"] == f"websocket:{S.NONCE_B64}:{txt}"
+    assert SM.ws_url_parse(f"websocket:{S.NONCE_B64}:-1") == {"nonce_b64": S.NONCE_B64,
                                                              "counter": "-1"}

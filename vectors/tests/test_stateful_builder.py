@@ -4,9 +4,9 @@ printed in the specification."""
 
 import pytest
 
-from gen import stateful_model as M
-from gen.prim import Reject, sha512
-from gen.stateful_cases import HI, NONCE_B, NONCE_S, notify_unc, preset, stream_cont, stream_unc
+from lpsp_conformance.gen.stateful_cases import HI, NONCE_B, NONCE_S, notify_unc, preset, stream_cont, stream_unc
+from lpsp_conformance.protocol import stateful_model as M
+from lpsp_conformance.protocol.prim import Reject, sha512
 
 
 def h(s):
@@ -113,7 +113,7 @@ def test_readme_bytes_rejected_qk01():
 
 
 def test_minimal_unsigned_examples():
-    from gen.prim import mu
+    from lpsp_conformance.protocol.prim import mu
     assert [mu(0), mu(1), mu(255), mu(256), mu((1 << 64) - 1)] == [
         b"", b"\x01", b"\xff", b"\x01\x00", b"\xff" * 8]
 

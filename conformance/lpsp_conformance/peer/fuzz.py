@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .. import REPO_ROOT
+from ..protocol.stateful_model import S2B_TYPES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_HARNESS = 0, 1, 2
 
@@ -84,11 +85,6 @@ BODY_PATHS: Dict[str, Tuple[str, str]] = {
     "sl_missed": ("MISSED", "/v1/missed_for_websockets"),
 }
 PATH_BODY = {p: b for b, p in BODY_PATHS.values()}
-# S2B type values of the typed stateful targets (also read from fuzz/targets.txt)
-S2B_TYPES = {"configure": 1, "subscribe_exact": 2, "subscribe_glob": 3, "unsubscribe_exact": 4,
-             "unsubscribe_glob": 5, "notify": 6, "notify_stream": 7, "continue_receive": 8,
-             "confirm_receive": 9}
-S2B_NAMES = {v: k.upper() for k, v in S2B_TYPES.items()}
 # 5xx answers the spec documents for lonelypss (not findings; the report names them)
 KNOWN_5XX = {"/v1/missed_for_websockets": "QK-45: a truncated MISSED body is not caught and gives 500",
              "/v1/receive_for_websockets": "QK-43: with HMAC a digest that is not 64 bytes gives 500"}
@@ -177,8 +173,9 @@ def typed_frame(typ: int, data: bytes) -> Optional[bytes]:
 
 
 def _target_types(repo: Path) -> Dict[str, int]:
-    """S2B typed targets from fuzz/targets.txt (name -> type value)."""
-    out = {f"s2b_{k}": v for k, v in S2B_TYPES.items()}
+    """S2B typed targets from fuzz/targets.txt (name -> type value); without
+    the file, one per S2B type of the protocol model."""
+    out = {f"s2b_{k.lower()}": v for k, v in S2B_TYPES.items()}
     out["s2b_any"] = 0
     p = repo / "fuzz" / "targets.txt"
     if p.is_file():

@@ -1,13 +1,16 @@
 """Stateful (websocket) messages, spec §2-§4: builder and model decoders.
 
-`encode` reproduces the reference serializers' byte output (§3, QK-18) and
-their failures (§3.3). `decode` is a model parser with two personalities:
-`strict=False` follows the reference behaviour described in §2-§4,
-`strict=True` follows the strict choices of codec/docs/QUIRKS.md. The vector
-generator runs every derived input through both to decide its verdict.
+The tables: type numbers, the minimal-mode header order of every type, the
+stream-start headers, integer widths, output field order and the spec
+section of every type. `encode_reference` reproduces the reference
+serializers' byte output (§3, QK-18) and their failures (§3.3). `decode` is a
+model parser with two personalities: `strict=False` follows the reference
+behaviour described in §2-§4, `strict=True` follows the strict choices of
+codec/docs/QUIRKS.md. The vector generator runs every derived input through
+both to decide its verdict.
 """
 
-from .prim import Reader, Reject, mu, s16, sha512, u16, u32
+from .prim import Reader, Reject, mu, s16, sha512, u16
 
 S2B_TYPES = {
     "CONFIGURE": 1, "SUBSCRIBE_EXACT": 2, "SUBSCRIBE_GLOB": 3,
@@ -61,6 +64,36 @@ HEADERS = {
 }
 
 STREAM_TYPES = ("NOTIFY_STREAM", "RECEIVE_STREAM")
+
+
+def _header_names():
+    names = []
+    for direction, types in TYPES.items():
+        for t in sorted(types, key=types.get):
+            for name in HEADERS[(direction, t)] + (STREAM_START if t in STREAM_TYPES else ()):
+                if name not in names:
+                    names.append(name)
+    return tuple(names)
+
+
+# Every header name of the stateful messages (§2.7), in order of first use
+# (S2B then B2S, by type number).
+HEADER_NAMES = _header_names()
+
+# The section of §3 that defines each type, and the sections of the two
+# framing modes (minimal: True).
+SECTION = {
+    "CONFIGURE": "§3.1.1", "SUBSCRIBE_EXACT": "§3.1.2", "UNSUBSCRIBE_EXACT": "§3.1.2",
+    "SUBSCRIBE_GLOB": "§3.1.3", "UNSUBSCRIBE_GLOB": "§3.1.3", "CONTINUE_RECEIVE": "§3.1.4",
+    "CONFIRM_RECEIVE": "§3.1.5", "NOTIFY": "§3.1.6", "NOTIFY_STREAM": "§3.1.7",
+    "CONFIRM_CONFIGURE": "§3.2.1", "CONFIRM_SUBSCRIBE_EXACT": "§3.2.2",
+    "CONFIRM_UNSUBSCRIBE_EXACT": "§3.2.2", "CONFIRM_SUBSCRIBE_GLOB": "§3.2.3",
+    "CONFIRM_UNSUBSCRIBE_GLOB": "§3.2.3", "CONFIRM_NOTIFY": "§3.2.4",
+    "CONTINUE_NOTIFY": "§3.2.5", "RECEIVE_STREAM": "§3.2.6", "ENABLE_ZSTD_PRESET": "§3.2.7",
+    "ENABLE_ZSTD_CUSTOM": "§3.2.8", "DISABLE_ZSTD_CUSTOM": "§3.2.9", "MISSED": "§3.2.10",
+}
+MODE_SECTION = {True: "§2.4", False: "§2.5"}
+
 BODY_TYPES = ("NOTIFY", "NOTIFY_STREAM", "RECEIVE_STREAM", "ENABLE_ZSTD_CUSTOM")
 ZSTD_TYPES = ("ENABLE_ZSTD_PRESET", "ENABLE_ZSTD_CUSTOM", "DISABLE_ZSTD_CUSTOM")
 

@@ -1,14 +1,15 @@
-#!/usr/bin/env python3
 """Differential testing of two lonelypsp implementations (see differential/README.md).
 
-    run.py [--impl A --impl B] [--compat-impl C | --no-compat] [--n N] [--seed S]
-           [--roundtrip R] [--no-corpus] [--no-vectors] [--inputs FILE]
-           [--ops LIST | --no-ops] [--op-inputs FILE]
-           [--report PATH] [--summary PATH] [--proposals PATH] [--write-cases]
+    python -m lpsp_conformance.differential
+        [--impl A --impl B] [--compat-impl C | --no-compat] [--n N] [--seed S]
+        [--roundtrip R] [--no-corpus] [--no-vectors] [--inputs FILE]
+        [--ops LIST | --no-ops] [--op-inputs FILE]
+        [--report PATH] [--summary PATH] [--proposals PATH] [--write-cases]
 
 By default A is the C codec (`build/lpsp testee`), B the Python reference
-(lonelypsp, through conformance/adapters/lonelypsp_adapter.py) and C the C
-codec in compat mode (`build/lpsp testee --compat`), compared with B too.
+(lonelypsp, through its adapter lpsp_conformance.adapters.lonelypsp) and C
+the C codec in compat mode (`build/lpsp testee --compat`), compared with B
+too.
 An --impl is a built-in name (c, c-compat, lonelypsp) or an adapter command
 line (testee protocol, conformance/TESTEE-PROTOCOL.md).
 
@@ -27,15 +28,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from lpspdiff import REPO_ROOT, HandshakeError, builtin_impl  # noqa: E402
-from lpspdiff import engine, inputs as I, opinputs as OI, roundtrip  # noqa: E402
-from lpspdiff.explain import RULES, message_type, mode_of  # noqa: E402
-
-CASES_FILE = REPO_ROOT / "vectors" / "gen" / "fuzz_cases.json"
-sys.path.insert(0, str(REPO_ROOT / "vectors"))
-from gen.stateful_cases import SECTION  # noqa: E402  (the spec section of each type)
+from ..gen import CASES_FILE
+from ..protocol.stateful_model import SECTION
+from . import REPO_ROOT, HandshakeError, builtin_impl
+from . import engine, inputs as I, opinputs as OI, roundtrip
+from .explain import RULES, message_type, mode_of
 
 
 def impl_argv(spec: str):
@@ -142,7 +139,8 @@ def run_ops(args, ops, impls, hellos, op_pair, by_source, report, t0) -> int:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m lpsp_conformance.differential",
+                                 description=__doc__.split("\n\n")[0])
     ap.add_argument("--impl", action="append", default=[],
                     help="implementation A, then B (built-in name or adapter command); default c and lonelypsp")
     ap.add_argument("--compat-impl", default=None,
@@ -171,7 +169,8 @@ def main(argv=None) -> int:
     ap.add_argument("--summary", type=Path, default=REPO_ROOT / "reports" / "differential-summary.json")
     ap.add_argument("--proposals", type=Path, default=REPO_ROOT / "reports" / "differential-proposals.json")
     ap.add_argument("--write-cases", action="store_true",
-                    help="append the proposed vectors to vectors/gen/fuzz_cases.json (then run make vectors)")
+                    help="append the proposed vectors to the generator's fuzz cases, "
+                         f"{CASES_FILE.relative_to(REPO_ROOT)} (then run make vectors)")
     ap.add_argument("--timeout", type=float, default=10.0, help="per-request timeout, seconds")
     args = ap.parse_args(argv)
     ops = [] if args.no_ops else [o.strip() for o in args.ops.split(",") if o.strip()]
@@ -370,6 +369,3 @@ def main(argv=None) -> int:
     print("differential: every disagreement is explained")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,10 +6,10 @@ The cases live in fuzz_cases.json next to this file, one object per input:
      "refs": [...], "expect": "valid"|"invalid"|"implementation-defined",
      "found": "how it was found (informative)"}
 
-`differential/run.py --write-cases` appends the disagreement kinds the suite
-did not cover yet; cases may also be added by hand. Each input is judged like
-every other decode vector (reference model against strict model) and the
-generator stops if the verdict is not the one the case expects: a model that
+The differential tester (`python -m lpsp_conformance.differential
+--write-cases`) appends the disagreement kinds the suite did not cover yet;
+cases may also be added by hand. Each input is judged like every other
+decode vector (reference model against strict model) and the generator stops if the verdict is not the one the case expects: a model that
 disagrees with what the implementations did is a finding, not a vector.
 
 Minimised fuzzer findings arrive as fuzz/found/<id>.json, written by
@@ -22,12 +22,12 @@ import glob
 import json
 import os
 
+from .. import REPO_ROOT
+from . import CASES_FILE
 from .stateful_cases import StatefulGen
 from .stateless_cases import Gen as StatelessGen
 
-CASES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz_cases.json")
-FOUND_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "fuzz", "found")
+FOUND_DIR = os.path.join(REPO_ROOT, "fuzz", "found")
 
 
 def load():

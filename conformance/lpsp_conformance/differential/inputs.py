@@ -14,14 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from .. import fuzz_targets
+from ..fuzz_targets import FuzzTarget, typed_message
 from . import HEADERS, REPO_ROOT, STREAM_START, STREAM_TYPES, TYPE_NAMES, TYPES
-
-
-@dataclass(frozen=True)
-class Target:
-    name: str
-    direction: str      # "s2b" | "b2s"
-    type: int           # 0: the "any" dispatcher
 
 
 @dataclass
@@ -33,35 +28,18 @@ class Input:
     origin: str = ""    # corpus file name, vector id or mutation recipe
 
 
-def load_targets(path: Optional[Path] = None) -> List[Target]:
-    path = path or REPO_ROOT / "fuzz" / "targets.txt"
-    out = []
-    for line in path.read_text().splitlines():
-        f = line.split("#", 1)[0].split()
-        if len(f) == 5 and f[1] == "fuzz_stateful.c":
-            out.append(Target(f[0], "s2b" if f[2] == "LPSP_S2B" else "b2s", int(f[3])))
-    return out
+def load_targets(path: Optional[Path] = None) -> List[FuzzTarget]:
+    """The stateful targets (direction, type; type 0 is the "any" dispatcher)."""
+    return [t for t in fuzz_targets.load_targets(path) if t.stateful]
 
 
-def target_for(direction: str, data: bytes, targets: List[Target]) -> str:
+def target_for(direction: str, data: bytes, targets: List[FuzzTarget]) -> str:
     """The typed target of the message's wire type, else the direction's dispatcher."""
     t = int.from_bytes(data[2:4], "big") if len(data) >= 4 else 0
     for tg in targets:
         if tg.direction == direction and tg.type == t and t != 0:
             return tg.name
     return f"{direction}_any"
-
-
-def typed_to_message(type_no: int, data: bytes) -> Optional[bytes]:
-    """A typed target's corpus file as the message its harness parses
-    (fuzz/harness.c fz_stateful_typed): data[0] selects the flags (0 or 1 as
-    is, n >= 2 gives 0xff00 | n), the harness writes the type, and the rest
-    is the headers and body. An empty file is not parsed at all: None."""
-    if not data:
-        return None
-    sel = data[0]
-    flags = sel if sel <= 1 else 0xFF00 | sel
-    return flags.to_bytes(2, "big") + type_no.to_bytes(2, "big") + data[1:]
 
 
 def corpus_files(corpus_dir: Path, *subdirs: str) -> Iterable[Tuple[bytes, str]]:
@@ -76,12 +54,12 @@ def corpus_files(corpus_dir: Path, *subdirs: str) -> Iterable[Tuple[bytes, str]]
                 yield f.read_bytes(), f"corpus/{sub}/{f.name}"
 
 
-def corpus_inputs(targets: List[Target], corpus_dir: Optional[Path] = None) -> List[Input]:
+def corpus_inputs(targets: List[FuzzTarget], corpus_dir: Optional[Path] = None) -> List[Input]:
     corpus_dir = corpus_dir or REPO_ROOT / "corpus"
     out = []
     for tg in targets:
         for raw, origin in corpus_files(corpus_dir, tg.name):
-            msg = raw if tg.type == 0 else typed_to_message(tg.type, raw)
+            msg = raw if tg.type == 0 else typed_message(tg.type, raw)
             if msg is not None:
                 out.append(Input("corpus", tg.name, tg.direction, msg, origin))
     return out
@@ -97,7 +75,7 @@ def load_vectors(vectors_dir: Optional[Path] = None) -> List[dict]:
     return out
 
 
-def vector_inputs(vectors: List[dict], targets: List[Target]) -> List[Input]:
+def vector_inputs(vectors: List[dict], targets: List[FuzzTarget]) -> List[Input]:
     out = []
     for v in vectors:
         if v.get("op") != "decode":
@@ -108,7 +86,7 @@ def vector_inputs(vectors: List[dict], targets: List[Target]) -> List[Input]:
     return out
 
 
-def read_input_file(path: Path, targets: List[Target]) -> List[Input]:
+def read_input_file(path: Path, targets: List[FuzzTarget]) -> List[Input]:
     """Lines `s2b HEX` / `b2s HEX` (blank lines and # comments ignored)."""
     out = []
     for n, line in enumerate(path.read_text().splitlines(), 1):
@@ -435,7 +413,7 @@ class Mutator:
         return p.to_bytes()
 
 
-def mutated_inputs(targets: List[Target], seeds: Dict[str, List[bytes]], n: int, seed: int,
+def mutated_inputs(targets: List[FuzzTarget], seeds: Dict[str, List[bytes]], n: int, seed: int,
                    accepted: Optional[Dict[str, List[bytes]]] = None) -> List[Input]:
     """n mutated messages per target, from that target's seeds (corpus and
     vector inputs attributed to it). Three times out of four the base is a

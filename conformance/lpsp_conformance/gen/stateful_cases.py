@@ -1,20 +1,10 @@
 """Stateful vectors: hand-written cases (§3, §5) and derived negatives (§4)."""
 
-from . import stateful_model as M
-from .prim import Reject, pattern, sha512
+from ..protocol import stateful_model as M
+from ..protocol.prim import Reject, pattern, sha512
+from ..protocol.stateful_model import MODE_SECTION, SECTION
 from .vec import jdict, judge
 
-SECTION = {
-    "CONFIGURE": "§3.1.1", "SUBSCRIBE_EXACT": "§3.1.2", "UNSUBSCRIBE_EXACT": "§3.1.2",
-    "SUBSCRIBE_GLOB": "§3.1.3", "UNSUBSCRIBE_GLOB": "§3.1.3", "CONTINUE_RECEIVE": "§3.1.4",
-    "CONFIRM_RECEIVE": "§3.1.5", "NOTIFY": "§3.1.6", "NOTIFY_STREAM": "§3.1.7",
-    "CONFIRM_CONFIGURE": "§3.2.1", "CONFIRM_SUBSCRIBE_EXACT": "§3.2.2",
-    "CONFIRM_UNSUBSCRIBE_EXACT": "§3.2.2", "CONFIRM_SUBSCRIBE_GLOB": "§3.2.3",
-    "CONFIRM_UNSUBSCRIBE_GLOB": "§3.2.3", "CONFIRM_NOTIFY": "§3.2.4",
-    "CONTINUE_NOTIFY": "§3.2.5", "RECEIVE_STREAM": "§3.2.6", "ENABLE_ZSTD_PRESET": "§3.2.7",
-    "ENABLE_ZSTD_CUSTOM": "§3.2.8", "DISABLE_ZSTD_CUSTOM": "§3.2.9", "MISSED": "§3.2.10",
-}
-MODE_SECTION = {True: "§2.4", False: "§2.5"}
 AREA = {"s2b": "stateful-s2b", "b2s": "stateful-b2s"}
 
 HI = b"hi"

@@ -5,32 +5,24 @@ the same text-parser and computed-operation requests (py_int,
 hmac_parse_token, etag, ws_url, ...); every input on which they disagree is
 classified and must be explained by a quirk of the specification (§11), by
 an implementation-defined vector, or it is reported as unexplained. See
-differential/README.md.
+differential/README.md; `python -m lpsp_conformance.differential --help`.
 """
 
 import os
 import sys
-from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-DIFF_DIR = PACKAGE_DIR.parent
-REPO_ROOT = DIFF_DIR.parent
-
-# Reuse the conformance runner's adapter client and value comparison, and the
-# vector generator's table of message types and header lists.
-for _p in (REPO_ROOT / "conformance", REPO_ROOT / "vectors"):
-    if str(_p) not in sys.path:
-        sys.path.insert(0, str(_p))
-
-from lpsp_conformance.testee import AdapterFault, HandshakeError, Testee  # noqa: E402,F401
-from lpsp_conformance.verdict import values_equal  # noqa: E402,F401
-from gen import stateful_model as model  # noqa: E402,F401
+# The conformance runner's adapter client and value comparison, and the
+# protocol model's table of message types and header lists.
+from .. import REPO_ROOT
+from ..protocol import stateful_model as model
+from ..testee import AdapterFault, HandshakeError, Testee  # noqa: F401
+from ..verdict import values_equal  # noqa: F401
 
 TYPES = model.TYPES            # {"s2b": {name: number}, "b2s": {...}}
 TYPE_NAMES = model.TYPE_NAMES  # {"s2b": {number: name}, ...}
 HEADERS = model.HEADERS        # minimal-mode header order per (direction, type)
 STREAM_START = model.STREAM_START
-STREAM_TYPES = ("NOTIFY_STREAM", "RECEIVE_STREAM")
+STREAM_TYPES = model.STREAM_TYPES
 
 PYTHON = sys.executable
 
@@ -43,5 +35,5 @@ def builtin_impl(name: str):
     if name == "c-compat":
         return [lpsp, "testee", "--compat"]
     if name == "lonelypsp":
-        return [PYTHON, str(REPO_ROOT / "conformance" / "adapters" / "lonelypsp_adapter.py")]
+        return [PYTHON, "-m", "lpsp_conformance.adapters.lonelypsp"]
     return None

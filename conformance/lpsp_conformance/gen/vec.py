@@ -2,7 +2,7 @@
 
 import re
 
-from .prim import Reject
+from ..protocol.prim import Reject
 
 # Integers that can exceed 2^53 travel as decimal strings (TESTEE-PROTOCOL.md).
 BIG_INT_FIELDS = {"part_id", "compressor_id", "compressed_length", "decompressed_length",

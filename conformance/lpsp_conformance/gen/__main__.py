@@ -1,7 +1,7 @@
-"""`python -m gen --out DIR`: write every area file and the id manifest.
+"""`python -m lpsp_conformance.gen --out DIR [--manifest FILE]`: write every
+area file and the id manifest (`make vectors` writes them to vectors/).
 
-Run from the vectors/ directory (the Makefile does). Output is deterministic:
-the same sources always give the same bytes.
+Output is deterministic: the same sources always give the same bytes.
 """
 
 import argparse
@@ -9,6 +9,7 @@ import json
 import os
 import sys
 
+from .. import REPO_ROOT
 from . import AREAS, PEER_AREAS, SUITE, SUITE_VERSION
 from .deprecated import DEPRECATED
 from .vec import Collector
@@ -63,7 +64,8 @@ def peer_ids(directory):
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True, help="output directory")
-    ap.add_argument("--manifest", default="ids.txt", help="the committed id manifest")
+    ap.add_argument("--manifest", default=str(REPO_ROOT / "vectors" / "ids.txt"),
+                    help="the committed id manifest (default vectors/ids.txt)")
     args = ap.parse_args(argv)
 
     col = build()
@@ -77,7 +79,7 @@ def main(argv=None):
     missing = sorted(known - col.ids - set(peer))
     if missing:
         sys.stderr.write("published ids no longer generated (keep the case and add it to "
-                         "gen/deprecated.py instead):\n  " + "\n  ".join(missing[:50]) + "\n")
+                         "lpsp_conformance/gen/deprecated.py instead):\n  " + "\n  ".join(missing[:50]) + "\n")
         return 1
     os.makedirs(args.out, exist_ok=True)
     order = []

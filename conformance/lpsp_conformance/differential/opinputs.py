@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from ..protocol import auth_model as _auth  # the to-sign kinds and layouts (§10.3.3)
 from . import REPO_ROOT
 from .inputs import corpus_files
 from .roundtrip import Gen
-from gen import auth_cases as _auth  # noqa: E402  (kind table and to_sign model of the vector generator)
 
 TEXT_OPS = ("py_int", "base64_lenient", "hmac_secret_decode", "bearer_check",
             "hmac_parse_token", "hmac_verify")
@@ -155,7 +155,7 @@ def kind_fields(kind: str) -> List[Tuple[str, str]]:
 
 
 def _py_fields(inp: Dict[str, Any]) -> Dict[str, Any]:
-    """A request's kind fields as the to_sign model of the generator wants them."""
+    """A request's kind fields as the protocol model's to_sign wants them."""
     f: Dict[str, Any] = {"kind": inp["kind"], "tracing": bytes.fromhex(inp.get("tracing", ""))}
     for enc, name in kind_fields(inp["kind"]):
         v = inp[name]
@@ -169,8 +169,8 @@ def _py_fields(inp: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def sign_model(msg: Dict[str, Any], ts: int, nonce: str) -> str:
-    """An X-HMAC header for msg with the example secret, from the generator's
-    to_sign model (reference layout: the timestamp is any u64)."""
+    """An X-HMAC header for msg with the example secret, from the protocol
+    model's to_sign (reference layout: the timestamp is any u64)."""
     f = _py_fields(msg)
     f.update(timestamp=str(ts), nonce=nonce)
     data = _auth.to_sign(f, False)
