@@ -26,6 +26,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 import pytest
 
 from . import AREAS, FAIL, FEATURES, IMPL_DEFINED, NON_STRICT, PASS, REPO_ROOT, UNSUPPORTED, VERDICTS
+from . import data
 from . import expected as xf
 from .diagnose import describe, mismatch
 from .driver import Driver, DriverError
@@ -449,9 +450,11 @@ class ConformanceSession:
         logreport = ihook.pytest_runtest_logreport
         if self.full_reports:  # junitxml needs the setup and teardown reports
             for when, t in (("setup", start), ("teardown", stop)):
+                # junitxml writes the properties of the teardown report
                 logreport(report=pytest.TestReport(
                     nodeid=nodeid, location=location, keywords=kw, outcome="passed", longrepr=None,
-                    when=when, sections=[], duration=0.0, start=t, stop=t))
+                    when=when, sections=[], duration=0.0, start=t, stop=t,
+                    user_properties=props if when == "teardown" else []))
                 if when == "setup":
                     logreport(report=call)
         else:
@@ -700,7 +703,7 @@ def _rel(p: Optional[Path]) -> str:
     if p is None:
         return ""
     p = Path(p).resolve()
-    for base in (Path.cwd(), REPO_ROOT):
+    for base in (Path.cwd(),) + (() if data.bundled() else (REPO_ROOT,)):
         try:
             return str(p.relative_to(base))
         except ValueError:

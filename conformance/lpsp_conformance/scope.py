@@ -184,4 +184,6 @@ def covers(caps: Iterable[str], key: str) -> bool:
 def summary_key(rec: Dict[str, Any]) -> str:
     """The message-type row a result is counted under in the summary."""
     t = rec.get("type")
+    if t == ANY_TYPE:
+        return "(no or unknown type)"
     return t if t else (rec.get("op") or "?")

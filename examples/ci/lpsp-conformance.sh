@@ -11,7 +11,7 @@
 #                          (testee protocol v1)
 #   LPSP_CONFORMANCE_SPEC  what pip installs; default lpsp-conformance==1.3.0
 #                          (another version, or a wheel file)
-# Writes reports/results.json, reports/junit.xml and the matrix and heatmap
+# Writes reports/results-impl.json, reports/junit.xml and the matrix and heatmap
 # of `lpsp-conformance report` to reports/. Exit status: the run's (0 all
 # passed, 1 conformance failures, 2 harness error); the reports are built
 # in every case.
@@ -25,7 +25,7 @@ mkdir -p reports
 
 # the reports are built even when the run fails; its status is the script's
 set +e
-.lpsp-venv/bin/lpsp-conformance run --impl "$LPSP_IMPL" --results reports/results.json --junitxml reports/junit.xml
+.lpsp-venv/bin/lpsp-conformance run --impl "$LPSP_IMPL" --impl-name impl --junitxml reports/junit.xml
 status=$?
 set -e
 .lpsp-venv/bin/lpsp-conformance report --results-dir reports --out reports
