@@ -2,8 +2,8 @@
 
 The runner is a pytest plugin (:mod:`lpsp_conformance.plugin`) that drives an
 implementation under test through the testee protocol described in
-``conformance/TESTEE-PROTOCOL.md``. ``python -m lpsp_conformance`` (or
-``conformance/run.py``) is the command-line entry point.
+``TESTEE-PROTOCOL.md``. ``lpsp-conformance`` (``python -m lpsp_conformance``,
+:mod:`lpsp_conformance.cli`) is the command-line entry point.
 """
 
 from pathlib import Path
