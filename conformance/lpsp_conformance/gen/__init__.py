@@ -13,7 +13,7 @@ library only.
 from pathlib import Path
 
 SUITE = "lonelypsp-conformance"
-SUITE_VERSION = "1.2.0"
+SUITE_VERSION = "1.3.0"
 AREAS = ("stateful-s2b", "stateful-b2s", "stateless", "etag", "auth", "session")
 # Hand-written scenario files of peer conformance (PEER-FORMAT.md); their ids
 # share the manifest ids.txt.
