@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
-from .. import CONFORMANCE_DIR, REPO_ROOT
+from .. import data
 from .auth import MODES, AuthConfig
 from .codec import Codec
 from .engine import HarnessError, NotApplicable, Run, ScenarioFailure, Target
@@ -225,7 +225,7 @@ class PeerSession:
         if path == "none":
             self.expected[impl] = {}
             return
-        p = Path(path) if path else CONFORMANCE_DIR / "expected-failures" / f"peer-{impl}.txt"
+        p = Path(path) if path else data.expected_failures_dir() / f"peer-{impl}.txt"
         entries: Dict[Tuple[str, str], str] = {}
         if p.is_file():
             for n, raw in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
@@ -409,7 +409,7 @@ class PeerSession:
             self.codec.close()
         rot = self.rotten_entries()
         self.rot = rot
-        path = Path(self.config.getoption("--peer-results") or REPO_ROOT / "reports" / "peer-results.json")
+        path = Path(self.config.getoption("--peer-results") or Path("reports") / "peer-results.json").resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
         doc = {"kind": "lpsp-peer-results", "run": self.run_nonce, "peers": self.peers,
                "configurations": sorted({f"{c.impl}-{c.label}" for c in self.configs}),
