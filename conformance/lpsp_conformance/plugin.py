@@ -30,7 +30,7 @@ from . import data
 from . import expected as xf
 from .diagnose import describe, mismatch
 from .driver import Driver, DriverError
-from .scope import Scoper, summary_key
+from .scope import NO_TYPE, Scoper, summary_key
 from .vectors import VectorFileError, default_vectors_dir, load_file, vector_files
 from .verdict import Judgement, expected_text
 
@@ -689,7 +689,9 @@ class ConformanceSession:
                 rows.append((f"{a} {key}", groups[key]))
             if out_of_scope:
                 n = sum(out_of_scope.values())
-                label = f"{a} ({len(out_of_scope)} undeclared type{'s' if len(out_of_scope) != 1 else ''})"
+                types = [k for k in out_of_scope if k != NO_TYPE]
+                label = f"{a} ({len(types)} undeclared type{'s' if len(types) != 1 else ''}" + \
+                    (" and inputs of no type)" if NO_TYPE in out_of_scope else ")")
                 rows.append((label, {**{c: 0 for c in cols}, UNSUPPORTED: n}))
         rows.append(("total", totals))
         w = max([len(a) for a, _ in rows] + [5])

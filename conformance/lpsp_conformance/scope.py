@@ -27,8 +27,10 @@ import re
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .protocol.stateful_model import TYPE_NAMES
+from .protocol.stateless_model import BODIES
 
 ANY_TYPE = "*"
+NO_TYPE = "(no or unknown type)"  # its row in the summary
 
 # op -> (feature, scope path after the feature) for the non-stateful areas
 _OP_SCOPE = {
@@ -145,39 +147,68 @@ def family(v: Dict[str, Any]) -> str:
     return "basic"
 
 
+def _valid_paths() -> Dict[str, Tuple[str, ...]]:
+    """Every declarable path, with the operations its last part may take."""
+    ops: Dict[str, Tuple[str, ...]] = {f: () for f in ("stateful", "stateless", "etag", "hmac", "bearer", "session")}
+    for d, names in TYPE_NAMES.items():
+        ops[f"stateful:{d}"] = ()
+        for t in names.values():
+            ops[f"stateful:{d}:{t}"] = ("decode", "encode")
+    for b in BODIES:
+        ops[f"stateless:{b}"] = ("decode", "encode")
+    ops["stateless:repr_digest"] = ("parse", "format")
+    for feat, rest in _OP_SCOPE.values():
+        if rest and feat != "stateless":
+            ops[f"{feat}:{rest}"] = ()
+    return ops
+
+
+_PATHS = _valid_paths()
+
+
 def parse_capabilities(features: Iterable[Any]) -> Tuple[List[str], List[str]]:
     """Splits a handshake's ``features`` list into (capabilities, problems).
 
-    Each entry is a v1 feature or a colon path under one; unknown roots are
-    reported (the run stops with a harness error rather than silently
-    testing nothing)."""
-    from . import FEATURES
+    Each entry is a v1 feature or a colon path under one naming a real
+    direction, message type, body or operation; anything else is reported
+    (the run stops with a harness error rather than silently testing less
+    than the adapter meant)."""
     caps: List[str] = []
     problems: List[str] = []
     for f in features:
         if not isinstance(f, str) or not f:
             problems.append(f"capability {f!r} is not a non-empty string")
             continue
+        if f in _PATHS:
+            caps.append(f)
+            continue
+        head, _, op = f.rpartition(":")
+        if head in _PATHS and op in _PATHS[head]:
+            caps.append(f)
+            continue
         root = f.split(":", 1)[0]
-        if root not in FEATURES:
-            problems.append(f"capability {f!r}: {root!r} is not one of {', '.join(FEATURES)}")
-            continue
-        if f.endswith(":") or "::" in f:
-            problems.append(f"capability {f!r} has an empty part")
-            continue
-        caps.append(f)
+        if root not in _PATHS:
+            problems.append(f"capability {f!r}: {root!r} is not one of "
+                            f"stateful, stateless, etag, hmac, bearer, session")
+        else:
+            near = sorted(p for p in _PATHS if p.startswith(head + ":") or p.startswith(f.rsplit(':', 1)[0] + ":"))
+            hint = f" (known under it: {', '.join(near[:8])}{', ...' if len(near) > 8 else ''})" if near else ""
+            problems.append(f"capability {f!r} names no direction, message type, body or operation{hint}")
     return caps, problems
 
 
 def covers(caps: Iterable[str], key: str) -> bool:
     """True when a declared capability covers the scope key."""
     parts = key.split(":")
-    wildcard = len(parts) >= 3 and parts[0] == "stateful" and parts[2] == ANY_TYPE
+    wildcard = len(parts) == 4 and parts[0] == "stateful" and parts[2] == ANY_TYPE
     for c in caps:
         if key == c or key.startswith(c + ":"):
             return True
-        if wildcard and (c + ":").startswith(":".join(parts[:2]) + ":"):
-            return True
+        if wildcard:
+            cp = c.split(":")
+            # any capability of that direction whose operation (if named) is the key's
+            if cp[:2] == parts[:2] and (len(cp) < 4 or cp[3] == parts[3]):
+                return True
     return False
 
 
@@ -185,5 +216,5 @@ def summary_key(rec: Dict[str, Any]) -> str:
     """The message-type row a result is counted under in the summary."""
     t = rec.get("type")
     if t == ANY_TYPE:
-        return "(no or unknown type)"
+        return NO_TYPE
     return t if t else (rec.get("op") or "?")

@@ -145,10 +145,25 @@ def test_per_type_capabilities_and_summary(run_suite, tmp_path):
     # fixtures: 8 SUBSCRIBE_EXACT vectors (2 implementation-defined), 2 with no or an unknown type
     assert re.search(r"^stateful-s2b SUBSCRIBE_EXACT\s+6\s+0\s+2\s+0\s+0$", r.out, re.M), r.out
     assert re.search(r"^stateful-s2b \(no or unknown type\)\s+2\s+0\s+0\s+0\s+0$", r.out, re.M), r.out
-    assert re.search(r"^stateful-b2s \(5 undeclared types\)\s+0\s+0\s+0\s+6\s+0$", r.out, re.M), r.out
+    assert re.search(r"^stateful-b2s \(4 undeclared types and inputs of no type\)\s+0\s+0\s+0\s+6\s+0$", r.out, re.M), r.out
 
 
 def test_unusable_capabilities_are_a_harness_error(run_suite):
     r = run_suite(saboteur("honest", "--features", "stateful,telepathy:read"))
     assert r.rc == 2, r
     assert "'telepathy' is not one of" in r.out
+
+
+def test_capabilities_must_name_real_types_and_operations(run_suite):
+    for bad in ("stateful:s2b:SUBSCRIBE_EXCAT", "stateful:s2b:*", "hmac:nope", "stateful:s2b:NOTIFY:parse"):
+        r = run_suite(saboteur("honest", "--features", f"etag,{bad}"))
+        assert r.rc == 2, (bad, r)
+        assert f"capability '{bad}' names no" in r.out, r.out
+
+
+def test_encode_only_capabilities_get_no_decode_inputs_of_unknown_type(run_suite, tmp_path):
+    log = tmp_path / "sent.txt"
+    r = run_suite(saboteur("honest", "--features", "stateful:s2b:SUBSCRIBE_EXACT:encode", "--log", str(log)))
+    assert r.rc == 0, r
+    assert sorted(log.read_text().split()) == ["fx-s2b-subscribe-exact-expanded-encode",
+                                               "fx-s2b-subscribe-exact-minimal-encode"]
