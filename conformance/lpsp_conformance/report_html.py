@@ -29,7 +29,7 @@ import json
 from typing import Any, Dict, List
 
 from . import PASS
-from .report import CODE, TYPE_LABELS, suite_versions
+from .report_model import CODE, TYPE_LABELS, suite_versions
 
 CSS = r"""
 :root{--pass:#2e8b46;--pass-bg:#d8f1dc;--ns:#b58900;--ns-bg:#fbefb8;--id:#2f6db5;--id-bg:#d8e6fa;

@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Tuple
 from xml.sax.saxutils import escape
 
 from . import FAIL, IMPL_DEFINED, NON_STRICT, PASS, UNSUPPORTED, VERDICTS
-from .report import suite_versions, type_label
+from .report_model import suite_versions, type_label
 
 COLORS = {PASS: "#2e8b46", NON_STRICT: "#e0b520", IMPL_DEFINED: "#5b8fd6", UNSUPPORTED: "#b9b9b9",
           FAIL: "#c62828"}
