@@ -239,13 +239,13 @@ class Chromium:
 def expectations(results: List[Dict[str, Any]]) -> Dict[str, Any]:
     """Counts, vector verdicts and recorded answers of the results documents
     (their names as the report gives them)."""
-    from .report import _impl_name
+    from .report_model import impl_name
     names: List[str] = []
     counts: Dict[str, Dict[str, int]] = {}
     verdicts: Dict[str, Dict[str, str]] = {}
     records: Dict[str, Dict[str, Dict[str, Any]]] = {}
     for doc in results:
-        name = _impl_name(doc)
+        name = impl_name(doc)
         while name in names:
             name += "'"
         names.append(name)
@@ -263,8 +263,8 @@ def expectations(results: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 def needs_detail(records: Dict[str, Dict[str, Any]]) -> bool:
     """True when the page embeds the vector's input and answers (see report)."""
-    from .report import _needs_detail
-    return _needs_detail({n: {"v": r["verdict"], "in_scope": r.get("in_scope")} for n, r in records.items()})
+    from .report_model import needs_detail
+    return needs_detail({n: {"v": r["verdict"], "in_scope": r.get("in_scope")} for n, r in records.items()})
 
 
 def pick_verdict(exp: Dict[str, Any]) -> str:
@@ -455,7 +455,7 @@ def drive(page: Path, results: List[Dict[str, Any]], screenshot: Path, chromium:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    from .report import ReportError, load_results, results_files
+    from .report_model import ReportError, load_results, results_files
     ap = argparse.ArgumentParser(prog="python -m lpsp_conformance.report_browser",
                                  description=(__doc__ or "").strip().split("\n")[0])
     ap.add_argument("--results-dir", default="reports", metavar="DIR",

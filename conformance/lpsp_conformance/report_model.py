@@ -75,7 +75,7 @@ def load_results(paths: Iterable[Path]) -> List[Dict[str, Any]]:
     return runs
 
 
-def _impl_name(doc: Dict[str, Any]) -> str:
+def impl_name(doc: Dict[str, Any]) -> str:
     name = (doc.get("impl") or {}).get("name")
     if isinstance(name, str) and name:
         return name
@@ -170,7 +170,7 @@ def _expected_of(v: Dict[str, Any]) -> Any:
 # -- the model -------------------------------------------------------------------
 
 
-def _needs_detail(cells: Dict[str, Dict[str, Any]]) -> bool:
+def needs_detail(cells: Dict[str, Dict[str, Any]]) -> bool:
     """A vector whose input and answers the page embeds: some implementation
     did not simply pass it (an unsupported vector outside the declared
     capabilities has nothing to show but its verdict)."""
@@ -223,7 +223,7 @@ def build(runs: List[Dict[str, Any]], vectors_dir: Optional[Path] = None) -> Dic
     impls: List[Dict[str, Any]] = []
     seen = set()
     for r in runs:
-        name = _impl_name(r)
+        name = impl_name(r)
         while name in seen:
             name += "'"
         seen.add(name)
@@ -309,7 +309,7 @@ def build(runs: List[Dict[str, Any]], vectors_dir: Optional[Path] = None) -> Dic
     # details: the input, expected output and answers of the vectors not
     # simply passed everywhere
     for row in ordered:
-        if not _needs_detail(row["cells"]):
+        if not needs_detail(row["cells"]):
             continue
         d: Dict[str, Any] = {}
         for key, value in (("op", row["op"]), ("sc", row["scope"]), ("vv", row["vector_verdict"])):
