@@ -70,8 +70,9 @@ def test_script_only_lines_are_the_options_and_the_saved_status():
 def test_commands_use_the_cli_interface():
     cmds = workflow_commands()
     assert '.lpsp-venv/bin/pip install "$LPSP_CONFORMANCE_SPEC"' in cmds
+    # results-impl.json, the name `report` reads (results-*.json)
     assert (".lpsp-venv/bin/lpsp-conformance run --impl \"$LPSP_IMPL\" "
-            "--results reports/results.json --junitxml reports/junit.xml") in cmds
+            "--impl-name impl --junitxml reports/junit.xml") in cmds
     assert ".lpsp-venv/bin/lpsp-conformance report --results-dir reports --out reports" in cmds
     assert cmds.index("mkdir -p reports") < len(cmds) - 2
 

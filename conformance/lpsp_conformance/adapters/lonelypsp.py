@@ -89,7 +89,8 @@ except ImportError as _e:  # reported through the handshake
 else:
     _IMPORT_ERROR = None
 
-FEATURES = ["stateful", "etag", "hmac", "bearer", "session"]
+# what lonelypsp has code for: no stateless bodies, no Repr-Digest, no URL parser
+FEATURES = ["stateful", "etag", "hmac", "bearer", "session:connection_nonce", "session:ws_url"]
 JS_SAFE = 2 ** 53
 
 

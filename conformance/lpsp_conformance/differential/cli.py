@@ -30,6 +30,7 @@ from pathlib import Path
 
 from ..gen import CASES_FILE
 from ..protocol.stateful_model import SECTION
+from ..scope import covers, scope_key
 from . import REPO_ROOT, HandshakeError, builtin_impl
 from . import engine, inputs as I, opinputs as OI, roundtrip
 from .explain import RULES, message_type, mode_of
@@ -100,11 +101,12 @@ def run_ops(args, ops, impls, hellos, op_pair, by_source, report, t0) -> int:
     """The text parsers and computed operations: seeds (corpora, vectors,
     files), then mutations (text parsers) and random valid fields and edge
     values (computed operations). Returns the number of inputs."""
-    have = [set(h.get("features") or ()) for h in hellos]
-    skipped = [o for o in ops if not all(OI.FEATURE[o] in f for f in have)]
+    have = [list(h.get("features") or ()) for h in hellos]
+    skipped = [o for o in ops
+               if not all(covers(f, scope_key({"op": o, "feature": OI.FEATURE[o]}, None)) for f in have)]
     ops = [o for o in ops if o not in skipped]
     if skipped:
-        print(f"differential: ops skipped (feature not declared by both): {', '.join(skipped)}")
+        print(f"differential: ops skipped (not declared by both): {', '.join(skipped)}")
     if not ops:
         return 0
     vectors = [] if args.no_vectors else OI.load_op_vectors(args.vectors_dir, ops)
