@@ -161,7 +161,9 @@ def pytest_args(a: argparse.Namespace, rest: List[str]) -> List[str]:
         if getattr(a, flag[2:].replace("-", "_")):
             args.append(opt)
     vdir = str(Path(a.vectors).resolve() if a.vectors else default_vectors_dir())
-    paths = [r for r in rest if not r.startswith("-") and ("::" in r or Path(r).exists())]
+    # node ids (FILE::ID) replace the vectors directory as the test paths; any
+    # other word may be an option's value (--junitxml out.xml)
+    paths = [r for r in rest if not r.startswith("-") and "::" in r]
     return ["-p", "lpsp_conformance.plugin", *_LEAN, "-q", "-s", "--rootdir", vdir,
             "-c", str(PACKAGE_DIR / "pytest-run.ini"), *args, *rest, *([] if paths else [vdir])]
 

@@ -167,3 +167,11 @@ def test_encode_only_capabilities_get_no_decode_inputs_of_unknown_type(run_suite
     assert r.rc == 0, r
     assert sorted(log.read_text().split()) == ["fx-s2b-subscribe-exact-expanded-encode",
                                                "fx-s2b-subscribe-exact-minimal-encode"]
+
+
+def test_option_values_are_not_taken_for_test_paths(run_suite, tmp_path):
+    junit = tmp_path / "junit.xml"
+    for _ in range(2):  # the second time the file exists
+        r = run_suite(saboteur("honest"), "--area", "etag", "--junitxml", str(junit))
+        assert r.rc == 0, r
+        assert len(r.verdicts) == 3
