@@ -112,8 +112,8 @@ class Scoper:
         vid = v["id"]
         got = self._cache.get(vid)
         if got is None:
-            got = (self.type_of(v), scope_key(v, self.type_of(v)), family(v))
-            self._cache[vid] = got
+            t = self.type_of(v)
+            got = self._cache[vid] = (t, scope_key(v, t), family(v))
         return got
 
 
