@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from . import AREAS, FAIL, IMPL_DEFINED, NON_STRICT, PASS, UNSUPPORTED, VERDICTS
+from .scope import FAMILIES, Scoper, family
+from .vectors import VectorFileError, default_vectors_dir, load_all
+from .verdict import expected_text
 
 RESULTS_FORMAT = "lpsp-conformance-results/"
 UNKNOWN = "?"
@@ -23,11 +26,6 @@ LIST_CAP = 10
 # how the matrix names the pseudo-types of the scope module
 TYPE_LABELS = {"*": "* (type dispatch)", UNKNOWN: "? (unclassified)"}
 
-try:  # the order the report lists check families in
-    from .scope import FAMILIES
-except Exception:  # pragma: no cover - the scope module is part of the package
-    FAMILIES = ("basic", "quirk", "truncation", "lengths", "widths", "headers", "type-flags",
-                "utf8", "hashes", "regression", "other")
 
 
 class ReportError(Exception):
@@ -103,7 +101,6 @@ class Vectors:
         if self.loaded:
             return
         self.loaded = True
-        from .vectors import load_all
         problems = []
         for d in self.candidates:
             if not d.is_dir():
@@ -111,7 +108,7 @@ class Vectors:
                 continue
             try:
                 vectors = load_all(d)
-            except Exception as e:  # VectorFileError, or a vectors module in flux
+            except VectorFileError as e:
                 problems.append(str(e))
                 continue
             if not vectors:
@@ -119,11 +116,7 @@ class Vectors:
                 continue
             self.dir = d
             self.by_id = {v["id"]: v for v in vectors}
-            try:
-                from .scope import Scoper
-                self._scoper = Scoper(vectors)
-            except Exception as e:  # pragma: no cover - classification then falls back
-                self.note = f"vectors in {d} cannot be classified: {e}"
+            self._scoper = Scoper(vectors)
             return
         if self.explicit:
             raise ReportError("--vectors: " + "; ".join(problems))
@@ -139,32 +132,8 @@ class Vectors:
         if v is None:
             return None
         if self._scoper is not None:
-            try:
-                return self._scoper.classify(v)
-            except Exception:
-                pass
-        try:
-            from .scope import family
-            fam = family(v)
-        except Exception:
-            fam = None
-        return None, None, fam
-
-
-def _expected_of(v: Dict[str, Any]) -> Any:
-    """What the runner records as ``expected`` for a vector."""
-    try:
-        from .verdict import expected_text
-        return expected_text(v)
-    except Exception:  # pragma: no cover - same shape as the runner's
-        verdict = v.get("verdict")
-        if verdict == "valid":
-            return {"status": "ok", "output": v.get("expected")}
-        if verdict == "invalid":
-            return {"status": "rejected", "error": "one of " + ", ".join(v.get("errors") or [])}
-        if verdict == "implementation-defined":
-            return {"either": v.get("outcomes")}
-        return None
+            return self._scoper.classify(v)
+        return None, None, family(v)
 
 
 # -- the model -------------------------------------------------------------------
@@ -247,13 +216,9 @@ def build(runs: List[Dict[str, Any]], vectors_dir: Optional[Path] = None) -> Dic
                 for c in ([p] if p.is_absolute() else [p, here / p, here.parent / p]):
                     if c not in candidates:
                         candidates.append(c)
-        try:
-            from .vectors import default_vectors_dir
-            d = default_vectors_dir()
-            if d not in candidates:
-                candidates.append(d)
-        except Exception:  # pragma: no cover
-            pass
+        d = default_vectors_dir()
+        if d not in candidates:
+            candidates.append(d)
     vectors = Vectors(candidates, explicit=vectors_dir is not None)
     if vectors_dir is not None:
         vectors._load()  # a bad --vectors is an error even when nothing needs it
@@ -324,7 +289,7 @@ def build(runs: List[Dict[str, Any]], vectors_dir: Optional[Path] = None) -> Dic
             v = vectors.get(row["id"])
             if v is not None:
                 d.setdefault("in", v.get("input"))
-                d.setdefault("ex", _expected_of(v))
+                d.setdefault("ex", expected_text(v))
         else:  # the description too when the vectors are at hand anyway
             v = vectors.by_id.get(row["id"])
         if v is not None:
