@@ -33,6 +33,7 @@ include codec/codec.mk
 -include conformance/peer.mk
 -include fuzz/fuzz.mk
 -include differential/differential.mk
+-include mutation/mutation.mk
 -include ci.mk
 
 check: $(CHECK_TARGETS)

@@ -12,12 +12,11 @@
 #   make fuzz-check                   the CI gate (part of `make check`)
 
 SECONDS      ?= 60
-# Coverage floors of `make fuzz-coverage` (percent of codec/src, from the
-# corpus and vector inputs): the line bar, and the branch level reached when
-# the gate was set, so that coverage cannot fall back unnoticed.
-COV_LINES_FLOOR    ?= 95
-COV_BRANCHES_FLOOR ?= 85
 FZ           := $(BUILD)/fuzz
+# llvm tools matching the clang in use (clang -print-prog-name finds them
+# next to the compiler; a plain name on PATH otherwise).
+LLVM_PROFDATA ?= $(shell p=$$(clang -print-prog-name=llvm-profdata 2>/dev/null); [ -x "$$p" ] && echo $$p || echo llvm-profdata)
+LLVM_COV      ?= $(shell p=$$(clang -print-prog-name=llvm-cov 2>/dev/null); [ -x "$$p" ] && echo $$p || echo llvm-cov)
 FZ_ROWS      := $(shell sed -e 's/\#.*//' fuzz/targets.txt | awk 'NF==5{print $$1":"$$2":"$$3":"$$4":"$$5}')
 FUZZ_TARGETS := $(foreach r,$(FZ_ROWS),$(firstword $(subst :, ,$(r))))
 fz_row        = $(subst :, ,$(filter $(1):%,$(FZ_ROWS)))
@@ -110,21 +109,6 @@ fuzz-replay: $(FUZZ_TARGETS:%=$(FZ)/replay/%) $(FZ)/vector-inputs/.stamp
 	  $(FZ)/replay/$$t -q corpus/$$t $(FZ)/vector-inputs/$$t $$(ls -d corpus/grown/$$t fuzz/regressions/$$t 2>/dev/null); done
 	@echo "fuzz-replay: $(words $(FUZZ_TARGETS)) targets replayed clean under gcc ASan+UBSan"
 
-# llvm-cov: the first binary is positional, the others follow -object.
-FZ_COV_OBJECTS = $(FZ)/cov/$(firstword $(FUZZ_TARGETS)) $(foreach t,$(wordlist 2,999,$(FUZZ_TARGETS)),-object $(FZ)/cov/$(t))
-fuzz-coverage: $(FUZZ_TARGETS:%=$(FZ)/cov/%) $(FZ)/vector-inputs/.stamp
-	@rm -rf $(FZ)/cov/profiles && mkdir -p $(FZ)/cov/profiles
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	  LLVM_PROFILE_FILE=$(FZ)/cov/profiles/$$t.profraw $(FZ)/cov/$$t -q corpus/$$t $(FZ)/vector-inputs/$$t \
-	    $$(ls -d corpus/grown/$$t fuzz/regressions/$$t 2>/dev/null) 2>/dev/null; done
-	llvm-profdata-14 merge -sparse $(FZ)/cov/profiles/*.profraw -o $(FZ)/cov/all.profdata
-	llvm-cov-14 export $(FZ_COV_OBJECTS) -instr-profile=$(FZ)/cov/all.profdata -skip-expansions \
-	  $(FZ_CODEC_SRCS) > $(FZ)/cov/codec-coverage.json
-	$(FZ_PY) fuzz/coverage_gate.py --lines $(COV_LINES_FLOOR) --branches $(COV_BRANCHES_FLOOR) $(FZ)/cov/codec-coverage.json
-	@llvm-cov-14 show $(FZ_COV_OBJECTS) -instr-profile=$(FZ)/cov/all.profdata \
-	  -format=text -show-line-counts-or-regions $(FZ_CODEC_SRCS) > $(FZ)/cov/codec-coverage.txt
-	@echo "fuzz-coverage: annotated sources in $(FZ)/cov/codec-coverage.txt"
-
 # After a campaign: keep what it found that adds coverage (corpus/grown/).
 fuzz-grow: fuzz-build
 	fuzz/grow_corpus.sh $(FZ) $(FUZZ_TARGETS)
@@ -160,3 +144,5 @@ fuzz-check: corpus-check fuzz-build fuzz-replay fuzz-regress-clang fuzz-coverage
 	@echo "fuzz-check: all passed"
 
 CHECK_TARGETS += fuzz-check
+
+-include fuzz/coverage.mk
