@@ -102,6 +102,11 @@ class Testee:
             for key in ("name", "version"):
                 if not isinstance(out.get(key), str) or not out.get(key):
                     problems.append(f"{key} must be a non-empty string")
+            # optional and informative: which functions answer each capability
+            eps = out.get("entry_points")
+            if eps is not None and not (isinstance(eps, dict) and all(
+                    isinstance(v, list) and all(isinstance(x, str) for x in v) for v in eps.values())):
+                problems.append("entry_points must be an object of lists of strings")
         if problems:
             self.stop()
             raise HandshakeError("handshake rejected: " + "; ".join(problems) + self.stderr_note())

@@ -6,15 +6,23 @@ run against it shows exactly where the reference deviates from the vectors:
 * decode: lonelypsp.stateful.parser_helpers prefix parsers, then
   S2B_AnyMessageParser / B2S_AnyMessageParser;
 * encode: the serialize_* functions of lonelypsp.stateful.messages.*;
-* etag: lonelypsp.stateless.make_strong_etag (the document is the exact byte
-  string the reference hashes, captured at its hash call);
+* etag: lonelypsp.stateless.make_strong_etag and the streaming builder
+  create_strong_etag_generator, fed in three ways (the document is the exact
+  byte string each one hashes, captured at its hash calls);
 * hmac_to_sign / hmac_sign / hmac_verify / hmac_parse_token /
-  hmac_secret_decode: the to-sign builders, sign(), the is_*_allowed
-  verifiers, get_token() and the secret decoding of the HMAC auth classes in
-  lonelypsp.auth.helpers.hmac_auth_config;
-* bearer_check: lonelypsp.auth.helpers.token_auth_config;
+  hmac_secret_decode: the to-sign builders, sign(), the authorize_* signers,
+  the is_*_allowed verifiers, get_token() + check_code() and the secret
+  decoding of both HMAC auth classes in lonelypsp.auth.helpers.hmac_auth_config;
+* bearer_check: both classes of lonelypsp.auth.helpers.token_auth_config,
+  their header check and every is_*_allowed;
 * base64_lenient: binascii.a2b_base64 (the decoder the reference calls);
   py_int: int() (the parser the reference calls).
+
+Where several public entry points compute the same result, every request
+runs through all of them (ENTRY_POINTS, also sent in the handshake, lists
+them) and they must agree; if one does not, the answer is an `ok` whose only
+output field, entry_point_disagreement, names it. No vector expects that, so
+a deviation in any one of them (a mutant in mutation testing) fails vectors.
 
 connection_nonce and ws_url have no function in lonelypsp: the reference
 peers (lonelypss broadcaster, lonelypsc client) compute them inline with
@@ -93,6 +101,34 @@ else:
 # what lonelypsp has code for: no stateless bodies, no Repr-Digest, no URL parser
 FEATURES = ["stateful", "etag", "hmac", "bearer", "session:connection_nonce", "session:ws_url"]
 JS_SAFE = 2 ** 53
+
+# informative (handshake "entry_points"): the lonelypsp functions each
+# capability is answered through; where there are several, every one of them
+# runs for every request and they must agree
+ENTRY_POINTS: Dict[str, List[str]] = {
+    "stateful": ["parse_s2b_message_prefix + S2B_AnyMessageParser.parse",
+                 "parse_b2s_message_prefix + B2S_AnyMessageParser.parse",
+                 "serialize_s2b_* / serialize_b2s_*"],
+    "etag": ["make_strong_etag",
+             "create_strong_etag_generator + add_topic + finish_topics + add_glob + finish, fed three ways: "
+             "all entries in one call each; one entry per call; split at an input-derived position around an "
+             "empty call"],
+    "hmac:to_sign": ["To{Broadcaster,Subscriber}HmacAuth._prepare_* (the to-sign builders)",
+                     "To{Broadcaster,Subscriber}HmacAuth.authorize_* (to-sign read at the HMAC)",
+                     "To{Broadcaster,Subscriber}HmacAuth.is_*_allowed (to-sign read at the HMAC; "
+                     "nonces without ':')"],
+    "hmac:sign": ["sign() over the to-sign builder's bytes", "To{Broadcaster,Subscriber}HmacAuth.authorize_*"],
+    "hmac:verify": ["To{Broadcaster,Subscriber}HmacAuth.is_*_allowed",
+                    "get_token + the to-sign builder + check_code"],
+    "hmac:parse_token": ["get_token"],
+    "hmac:secret_decode": ["ToBroadcasterHmacAuth(secret=...)", "ToSubscriberHmacAuth(secret=...)"],
+    "hmac:base64_lenient": ["binascii.a2b_base64"],
+    "hmac:py_int": ["int"],
+    "bearer:check": ["ToBroadcasterTokenAuth._check_header", "ToSubscriberTokenAuth._check_header",
+                     "To{Broadcaster,Subscriber}TokenAuth.is_*_allowed (all 21 message kinds)"],
+    "session:connection_nonce": ["hashlib.sha256 + base64.b64encode, as the reference peers compute it"],
+    "session:ws_url": ["the reference peers' format string"],
+}
 
 
 class Reject(Exception):
@@ -862,8 +898,21 @@ def op_hmac_parse_token(inp: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def op_hmac_secret_decode(inp: Dict[str, Any]) -> Dict[str, Any]:
-    cfg_b, _ = _secret_config(inp.get("secret"))
-    return {"hex": cfg_b.secret.hex()}
+    s = text(inp.get("secret"), "secret")
+    db = _hmac.IncomingHmacAuthNoneDBConfig()
+
+    def decode(cls: Any) -> Dict[str, Any]:
+        try:
+            return {"hex": cls(secret=s, db_config=db).secret.hex()}
+        except binascii.Error as e:
+            raise Reject("bad_base64", f"secret: {e}")
+        except AssertionError as e:
+            raise Reject("field_size", f"secret: {e}")
+        except ValueError as e:  # non-ASCII text
+            raise Reject("bad_base64", f"secret: {e}")
+
+    return agree([("ToBroadcasterHmacAuth(secret=...)", lambda: decode(_hmac.ToBroadcasterHmacAuth)),
+                  ("ToSubscriberHmacAuth(secret=...)", lambda: decode(_hmac.ToSubscriberHmacAuth))])
 
 
 def op_base64_lenient(inp: Dict[str, Any]) -> Dict[str, Any]:
@@ -882,15 +931,42 @@ def op_py_int(inp: Dict[str, Any]) -> Dict[str, Any]:
         raise Reject("invalid_value", f"ValueError: {e}")
 
 
-def op_bearer_check(inp: Dict[str, Any]) -> Dict[str, Any]:
-    token = text(inp.get("token"), "token")
-    auth = text(inp.get("authorization"), "authorization", True)
-    cfg = _token.ToBroadcasterTokenAuth(token=token)
+def _placeholder_fields(kind: str) -> Dict[str, Any]:
+    """Field values for a token-auth is_*_allowed call: the bearer check looks
+    at the authorization header alone, so any well-formed message will do."""
+    f: Dict[str, Any] = {"tracing": b"", "url": "u", "recovery": None, "topic": b"t", "glob": "g",
+                         "identifier": 1 if kind in _ZSTD_KINDS else b"i", "sha512": bytes(64),
+                         "subscriber_nonce": bytes(32), "broadcaster_nonce": bytes(32),
+                         "enable_zstd": False, "enable_training": False, "initial_dict": 0,
+                         "num_subscribers": 0, "subscribers": 0, "part_id": 0, "compression_level": 0,
+                         "min_size": 0, "max_size": 0, "etag_format": 0, "etag": bytes(64)}
+    return f
+
+
+def _bearer(fn: Callable[[], Any]) -> Dict[str, Any]:
     try:
-        r = cfg._check_header(auth)
+        r = fn()
     except TypeError as e:  # QK-36: non-ASCII str in hmac.compare_digest
         raise Reject("invalid_value", f"TypeError: {e}")
     return _auth_result(r)
+
+
+def op_bearer_check(inp: Dict[str, Any]) -> Dict[str, Any]:
+    token = text(inp.get("token"), "token")
+    auth = text(inp.get("authorization"), "authorization", True)
+    cfgs = {"broadcaster": _token.ToBroadcasterTokenAuth(token=token),
+            "subscriber": _token.ToSubscriberTokenAuth(token=token)}
+    if _KINDS is None:
+        _kind({"kind": "NOTIFY"})
+    assert _KINDS is not None
+    paths: List[Tuple[str, Callable[[], Dict[str, Any]]]] = [
+        ("ToBroadcasterTokenAuth header check", lambda: _bearer(lambda: cfgs["broadcaster"]._check_header(auth))),
+        ("ToSubscriberTokenAuth header check", lambda: _bearer(lambda: cfgs["subscriber"]._check_header(auth)))]
+    for kind, (side, _, verify, _) in _KINDS.items():
+        cls = "ToBroadcasterTokenAuth" if side == "broadcaster" else "ToSubscriberTokenAuth"
+        paths.append((f"{cls} is_allowed ({kind})", lambda side=side, verify=verify, kind=kind: _bearer(
+            lambda: run(verify(cfgs[side], _placeholder_fields(kind), auth, 0)))))
+    return agree(paths)
 
 
 # --------------------------------------------------------------------------- session
@@ -963,7 +1039,7 @@ def handle(req: Dict[str, Any]) -> Dict[str, Any]:
             return {"status": "rejected", "error": "invalid_value",
                     "detail": f"cannot import lonelypsp: {_IMPORT_ERROR}"}
         return {"status": "ok", "output": {"name": "lonelypsp", "version": version(), "protocol": 1,
-                                           "features": FEATURES}}
+                                           "features": FEATURES, "entry_points": ENTRY_POINTS}}
     if op in NOT_IN_LONELYPSP:
         return {"status": "unsupported", "detail": NOT_IN_LONELYPSP[op]}
     fn = OPS.get(op)
