@@ -1,5 +1,7 @@
 """Stateful vectors: hand-written cases (§3, §5) and derived negatives (§4)."""
 
+from collections import namedtuple
+
 from ..protocol import stateful_model as M
 from ..protocol.prim import Reject, pattern, sha512
 from ..protocol.stateful_model import MODE_SECTION, SECTION
@@ -89,206 +91,229 @@ def custom(ident, level, mn, mx, dictionary, **kw):
              tracing=kw.get("tracing", b""), sha512=kw.get("sha512", sha512(dictionary)))
 
 
-# Each case: (direction, case name, message, modes, description, extra refs).
-# modes: "both", "min" or "exp". The first case of each (direction, type,
-# variant) is its "basic" case, used for the per-type mutations.
+# A hand-written case: direction, case name (the id is
+# <dir>-<type>-<mode>-<name>), message (model values), description, the
+# header modes it is written in (BOTH, MIN or EXP), extra spec refs. Each
+# gives a decode and an encode vector per mode and the derived negatives of
+# StatefulGen.run. The first case of each (direction, type, variant) is its
+# "basic" case, used for the per-type mutations.
 BOTH, MIN, EXP = ("min", "exp"), ("min",), ("exp",)
+Row = namedtuple("Row", "d name msg desc modes refs", defaults=(BOTH, ()))
 
 
-def base_cases():
-    C = []
+def _exact_rows(t):
+    return [
+        Row("s2b", "basic", m(t, authorization=None, tracing=b"", topic=b"foo/bar"),
+            f"{t}, topic foo/bar", refs=["§5.1", "§5.2"] if t == "SUBSCRIBE_EXACT" else []),
+        Row("s2b", "auth", m(t, authorization=AUTH, tracing=b"\x00trace\xff", topic=b"a"),
+            f"{t} with authorization and binary tracing"),
+        Row("s2b", "empty-topic", m(t, authorization=None, tracing=b"", topic=b""),
+            f"{t} with an empty topic"),
+        Row("s2b", "binary-topic", m(t, authorization="Bearer x", tracing=b"",
+                                     topic=b"\xff\x00\xc0\xaf"),
+            f"{t} with a topic that is not UTF-8 (topics are opaque)", refs=["§1.4"]),
+    ]
 
-    def add(d, name, msg, desc, modes=BOTH, refs=()):
-        C.append((d, name, msg, modes, desc, list(refs)))
 
+def _glob_rows(t):
+    return [
+        Row("s2b", "basic", m(t, authorization=None, tracing=b"", glob="foo/*"),
+            f"{t}, glob foo/*"),
+        Row("s2b", "unicode", m(t, authorization="Bearer \u00e9t\u00e9", tracing=b"tr",
+                                glob="donn\u00e9es/\U0001F642/*"),
+            f"{t} with non-ASCII UTF-8 in the glob and the authorization", refs=["§1.4"]),
+        Row("s2b", "empty-glob", m(t, authorization=None, tracing=b"", glob=""),
+            f"{t} with an empty glob"),
+    ]
+
+
+def _confirm_exact_rows(t):
+    return [
+        Row("b2s", "basic", m(t, topic=b"foo/bar", authorization=None, tracing=b""),
+            f"{t}, topic foo/bar (topic first)"),
+        Row("b2s", "auth", m(t, topic=b"\xff\xfe", authorization=AUTH, tracing=b"x"),
+            f"{t} with a binary topic and authorization"),
+        Row("b2s", "empty-topic", m(t, topic=b"", authorization=None, tracing=b""),
+            f"{t} with an empty topic"),
+    ]
+
+
+def _confirm_glob_rows(t):
+    return [
+        Row("b2s", "basic", m(t, glob="foo/*", authorization=None, tracing=b""),
+            f"{t}, glob foo/*"),
+        Row("b2s", "unicode", m(t, glob="\u65e5\u672c/**", authorization="Bearer \u00fc",
+                                tracing=b"t"),
+            f"{t} with non-ASCII UTF-8"),
+    ]
+
+
+def _stream_rows(d, t):
+    ex = ["§5.7"] if t == "RECEIVE_STREAM" else []
+    return [
+        Row(d, "start-uncompressed-basic", stream_unc(t, HI, b"h"),
+            f"{t} part 0, uncompressed, total 2, first chunk h; x-part-id 00",
+            refs=ex + ["QK-18"]),
+        Row(d, "start-uncompressed-full", stream_unc(t, pattern(300), pattern(300),
+                                                     authorization=AUTH, tracing=b"t",
+                                                     identifier=pattern(64)),
+            f"{t} part 0 carrying the whole 300-byte body, 64-byte identifier"),
+        Row(d, "start-uncompressed-empty", stream_unc(t, b"", b"", identifier=b"", topic=b""),
+            f"{t} part 0 of an empty notification"),
+        Row(d, "start-compressed-basic", stream_cmp(t, 1, pattern(10), 100, pattern(4)),
+            f"{t} part 0, compressor 1, total 10 compressed bytes, first chunk 4 bytes"),
+        Row(d, "start-compressed-max",
+            m(t, authorization=None, tracing=b"", identifier=b"\x01", part_id=None, topic=b"t",
+              compressor_id=U64MAX, compressed_length=U64MAX, decompressed_length=U64MAX,
+              unverified_compressed_sha512=sha512(b"x"), payload=b"x"),
+            f"{t} part 0 with compressor id, total and decompressed length 2^64-1"),
+        Row(d, "continuation-basic", stream_cont(t, 1, b"i"),
+            f"{t} continuation part 1, chunk i", refs=ex),
+        Row(d, "continuation-max", stream_cont(t, U64MAX, pattern(33), authorization=AUTH,
+                                               tracing=b"x"),
+            f"{t} continuation with part id 2^64-1"),
+        Row(d, "continuation-empty", stream_cont(t, 2, b""),
+            f"{t} continuation with an empty chunk"),
+    ]
+
+
+BASE_CASES = [
     # ---- S2B
-    add("s2b", "basic", m("CONFIGURE", subscriber_nonce=NONCE_S, enable_zstd=True,
+    Row("s2b", "basic", m("CONFIGURE", subscriber_nonce=NONCE_S, enable_zstd=True,
                           enable_training=True, initial_dict=0, authorization=None,
                           tracing=b""),
-        "CONFIGURE, nonce 00..1f, zstd and training on, no preset", refs=["§5.3"])
-    add("s2b", "auth", m("CONFIGURE", subscriber_nonce=bytes(32), enable_zstd=False,
+        "CONFIGURE, nonce 00..1f, zstd and training on, no preset", refs=["§5.3"]),
+    Row("s2b", "auth", m("CONFIGURE", subscriber_nonce=bytes(32), enable_zstd=False,
                          enable_training=False, initial_dict=65535, authorization=AUTH,
                          tracing=b"trace"),
         "CONFIGURE with flags off, initial_dict 65535, authorization and tracing",
-        refs=["QK-18"])
-    add("s2b", "preset", m("CONFIGURE", subscriber_nonce=pattern(32), enable_zstd=True,
+        refs=["QK-18"]),
+    Row("s2b", "preset", m("CONFIGURE", subscriber_nonce=pattern(32), enable_zstd=True,
                            enable_training=False, initial_dict=2, authorization=None,
                            tracing=b""),
-        "CONFIGURE asking for preset dictionary 2")
-    for t in ("SUBSCRIBE_EXACT", "UNSUBSCRIBE_EXACT"):
-        add("s2b", "basic", m(t, authorization=None, tracing=b"", topic=b"foo/bar"),
-            f"{t}, topic foo/bar", refs=["§5.1", "§5.2"] if t == "SUBSCRIBE_EXACT" else [])
-        add("s2b", "auth", m(t, authorization=AUTH, tracing=b"\x00trace\xff", topic=b"a"),
-            f"{t} with authorization and binary tracing")
-        add("s2b", "empty-topic", m(t, authorization=None, tracing=b"", topic=b""),
-            f"{t} with an empty topic")
-        add("s2b", "binary-topic", m(t, authorization="Bearer x", tracing=b"",
-                                     topic=b"\xff\x00\xc0\xaf"),
-            f"{t} with a topic that is not UTF-8 (topics are opaque)", refs=["§1.4"])
-    add("s2b", "topic-max", m("SUBSCRIBE_EXACT", authorization=None, tracing=b"",
+        "CONFIGURE asking for preset dictionary 2"),
+    *_exact_rows("SUBSCRIBE_EXACT"), *_exact_rows("UNSUBSCRIBE_EXACT"),
+    Row("s2b", "topic-max", m("SUBSCRIBE_EXACT", authorization=None, tracing=b"",
                               topic=BIG_BYTES),
-        "SUBSCRIBE_EXACT with a 65535-byte topic", refs=["§2.7"])
-    add("s2b", "tracing-max", m("SUBSCRIBE_EXACT", authorization=None, tracing=BIG_BYTES,
+        "SUBSCRIBE_EXACT with a 65535-byte topic", refs=["§2.7"]),
+    Row("s2b", "tracing-max", m("SUBSCRIBE_EXACT", authorization=None, tracing=BIG_BYTES,
                                 topic=b"t"),
-        "SUBSCRIBE_EXACT with 65535 bytes of tracing", MIN, refs=["§1.6"])
-    for t in ("SUBSCRIBE_GLOB", "UNSUBSCRIBE_GLOB"):
-        add("s2b", "basic", m(t, authorization=None, tracing=b"", glob="foo/*"),
-            f"{t}, glob foo/*")
-        add("s2b", "unicode", m(t, authorization="Bearer \u00e9t\u00e9", tracing=b"tr",
-                                glob="donn\u00e9es/\U0001F642/*"),
-            f"{t} with non-ASCII UTF-8 in the glob and the authorization", refs=["§1.4"])
-        add("s2b", "empty-glob", m(t, authorization=None, tracing=b"", glob=""),
-            f"{t} with an empty glob")
-    add("s2b", "nul-bom", m("SUBSCRIBE_GLOB", authorization="\ufeffa\x00b", tracing=b"",
+        "SUBSCRIBE_EXACT with 65535 bytes of tracing", MIN, refs=["§1.6"]),
+    *_glob_rows("SUBSCRIBE_GLOB"), *_glob_rows("UNSUBSCRIBE_GLOB"),
+    Row("s2b", "nul-bom", m("SUBSCRIBE_GLOB", authorization="\ufeffa\x00b", tracing=b"",
                             glob="\ufeffx\x00y"),
         "SUBSCRIBE_GLOB: NUL is accepted and a leading BOM is kept, in glob and authorization",
-        refs=["§1.4"])
-    add("s2b", "glob-max", m("SUBSCRIBE_GLOB", authorization=None, tracing=b"",
+        refs=["§1.4"]),
+    Row("s2b", "glob-max", m("SUBSCRIBE_GLOB", authorization=None, tracing=b"",
                              glob=BIG_GLOB),
-        "SUBSCRIBE_GLOB with a 65535-byte glob", MIN)
+        "SUBSCRIBE_GLOB with a 65535-byte glob", MIN),
 
-    add("s2b", "uncompressed-basic", notify_unc(HI),
+    Row("s2b", "uncompressed-basic", notify_unc(HI),
         "NOTIFY, uncompressed, body hi, identifier deadbeef, topic foo/bar",
-        refs=["§5.4", "§5.5"])
-    add("s2b", "uncompressed-empty", notify_unc(b"", identifier=b"id", topic=b"t"),
-        "NOTIFY with an empty body: both lengths are empty values", refs=["§5.6", "QK-18"])
-    add("s2b", "uncompressed-auth", notify_unc(pattern(300), authorization=AUTH,
+        refs=["§5.4", "§5.5"]),
+    Row("s2b", "uncompressed-empty", notify_unc(b"", identifier=b"id", topic=b"t"),
+        "NOTIFY with an empty body: both lengths are empty values", refs=["§5.6", "QK-18"]),
+    Row("s2b", "uncompressed-auth", notify_unc(pattern(300), authorization=AUTH,
                                                tracing=b"trace", identifier=pattern(64, 9),
                                                topic=b""),
-        "NOTIFY with a 300-byte body (2-byte lengths), a 64-byte identifier, an empty topic")
-    add("s2b", "uncompressed-noid", notify_unc(b"x", identifier=b""),
-        "NOTIFY with an empty identifier")
-    add("s2b", "uncompressed-tracing-max", notify_unc(HI, tracing=BIG_BYTES),
-        "NOTIFY with 65535 bytes of tracing", MIN, refs=["§1.6"])
-    add("s2b", "compressed-basic", notify_cmp(pattern(10), 1, 100),
-        "NOTIFY, compressed with compressor 1, decompressed length 100 (not verified)")
-    add("s2b", "compressed-max", notify_cmp(pattern(5), U64MAX, U64MAX),
-        "NOTIFY, compressor id and decompressed length 2^64-1")
-    add("s2b", "compressed-empty", notify_cmp(b"", 65536, 0),
-        "NOTIFY, compressed with an empty body and decompressed length 0", refs=["QK-13"])
+        "NOTIFY with a 300-byte body (2-byte lengths), a 64-byte identifier, an empty topic"),
+    Row("s2b", "uncompressed-noid", notify_unc(b"x", identifier=b""),
+        "NOTIFY with an empty identifier"),
+    Row("s2b", "uncompressed-tracing-max", notify_unc(HI, tracing=BIG_BYTES),
+        "NOTIFY with 65535 bytes of tracing", MIN, refs=["§1.6"]),
+    Row("s2b", "compressed-basic", notify_cmp(pattern(10), 1, 100),
+        "NOTIFY, compressed with compressor 1, decompressed length 100 (not verified)"),
+    Row("s2b", "compressed-max", notify_cmp(pattern(5), U64MAX, U64MAX),
+        "NOTIFY, compressor id and decompressed length 2^64-1"),
+    Row("s2b", "compressed-empty", notify_cmp(b"", 65536, 0),
+        "NOTIFY, compressed with an empty body and decompressed length 0", refs=["QK-13"]),
 
-    for t in ("NOTIFY_STREAM",):
-        _stream_cases(add, "s2b", t)
+    *_stream_rows("s2b", "NOTIFY_STREAM"),
 
-    add("s2b", "basic", m("CONTINUE_RECEIVE", identifier=b"\x01\x02\x03\x04", part_id=1,
+    Row("s2b", "basic", m("CONTINUE_RECEIVE", identifier=b"\x01\x02\x03\x04", part_id=1,
                           authorization=None, tracing=b""),
-        "CONTINUE_RECEIVE for part 1")
-    add("s2b", "part0", m("CONTINUE_RECEIVE", identifier=b"\x01\x02\x03\x04", part_id=0,
+        "CONTINUE_RECEIVE for part 1"),
+    Row("s2b", "part0", m("CONTINUE_RECEIVE", identifier=b"\x01\x02\x03\x04", part_id=0,
                           authorization=None, tracing=b""),
-        "CONTINUE_RECEIVE for part 0: x-part-id is written empty", refs=["QK-18"])
-    add("s2b", "max", m("CONTINUE_RECEIVE", identifier=pattern(64), part_id=U64MAX,
+        "CONTINUE_RECEIVE for part 0: x-part-id is written empty", refs=["QK-18"]),
+    Row("s2b", "max", m("CONTINUE_RECEIVE", identifier=pattern(64), part_id=U64MAX,
                         authorization=AUTH, tracing=b"t"),
-        "CONTINUE_RECEIVE with part id 2^64-1 and a 64-byte identifier")
-    add("s2b", "basic", m("CONFIRM_RECEIVE", identifier=b"\x01\x02\x03\x04",
+        "CONTINUE_RECEIVE with part id 2^64-1 and a 64-byte identifier"),
+    Row("s2b", "basic", m("CONFIRM_RECEIVE", identifier=b"\x01\x02\x03\x04",
                           authorization=None, tracing=b"", num_subscribers=1),
         "CONFIRM_RECEIVE, num_subscribers 1 in a fixed 4-byte field",
-        refs=["§5.7", "QK-18", "§1.1"])
-    add("s2b", "zero", m("CONFIRM_RECEIVE", identifier=b"", authorization=None, tracing=b"",
+        refs=["§5.7", "QK-18", "§1.1"]),
+    Row("s2b", "zero", m("CONFIRM_RECEIVE", identifier=b"", authorization=None, tracing=b"",
                          num_subscribers=0),
-        "CONFIRM_RECEIVE with num_subscribers 0 and an empty identifier")
-    add("s2b", "max", m("CONFIRM_RECEIVE", identifier=pattern(64), authorization=AUTH,
+        "CONFIRM_RECEIVE with num_subscribers 0 and an empty identifier"),
+    Row("s2b", "max", m("CONFIRM_RECEIVE", identifier=pattern(64), authorization=AUTH,
                         tracing=b"tr", num_subscribers=U32MAX),
-        "CONFIRM_RECEIVE with num_subscribers 2^32-1 and a 64-byte identifier")
+        "CONFIRM_RECEIVE with num_subscribers 2^32-1 and a 64-byte identifier"),
 
     # ---- B2S
-    add("b2s", "basic", m("CONFIRM_CONFIGURE", broadcaster_nonce=NONCE_B, authorization=None,
+    Row("b2s", "basic", m("CONFIRM_CONFIGURE", broadcaster_nonce=NONCE_B, authorization=None,
                           tracing=b""),
-        "CONFIRM_CONFIGURE, nonce 20..3f", refs=["§5.7"])
-    add("b2s", "auth", m("CONFIRM_CONFIGURE", broadcaster_nonce=b"\xff" * 32,
+        "CONFIRM_CONFIGURE, nonce 20..3f", refs=["§5.7"]),
+    Row("b2s", "auth", m("CONFIRM_CONFIGURE", broadcaster_nonce=b"\xff" * 32,
                          authorization=AUTH, tracing=b"tracing"),
-        "CONFIRM_CONFIGURE with authorization and tracing")
-    for t in ("CONFIRM_SUBSCRIBE_EXACT", "CONFIRM_UNSUBSCRIBE_EXACT"):
-        add("b2s", "basic", m(t, topic=b"foo/bar", authorization=None, tracing=b""),
-            f"{t}, topic foo/bar (topic first)")
-        add("b2s", "auth", m(t, topic=b"\xff\xfe", authorization=AUTH, tracing=b"x"),
-            f"{t} with a binary topic and authorization")
-        add("b2s", "empty-topic", m(t, topic=b"", authorization=None, tracing=b""),
-            f"{t} with an empty topic")
-    add("b2s", "topic-max", m("CONFIRM_SUBSCRIBE_EXACT", topic=BIG_BYTES, authorization=None,
+        "CONFIRM_CONFIGURE with authorization and tracing"),
+    *_confirm_exact_rows("CONFIRM_SUBSCRIBE_EXACT"), *_confirm_exact_rows("CONFIRM_UNSUBSCRIBE_EXACT"),
+    Row("b2s", "topic-max", m("CONFIRM_SUBSCRIBE_EXACT", topic=BIG_BYTES, authorization=None,
                               tracing=b""),
-        "CONFIRM_SUBSCRIBE_EXACT with a 65535-byte topic", MIN)
-    for t in ("CONFIRM_SUBSCRIBE_GLOB", "CONFIRM_UNSUBSCRIBE_GLOB"):
-        add("b2s", "basic", m(t, glob="foo/*", authorization=None, tracing=b""),
-            f"{t}, glob foo/*")
-        add("b2s", "unicode", m(t, glob="\u65e5\u672c/**", authorization="Bearer \u00fc",
-                                tracing=b"t"),
-            f"{t} with non-ASCII UTF-8")
-    add("b2s", "basic", m("CONFIRM_NOTIFY", identifier=b"\xde\xad\xbe\xef", subscribers=3,
+        "CONFIRM_SUBSCRIBE_EXACT with a 65535-byte topic", MIN),
+    *_confirm_glob_rows("CONFIRM_SUBSCRIBE_GLOB"), *_confirm_glob_rows("CONFIRM_UNSUBSCRIBE_GLOB"),
+    Row("b2s", "basic", m("CONFIRM_NOTIFY", identifier=b"\xde\xad\xbe\xef", subscribers=3,
                           authorization=None, tracing=b""),
-        "CONFIRM_NOTIFY, 3 subscribers (minimal integer)", refs=["§5.7", "QK-18"])
-    add("b2s", "zero", m("CONFIRM_NOTIFY", identifier=b"", subscribers=0, authorization=None,
+        "CONFIRM_NOTIFY, 3 subscribers (minimal integer)", refs=["§5.7", "QK-18"]),
+    Row("b2s", "zero", m("CONFIRM_NOTIFY", identifier=b"", subscribers=0, authorization=None,
                          tracing=b""),
-        "CONFIRM_NOTIFY with 0 subscribers: an empty value", refs=["QK-18"])
-    add("b2s", "max", m("CONFIRM_NOTIFY", identifier=pattern(64), subscribers=U64MAX,
+        "CONFIRM_NOTIFY with 0 subscribers: an empty value", refs=["QK-18"]),
+    Row("b2s", "max", m("CONFIRM_NOTIFY", identifier=pattern(64), subscribers=U64MAX,
                         authorization=AUTH, tracing=b"t"),
-        "CONFIRM_NOTIFY with 2^64-1 subscribers and a 64-byte identifier")
-    add("b2s", "tracing-max", m("CONFIRM_NOTIFY", identifier=b"\x01", subscribers=256,
+        "CONFIRM_NOTIFY with 2^64-1 subscribers and a 64-byte identifier"),
+    Row("b2s", "tracing-max", m("CONFIRM_NOTIFY", identifier=b"\x01", subscribers=256,
                                 authorization=None, tracing=BIG_BYTES),
-        "CONFIRM_NOTIFY with 65535 bytes of tracing", MIN, refs=["§1.6"])
-    add("b2s", "basic", m("CONTINUE_NOTIFY", identifier=b"\x01\x02\x03\x04", part_id=1,
+        "CONFIRM_NOTIFY with 65535 bytes of tracing", MIN, refs=["§1.6"]),
+    Row("b2s", "basic", m("CONTINUE_NOTIFY", identifier=b"\x01\x02\x03\x04", part_id=1,
                           authorization=None, tracing=b""),
-        "CONTINUE_NOTIFY for part 1")
-    add("b2s", "part0", m("CONTINUE_NOTIFY", identifier=b"\x01\x02\x03\x04", part_id=0,
+        "CONTINUE_NOTIFY for part 1"),
+    Row("b2s", "part0", m("CONTINUE_NOTIFY", identifier=b"\x01\x02\x03\x04", part_id=0,
                           authorization=None, tracing=b""),
-        "CONTINUE_NOTIFY for part 0: x-part-id is written empty", refs=["QK-18"])
-    add("b2s", "max", m("CONTINUE_NOTIFY", identifier=pattern(64), part_id=U64MAX,
+        "CONTINUE_NOTIFY for part 0: x-part-id is written empty", refs=["QK-18"]),
+    Row("b2s", "max", m("CONTINUE_NOTIFY", identifier=pattern(64), part_id=U64MAX,
                         authorization=AUTH, tracing=b"t"),
-        "CONTINUE_NOTIFY with part id 2^64-1")
-    _stream_cases(add, "b2s", "RECEIVE_STREAM")
-    add("b2s", "basic", preset(1, 3, 16384, U64MAX),
+        "CONTINUE_NOTIFY with part id 2^64-1"),
+    *_stream_rows('b2s', 'RECEIVE_STREAM'),
+    Row("b2s", "basic", preset(1, 3, 16384, U64MAX),
         "ENABLE_ZSTD_PRESET, identifier 1, level 3, min 16384, max 2^64-1",
-        refs=["§5.7", "QK-02", "§7.1"])
-    add("b2s", "zero-sizes", preset(2, -1, 0, 0, authorization=AUTH, tracing=b"t"),
+        refs=["§5.7", "QK-02", "§7.1"]),
+    Row("b2s", "zero-sizes", preset(2, -1, 0, 0, authorization=AUTH, tracing=b"t"),
         "ENABLE_ZSTD_PRESET, preset 2, level -1, min and max 0 (empty values)",
-        refs=["QK-02", "QK-18"])
-    add("b2s", "max", preset(65535, 22, U32MAX, 65536),
-        "ENABLE_ZSTD_PRESET, identifier 65535, level 22, min 2^32-1")
-    add("b2s", "negative-level", preset(7, -32768, 32, 1),
-        "ENABLE_ZSTD_PRESET with level -32768")
-    add("b2s", "basic", custom(65536, 3, 32, 16384, pattern(40)),
-        "ENABLE_ZSTD_CUSTOM, identifier 65536, a 40-byte dictionary with its SHA-512")
-    add("b2s", "max", custom(U64MAX, 10, U32MAX, U64MAX, b"", authorization=AUTH,
+        refs=["QK-02", "QK-18"]),
+    Row("b2s", "max", preset(65535, 22, U32MAX, 65536),
+        "ENABLE_ZSTD_PRESET, identifier 65535, level 22, min 2^32-1"),
+    Row("b2s", "negative-level", preset(7, -32768, 32, 1),
+        "ENABLE_ZSTD_PRESET with level -32768"),
+    Row("b2s", "basic", custom(65536, 3, 32, 16384, pattern(40)),
+        "ENABLE_ZSTD_CUSTOM, identifier 65536, a 40-byte dictionary with its SHA-512"),
+    Row("b2s", "max", custom(U64MAX, 10, U32MAX, U64MAX, b"", authorization=AUTH,
                              tracing=b"tr"),
-        "ENABLE_ZSTD_CUSTOM, identifier 2^64-1, empty dictionary")
-    add("b2s", "basic", m("DISABLE_ZSTD_CUSTOM", identifier=65536, authorization=None,
+        "ENABLE_ZSTD_CUSTOM, identifier 2^64-1, empty dictionary"),
+    Row("b2s", "basic", m("DISABLE_ZSTD_CUSTOM", identifier=65536, authorization=None,
                           tracing=b""),
-        "DISABLE_ZSTD_CUSTOM, identifier 65536")
-    add("b2s", "max", m("DISABLE_ZSTD_CUSTOM", identifier=U64MAX, authorization=AUTH,
+        "DISABLE_ZSTD_CUSTOM, identifier 65536"),
+    Row("b2s", "max", m("DISABLE_ZSTD_CUSTOM", identifier=U64MAX, authorization=AUTH,
                         tracing=b"t"),
-        "DISABLE_ZSTD_CUSTOM, identifier 2^64-1")
-    add("b2s", "basic", m("MISSED", authorization=None, tracing=b"", topic=b"foo/bar"),
-        "MISSED, topic foo/bar")
-    add("b2s", "auth", m("MISSED", authorization=AUTH, tracing=b"\x01", topic=b""),
-        "MISSED with authorization and an empty topic")
-    add("b2s", "topic-max", m("MISSED", authorization=None, tracing=b"", topic=BIG_BYTES),
-        "MISSED with a 65535-byte topic", MIN)
-    return C
+        "DISABLE_ZSTD_CUSTOM, identifier 2^64-1"),
+    Row("b2s", "basic", m("MISSED", authorization=None, tracing=b"", topic=b"foo/bar"),
+        "MISSED, topic foo/bar"),
+    Row("b2s", "auth", m("MISSED", authorization=AUTH, tracing=b"\x01", topic=b""),
+        "MISSED with authorization and an empty topic"),
+    Row("b2s", "topic-max", m("MISSED", authorization=None, tracing=b"", topic=BIG_BYTES),
+        "MISSED with a 65535-byte topic", MIN),
+]
 
 
-def _stream_cases(add, d, t):
-    ex = ["§5.7"] if t == "RECEIVE_STREAM" else []
-    add(d, "start-uncompressed-basic", stream_unc(t, HI, b"h"),
-        f"{t} part 0, uncompressed, total 2, first chunk h; x-part-id 00", refs=ex + ["QK-18"])
-    add(d, "start-uncompressed-full", stream_unc(t, pattern(300), pattern(300),
-                                                 authorization=AUTH, tracing=b"t",
-                                                 identifier=pattern(64)),
-        f"{t} part 0 carrying the whole 300-byte body, 64-byte identifier")
-    add(d, "start-uncompressed-empty", stream_unc(t, b"", b"", identifier=b"", topic=b""),
-        f"{t} part 0 of an empty notification")
-    add(d, "start-compressed-basic", stream_cmp(t, 1, pattern(10), 100, pattern(4)),
-        f"{t} part 0, compressor 1, total 10 compressed bytes, first chunk 4 bytes")
-    add(d, "start-compressed-max",
-        m(t, authorization=None, tracing=b"", identifier=b"\x01", part_id=None, topic=b"t",
-          compressor_id=U64MAX, compressed_length=U64MAX, decompressed_length=U64MAX,
-          unverified_compressed_sha512=sha512(b"x"), payload=b"x"),
-        f"{t} part 0 with compressor id, total and decompressed length 2^64-1")
-    add(d, "continuation-basic", stream_cont(t, 1, b"i"),
-        f"{t} continuation part 1, chunk i", refs=ex)
-    add(d, "continuation-max", stream_cont(t, U64MAX, pattern(33), authorization=AUTH,
-                                           tracing=b"x"),
-        f"{t} continuation with part id 2^64-1")
-    add(d, "continuation-empty", stream_cont(t, 2, b""),
-        f"{t} continuation with an empty chunk")
 
 
 # --------------------------------------------------------------------------
@@ -335,14 +360,14 @@ class StatefulGen:
 
     def run(self):
         basics = {}
-        for d, name, msg, modes, desc, refs in base_cases():
+        for d, name, msg, desc, modes, refs in BASE_CASES:
             t = msg["type"]
             for mode in modes:
                 minimal = mode == "min"
                 vid = f"{d}-{kebab(t)}-{mode}-{name}"
                 frame = M.to_frame(d, msg, minimal)
                 data = frame.to_bytes()
-                r = [SECTION[t], MODE_SECTION[minimal]] + refs
+                r = [SECTION[t], MODE_SECTION[minimal], *refs]
                 self.decode_vec(d, vid, desc + f" ({'minimal' if minimal else 'expanded'})",
                                 data, r, expect=("valid",))
                 self.encode_vec(d, vid + "-enc", "encode: " + desc, msg, minimal, r,
@@ -565,7 +590,7 @@ class StatefulGen:
                 dvh(d, f"{d}-prefix-{n}", f"only {n} bytes: the prefix is incomplete",
                     bytes.fromhex("00010002")[:n], ["§4.1", "§2.2", "§4.8"], expect=("invalid",))
         # QK-06: enable flags other than 00/01
-        base = M.to_frame("s2b", base_cases()[0][2], True)
+        base = M.to_frame("s2b", BASE_CASES[0].msg, True)
         for word, val in (("empty", b""), ("02", b"\x02"), ("0001", b"\x00\x01"),
                           ("ff", b"\xff")):
             for h in ("x-enable-zstd", "x-enable-training"):
