@@ -257,7 +257,8 @@ BASE_CASES = [
     Row("b2s", "auth", m("CONFIRM_CONFIGURE", broadcaster_nonce=b"\xff" * 32,
                          authorization=AUTH, tracing=b"tracing"),
         "CONFIRM_CONFIGURE with authorization and tracing"),
-    *_confirm_exact_rows("CONFIRM_SUBSCRIBE_EXACT"), *_confirm_exact_rows("CONFIRM_UNSUBSCRIBE_EXACT"),
+    *_confirm_exact_rows("CONFIRM_SUBSCRIBE_EXACT"),
+    *_confirm_exact_rows("CONFIRM_UNSUBSCRIBE_EXACT"),
     Row("b2s", "topic-max", m("CONFIRM_SUBSCRIBE_EXACT", topic=BIG_BYTES, authorization=None,
                               tracing=b""),
         "CONFIRM_SUBSCRIBE_EXACT with a 65535-byte topic", MIN),
@@ -319,11 +320,28 @@ BASE_CASES = [
 # --------------------------------------------------------------------------
 
 
+# A decode vector: direction, id, description, bytes, spec refs, the verdicts
+# the model must give (None: any).
+Dec = namedtuple("Dec", "d vid desc data refs expect", defaults=(None,))
+# An encode vector: direction, id, description, message (model values),
+# minimal headers (bool), spec refs, verdicts.
+Enc = namedtuple("Enc", "d vid desc msg minimal refs expect", defaults=(None,))
+
+
 class StatefulGen:
     def __init__(self, col):
         self.col = col
 
     # -- single vectors
+
+    def emit(self, row, provenance="hand"):
+        """One Dec or Enc row as a vector."""
+        if isinstance(row, Dec):
+            self.decode_vec(row.d, row.vid, row.desc, row.data, row.refs,
+                            provenance=provenance, expect=row.expect)
+        else:
+            self.encode_vec(row.d, row.vid, row.desc, row.msg, row.minimal, row.refs,
+                            provenance=provenance, expect=row.expect)
 
     def decode_vec(self, d, vid, desc, data, refs, provenance="hand", derived_from=None,
                    expect=None, note=None):
@@ -573,202 +591,206 @@ class StatefulGen:
     # -- individual hand-written cases
 
     def special(self):
-        dvh = lambda d, vid, desc, data, refs, **kw: self.decode_vec(  # noqa: E731
-            d, vid, desc, data, refs, **kw)
-        # QK-01: the README's 15-byte SUBSCRIBE_EXACT
-        dvh("s2b", "s2b-subscribe-exact-min-readme", "the lonelypsp README's 15-byte "
-            "SUBSCRIBE_EXACT (x-tracing missing) is rejected",
-            bytes.fromhex("000100020000000766 6f6f2f626172".replace(" ", "")),
-            ["QK-01", "§5.1"], expect=("invalid",))
-        # QK-11: the spec's trailing-bytes example
-        dvh("s2b", "s2b-subscribe-exact-min-garbage", "SUBSCRIBE_EXACT followed by 'garbage'",
-            bytes.fromhex("0001000200000000000766 6f6f2f626172".replace(" ", "")) +
-            b"garbage", ["QK-11", "§4.3"], expect=("implementation-defined",))
-        # §4.1 prefix truncation
-        for n in range(4):
-            for d in ("s2b", "b2s"):
-                dvh(d, f"{d}-prefix-{n}", f"only {n} bytes: the prefix is incomplete",
-                    bytes.fromhex("00010002")[:n], ["§4.1", "§2.2", "§4.8"], expect=("invalid",))
-        # QK-06: enable flags other than 00/01
-        base = M.to_frame("s2b", BASE_CASES[0].msg, True)
-        for word, val in (("empty", b""), ("02", b"\x02"), ("0001", b"\x00\x01"),
-                          ("ff", b"\xff")):
-            for h in ("x-enable-zstd", "x-enable-training"):
-                dvh("s2b", f"s2b-configure-min-{h[9:]}-{word}",
-                    f"CONFIGURE with {h} = {val.hex() or 'empty'} (read as false)",
-                    base.with_value(h, val).to_bytes(), ["QK-06", "§3.1.1"],
-                    expect=("implementation-defined",))
-        # QK-07: x-initial-dict of 0 and 1 bytes
-        for word, val in (("empty", b""), ("1byte", b"\x05")):
-            dvh("s2b", f"s2b-configure-min-initial-dict-{word}",
-                f"CONFIGURE with a {len(val)}-byte x-initial-dict",
-                base.with_value("x-initial-dict", val).to_bytes(), ["QK-07", "§3.1.1"],
-                expect=("valid",))
-        # QK-02: x-min-size of 0, 3, 4 and 5 bytes
-        pbase = M.to_frame("b2s", preset(1, 3, 16384, U64MAX), True)
-        for n, exp in ((0, "valid"), (3, "valid"), (4, "valid"), (5, "invalid")):
-            val = b"" if n == 0 else (16384).to_bytes(n, "big")
-            dvh("b2s", f"b2s-enable-zstd-preset-min-min-size-{n}bytes",
-                f"ENABLE_ZSTD_PRESET with a {n}-byte x-min-size",
-                pbase.with_value("x-min-size", val).to_bytes(), ["QK-02", "§3.2.7"],
-                expect=(exp,))
-        # QK-03: identifiers outside the documented ranges
-        for word, ident in (("0", 0), ("65536", 65536), ("max", U64MAX)):
-            fr = M.to_frame("b2s", preset(ident, 3, 0, U64MAX), True)
-            dvh("b2s", f"b2s-enable-zstd-preset-min-id-{word}",
-                f"ENABLE_ZSTD_PRESET with identifier {ident}", fr.to_bytes(),
-                ["QK-03", "§3.2.7", "§7.1"], expect=("implementation-defined",))
-        for t, word, ident in (("ENABLE_ZSTD_CUSTOM", "1", 1), ("ENABLE_ZSTD_CUSTOM", "65535", 65535),
-                               ("DISABLE_ZSTD_CUSTOM", "0", 0), ("DISABLE_ZSTD_CUSTOM", "2", 2)):
-            msg = (custom(ident, 3, 0, 0, b"d") if t == "ENABLE_ZSTD_CUSTOM" else
-                   m(t, identifier=ident, authorization=None, tracing=b""))
-            dvh("b2s", f"b2s-{kebab(t)}-min-id-{word}", f"{t} with identifier {ident}",
-                M.to_frame("b2s", msg, True).to_bytes(), ["QK-03", SECTION[t]],
-                expect=("implementation-defined",))
-        # QK-04: levels
-        for word, val in (("ff", b"\xff"), ("00ff", b"\x00\xff"), ("7fff", b"\x7f\xff"),
-                          ("0017", b"\x00\x17"), ("16", b"\x16"), ("empty", b"")):
-            dvh("b2s", f"b2s-enable-zstd-preset-min-level-{word}",
-                f"ENABLE_ZSTD_PRESET with x-compression-level = {val.hex() or 'empty'}",
-                pbase.with_value("x-compression-level", val).to_bytes(),
-                ["QK-04", "§1.3", "§3.2.7"])
-        # QK-05 minimal mode is fine; expanded without x-initial-dict is covered by
-        # the derived missing-x-initial-dict vector. Here also with zstd on.
-        # QK-13: part 0 payload longer than the total
-        for d, t in (("s2b", "NOTIFY_STREAM"), ("b2s", "RECEIVE_STREAM")):
-            fr = M.to_frame(d, stream_unc(t, HI, b"hi!"), True)
-            dvh(d, f"{d}-{kebab(t)}-min-start-overlong",
-                f"{t} part 0 whose chunk (3 bytes) exceeds the declared total (2)",
-                fr.to_bytes(), ["QK-13", SECTION[t]], expect=("implementation-defined",))
-            # QK-15: part id 0 forms
-            base_fr = M.to_frame(d, stream_unc(t, HI, b"h"), True)
-            for word, val in (("empty", b""), ("0000", b"\x00\x00"), ("8zero", bytes(8))):
-                dvh(d, f"{d}-{kebab(t)}-min-part0-{word}",
-                    f"{t} part 0 with x-part-id written as {val.hex() or 'empty'}",
-                    base_fr.with_value("x-part-id", val).to_bytes(), ["QK-15", SECTION[t]],
-                    expect=("valid",))
-            dvh(d, f"{d}-{kebab(t)}-min-part0-9zero", f"{t} with a 9-byte x-part-id",
-                base_fr.with_value("x-part-id", bytes(9)).to_bytes(), ["QK-14", SECTION[t]],
-                expect=("invalid",))
-            # QK-14: oversized part id and bad authorization together
-            dvh(d, f"{d}-{kebab(t)}-min-part9-badauth",
-                f"{t}: a 9-byte x-part-id and an authorization that is not UTF-8",
-                base_fr.with_value("x-part-id", bytes(9)).with_value("authorization", b"\xff")
-                .to_bytes(), ["QK-14", SECTION[t]], expect=("invalid",))
-            # QK-15: continuation ignores part-0 headers in expanded mode
-            cont = M.to_frame(d, stream_cont(t, 3, b"z"), False)
-            cont = cont.copy(headers=cont.headers + [(b"x-compressor", bytes(20)),
-                                                     (b"x-compressed-sha512", b"short"),
-                                                     (b"x-topic", b"ignored")])
-            dvh(d, f"{d}-{kebab(t)}-exp-continuation-stray-start-headers",
-                f"{t} continuation carrying invalid part-0 headers, which are ignored",
-                cont.to_bytes(), ["QK-15", SECTION[t]], expect=("valid",))
-            # uncompressed start whose two lengths differ
-            fr = M.to_frame(d, stream_unc(t, HI, b"h"), True)
-            dvh(d, f"{d}-{kebab(t)}-min-start-lengths-differ",
-                f"{t} uncompressed part 0 with x-decompressed-length 3 != 2",
-                fr.with_value("x-decompressed-length", b"\x03").to_bytes(), [SECTION[t]],
-                expect=("invalid",))
-            # continuation in minimal mode: what follows the 4th header is payload
-            fr = M.to_frame(d, stream_cont(t, 1, b"\x00\x07foo/bar"), True)
-            dvh(d, f"{d}-{kebab(t)}-min-continuation-headerlike-payload",
-                f"{t} continuation whose payload looks like more headers",
-                fr.to_bytes(), ["§2.4", SECTION[t]], expect=("valid",))
-        # NOTIFY: uncompressed with differing lengths, compressor written empty
-        nb = M.to_frame("s2b", notify_unc(HI), True)
-        dvh("s2b", "s2b-notify-min-uncompressed-lengths-differ",
-            "NOTIFY uncompressed with x-decompressed-length 3 != x-compressed-length 2",
-            nb.with_value("x-decompressed-length", b"\x03").to_bytes(), ["§3.1.6"],
-            expect=("invalid",))
-        dvh("s2b", "s2b-notify-min-compressor-empty",
-            "NOTIFY whose x-compressor is empty: compressor 0, the uncompressed variant",
-            nb.with_value("x-compressor", b"").to_bytes(), ["§3.1.6", "QK-16", "QK-18"],
-            expect=("valid",))
-        dvh("s2b", "s2b-notify-min-body-short", "NOTIFY with one body byte missing",
-            nb.copy(body=b"h").to_bytes(), ["§3.1.6"], expect=("invalid",))
-        # direction matters (QK-22): the same bytes differ by direction
-        dvh("b2s", "b2s-as-s2b-subscribe-exact-min-basic",
-            "the §5.1 SUBSCRIBE_EXACT bytes read as B2S (CONFIRM_SUBSCRIBE_EXACT)",
-            bytes.fromhex("0001000200000000000766 6f6f2f626172".replace(" ", "")),
-            ["QK-22", "§2.2"])
+        for row in special_rows():
+            self.emit(row)
 
-        # ---- encoder-only cases (§3.3, QK-16, QK-17, QK-19)
-        ev = self.encode_vec
-        for minimal, mode in ((True, "min"), (False, "exp")):
-            ev("s2b", f"s2b-notify-{mode}-enc-compressor-0",
-               "encode a compressed NOTIFY with compressor id 0",
-               notify_cmp(HI, 0, 2), minimal, ["QK-16", "§3.1.6"],
-               expect=("implementation-defined",))
-            for d, t in (("s2b", "NOTIFY_STREAM"), ("b2s", "RECEIVE_STREAM")):
-                ev(d, f"{d}-{kebab(t)}-{mode}-enc-compressor-0",
-                   f"encode a compressed {t} start with compressor id 0",
-                   stream_cmp(t, 0, HI, 2, b"h"), minimal, ["QK-16", SECTION[t]],
-                   expect=("implementation-defined",))
-                ev(d, f"{d}-{kebab(t)}-{mode}-enc-part-0",
-                   f"encode a {t} continuation with part id 0",
-                   stream_cont(t, 0, b"abc"), minimal, ["QK-17", SECTION[t]],
-                   expect=("implementation-defined",))
-                ev(d, f"{d}-{kebab(t)}-{mode}-enc-overlong",
-                   f"encode a {t} part 0 whose chunk exceeds the declared total",
-                   stream_unc(t, HI, b"hi!"), minimal, ["QK-13", "QK-19", SECTION[t]],
-                   expect=("implementation-defined",))
-        enc_refuse = [
-            ("s2b", "notify", "identifier-65", notify_unc(HI, identifier=pattern(65)),
-             "a 65-byte identifier", ["QK-19"], "implementation-defined"),
-            ("s2b", "notify", "sha-63", notify_unc(HI, verified_uncompressed_sha512=bytes(63)),
-             "a 63-byte digest", ["QK-19"], "implementation-defined"),
-            ("s2b", "notify", "sha-wrong", notify_unc(HI, verified_uncompressed_sha512=bytes(64)),
-             "a digest that is not the SHA-512 of the message", ["QK-19"],
-             "implementation-defined"),
-            ("s2b", "configure", "nonce-31",
-             m("CONFIGURE", subscriber_nonce=bytes(31), enable_zstd=False,
-               enable_training=False, initial_dict=0, authorization=None, tracing=b""),
-             "a 31-byte subscriber nonce", ["QK-19"], "implementation-defined"),
-            ("s2b", "configure", "initial-dict-65536",
-             m("CONFIGURE", subscriber_nonce=bytes(32), enable_zstd=False,
-               enable_training=False, initial_dict=65536, authorization=None, tracing=b""),
-             "initial_dict 65536, which does not fit the fixed 2 bytes", ["QK-19", "§3.3", "§1.1"],
-             "invalid"),
-            ("s2b", "confirm-receive", "num-subscribers-2pow32",
-             m("CONFIRM_RECEIVE", identifier=b"", authorization=None, tracing=b"",
-               num_subscribers=1 << 32),
-             "num_subscribers 2^32, which does not fit the fixed 4 bytes",
-             ["QK-19", "§3.3", "§1.1"],
-             "invalid"),
-            ("s2b", "continue-receive", "identifier-65",
-             m("CONTINUE_RECEIVE", identifier=pattern(65), part_id=1, authorization=None,
-               tracing=b""), "a 65-byte identifier", ["QK-19"], "implementation-defined"),
-            ("b2s", "confirm-configure", "nonce-33",
-             m("CONFIRM_CONFIGURE", broadcaster_nonce=bytes(33), authorization=None,
-               tracing=b""), "a 33-byte broadcaster nonce", ["QK-19"],
-             "implementation-defined"),
-            ("b2s", "enable-zstd-preset", "min-size-2pow32", preset(1, 3, 1 << 32, 0),
-             "min_size 2^32, written as 5 bytes", ["QK-19", "§3.2.7"],
-             "implementation-defined"),
-            ("b2s", "enable-zstd-preset", "max-size-2pow64", preset(1, 3, 0, 1 << 64),
-             "max_size 2^64, written as 9 bytes", ["QK-19", "§3.2.7"],
-             "implementation-defined"),
-            ("b2s", "enable-zstd-preset", "id-0", preset(0, 3, 0, 0),
-             "identifier 0", ["QK-03"], "implementation-defined"),
-            ("b2s", "enable-zstd-preset", "level-23", preset(1, 23, 0, 0),
-             "compression level 23", ["QK-04"], "implementation-defined"),
-            ("b2s", "enable-zstd-preset", "level-32768", preset(1, 32768, 0, 0),
-             "compression level 32768, outside int16", ["§3.3"], "invalid"),
-            ("b2s", "enable-zstd-custom", "sha-wrong",
-             custom(65536, 3, 0, 0, b"dict", sha512=bytes(64)),
-             "an x-sha512 that is not the SHA-512 of the dictionary", ["QK-12"],
-             "implementation-defined"),
-            ("b2s", "disable-zstd-custom", "id-1",
-             m("DISABLE_ZSTD_CUSTOM", identifier=1, authorization=None, tracing=b""),
-             "identifier 1", ["QK-03"], "implementation-defined"),
-            ("b2s", "confirm-notify", "subscribers-negative",
-             m("CONFIRM_NOTIFY", identifier=b"", subscribers=-1, authorization=None,
-               tracing=b""), "a negative subscriber count", ["§3.3"], "invalid"),
-            ("s2b", "subscribe-exact", "tracing-65536",
-             m("SUBSCRIBE_EXACT", authorization=None, tracing=pattern(65536), topic=b""),
-             "65536 bytes of tracing, longer than a header value can be", ["§3.3", "§2.7"],
-             "invalid"),
-        ]
-        for d, tk, word, msg, desc, refs, exp in enc_refuse:
-            ev(d, f"{d}-{tk}-min-enc-{word}", f"encode {msg['type']} with {desc}", msg, True,
-               refs + [SECTION[msg["type"]]], expect=(exp,))
+
+def special_rows():
+    """The hand-written decode (Dec) and encode (Enc) rows, in publication order."""
+    # QK-01: the README's 15-byte SUBSCRIBE_EXACT
+    yield Dec("s2b", "s2b-subscribe-exact-min-readme", "the lonelypsp README's 15-byte "
+              "SUBSCRIBE_EXACT (x-tracing missing) is rejected",
+              bytes.fromhex("000100020000000766 6f6f2f626172".replace(" ", "")),
+              ["QK-01", "§5.1"], expect=("invalid",))
+    # QK-11: the spec's trailing-bytes example
+    yield Dec("s2b", "s2b-subscribe-exact-min-garbage", "SUBSCRIBE_EXACT followed by 'garbage'",
+              bytes.fromhex("0001000200000000000766 6f6f2f626172".replace(" ", "")) +
+              b"garbage", ["QK-11", "§4.3"], expect=("implementation-defined",))
+    # §4.1 prefix truncation
+    for n in range(4):
+        for d in ("s2b", "b2s"):
+            yield Dec(d, f"{d}-prefix-{n}", f"only {n} bytes: the prefix is incomplete",
+                      bytes.fromhex("00010002")[:n], ["§4.1", "§2.2", "§4.8"],
+                      expect=("invalid",))
+    # QK-06: enable flags other than 00/01
+    base = M.to_frame("s2b", BASE_CASES[0].msg, True)
+    for word, val in (("empty", b""), ("02", b"\x02"), ("0001", b"\x00\x01"),
+                      ("ff", b"\xff")):
+        for h in ("x-enable-zstd", "x-enable-training"):
+            yield Dec("s2b", f"s2b-configure-min-{h[9:]}-{word}",
+                      f"CONFIGURE with {h} = {val.hex() or 'empty'} (read as false)",
+                      base.with_value(h, val).to_bytes(), ["QK-06", "§3.1.1"],
+                      expect=("implementation-defined",))
+    # QK-07: x-initial-dict of 0 and 1 bytes
+    for word, val in (("empty", b""), ("1byte", b"\x05")):
+        yield Dec("s2b", f"s2b-configure-min-initial-dict-{word}",
+                  f"CONFIGURE with a {len(val)}-byte x-initial-dict",
+                  base.with_value("x-initial-dict", val).to_bytes(), ["QK-07", "§3.1.1"],
+                  expect=("valid",))
+    # QK-02: x-min-size of 0, 3, 4 and 5 bytes
+    pbase = M.to_frame("b2s", preset(1, 3, 16384, U64MAX), True)
+    for n, exp in ((0, "valid"), (3, "valid"), (4, "valid"), (5, "invalid")):
+        val = b"" if n == 0 else (16384).to_bytes(n, "big")
+        yield Dec("b2s", f"b2s-enable-zstd-preset-min-min-size-{n}bytes",
+                  f"ENABLE_ZSTD_PRESET with a {n}-byte x-min-size",
+                  pbase.with_value("x-min-size", val).to_bytes(), ["QK-02", "§3.2.7"],
+                  expect=(exp,))
+    # QK-03: identifiers outside the documented ranges
+    for word, ident in (("0", 0), ("65536", 65536), ("max", U64MAX)):
+        fr = M.to_frame("b2s", preset(ident, 3, 0, U64MAX), True)
+        yield Dec("b2s", f"b2s-enable-zstd-preset-min-id-{word}",
+                  f"ENABLE_ZSTD_PRESET with identifier {ident}", fr.to_bytes(),
+                  ["QK-03", "§3.2.7", "§7.1"], expect=("implementation-defined",))
+    for t, word, ident in (("ENABLE_ZSTD_CUSTOM", "1", 1), ("ENABLE_ZSTD_CUSTOM", "65535", 65535),
+                           ("DISABLE_ZSTD_CUSTOM", "0", 0), ("DISABLE_ZSTD_CUSTOM", "2", 2)):
+        msg = (custom(ident, 3, 0, 0, b"d") if t == "ENABLE_ZSTD_CUSTOM" else
+               m(t, identifier=ident, authorization=None, tracing=b""))
+        yield Dec("b2s", f"b2s-{kebab(t)}-min-id-{word}", f"{t} with identifier {ident}",
+                  M.to_frame("b2s", msg, True).to_bytes(), ["QK-03", SECTION[t]],
+                  expect=("implementation-defined",))
+    # QK-04: levels
+    for word, val in (("ff", b"\xff"), ("00ff", b"\x00\xff"), ("7fff", b"\x7f\xff"),
+                      ("0017", b"\x00\x17"), ("16", b"\x16"), ("empty", b"")):
+        yield Dec("b2s", f"b2s-enable-zstd-preset-min-level-{word}",
+                  f"ENABLE_ZSTD_PRESET with x-compression-level = {val.hex() or 'empty'}",
+                  pbase.with_value("x-compression-level", val).to_bytes(),
+                  ["QK-04", "§1.3", "§3.2.7"])
+    # QK-05 minimal mode is fine; expanded without x-initial-dict is covered by
+    # the derived missing-x-initial-dict vector. Here also with zstd on.
+    # QK-13: part 0 payload longer than the total
+    for d, t in (("s2b", "NOTIFY_STREAM"), ("b2s", "RECEIVE_STREAM")):
+        fr = M.to_frame(d, stream_unc(t, HI, b"hi!"), True)
+        yield Dec(d, f"{d}-{kebab(t)}-min-start-overlong",
+                  f"{t} part 0 whose chunk (3 bytes) exceeds the declared total (2)",
+                  fr.to_bytes(), ["QK-13", SECTION[t]], expect=("implementation-defined",))
+        # QK-15: part id 0 forms
+        base_fr = M.to_frame(d, stream_unc(t, HI, b"h"), True)
+        for word, val in (("empty", b""), ("0000", b"\x00\x00"), ("8zero", bytes(8))):
+            yield Dec(d, f"{d}-{kebab(t)}-min-part0-{word}",
+                      f"{t} part 0 with x-part-id written as {val.hex() or 'empty'}",
+                      base_fr.with_value("x-part-id", val).to_bytes(), ["QK-15", SECTION[t]],
+                      expect=("valid",))
+        yield Dec(d, f"{d}-{kebab(t)}-min-part0-9zero", f"{t} with a 9-byte x-part-id",
+                  base_fr.with_value("x-part-id", bytes(9)).to_bytes(), ["QK-14", SECTION[t]],
+                  expect=("invalid",))
+        # QK-14: oversized part id and bad authorization together
+        yield Dec(d, f"{d}-{kebab(t)}-min-part9-badauth",
+                  f"{t}: a 9-byte x-part-id and an authorization that is not UTF-8",
+                  base_fr.with_value("x-part-id", bytes(9)).with_value("authorization", b"\xff")
+                  .to_bytes(), ["QK-14", SECTION[t]], expect=("invalid",))
+        # QK-15: continuation ignores part-0 headers in expanded mode
+        cont = M.to_frame(d, stream_cont(t, 3, b"z"), False)
+        cont = cont.copy(headers=cont.headers + [(b"x-compressor", bytes(20)),
+                                                 (b"x-compressed-sha512", b"short"),
+                                                 (b"x-topic", b"ignored")])
+        yield Dec(d, f"{d}-{kebab(t)}-exp-continuation-stray-start-headers",
+                  f"{t} continuation carrying invalid part-0 headers, which are ignored",
+                  cont.to_bytes(), ["QK-15", SECTION[t]], expect=("valid",))
+        # uncompressed start whose two lengths differ
+        fr = M.to_frame(d, stream_unc(t, HI, b"h"), True)
+        yield Dec(d, f"{d}-{kebab(t)}-min-start-lengths-differ",
+                  f"{t} uncompressed part 0 with x-decompressed-length 3 != 2",
+                  fr.with_value("x-decompressed-length", b"\x03").to_bytes(), [SECTION[t]],
+                  expect=("invalid",))
+        # continuation in minimal mode: what follows the 4th header is payload
+        fr = M.to_frame(d, stream_cont(t, 1, b"\x00\x07foo/bar"), True)
+        yield Dec(d, f"{d}-{kebab(t)}-min-continuation-headerlike-payload",
+                  f"{t} continuation whose payload looks like more headers",
+                  fr.to_bytes(), ["§2.4", SECTION[t]], expect=("valid",))
+    # NOTIFY: uncompressed with differing lengths, compressor written empty
+    nb = M.to_frame("s2b", notify_unc(HI), True)
+    yield Dec("s2b", "s2b-notify-min-uncompressed-lengths-differ",
+              "NOTIFY uncompressed with x-decompressed-length 3 != x-compressed-length 2",
+              nb.with_value("x-decompressed-length", b"\x03").to_bytes(), ["§3.1.6"],
+              expect=("invalid",))
+    yield Dec("s2b", "s2b-notify-min-compressor-empty",
+              "NOTIFY whose x-compressor is empty: compressor 0, the uncompressed variant",
+              nb.with_value("x-compressor", b"").to_bytes(), ["§3.1.6", "QK-16", "QK-18"],
+              expect=("valid",))
+    yield Dec("s2b", "s2b-notify-min-body-short", "NOTIFY with one body byte missing",
+              nb.copy(body=b"h").to_bytes(), ["§3.1.6"], expect=("invalid",))
+    # direction matters (QK-22): the same bytes differ by direction
+    yield Dec("b2s", "b2s-as-s2b-subscribe-exact-min-basic",
+              "the §5.1 SUBSCRIBE_EXACT bytes read as B2S (CONFIRM_SUBSCRIBE_EXACT)",
+              bytes.fromhex("0001000200000000000766 6f6f2f626172".replace(" ", "")),
+              ["QK-22", "§2.2"])
+
+    # ---- encoder-only cases (§3.3, QK-16, QK-17, QK-19)
+    for minimal, mode in ((True, "min"), (False, "exp")):
+        yield Enc("s2b", f"s2b-notify-{mode}-enc-compressor-0",
+                  "encode a compressed NOTIFY with compressor id 0",
+                  notify_cmp(HI, 0, 2), minimal, ["QK-16", "§3.1.6"],
+                  expect=("implementation-defined",))
+        for d, t in (("s2b", "NOTIFY_STREAM"), ("b2s", "RECEIVE_STREAM")):
+            yield Enc(d, f"{d}-{kebab(t)}-{mode}-enc-compressor-0",
+                      f"encode a compressed {t} start with compressor id 0",
+                      stream_cmp(t, 0, HI, 2, b"h"), minimal, ["QK-16", SECTION[t]],
+                      expect=("implementation-defined",))
+            yield Enc(d, f"{d}-{kebab(t)}-{mode}-enc-part-0",
+                      f"encode a {t} continuation with part id 0",
+                      stream_cont(t, 0, b"abc"), minimal, ["QK-17", SECTION[t]],
+                      expect=("implementation-defined",))
+            yield Enc(d, f"{d}-{kebab(t)}-{mode}-enc-overlong",
+                      f"encode a {t} part 0 whose chunk exceeds the declared total",
+                      stream_unc(t, HI, b"hi!"), minimal, ["QK-13", "QK-19", SECTION[t]],
+                      expect=("implementation-defined",))
+    enc_refuse = [
+        ("s2b", "notify", "identifier-65", notify_unc(HI, identifier=pattern(65)),
+         "a 65-byte identifier", ["QK-19"], "implementation-defined"),
+        ("s2b", "notify", "sha-63", notify_unc(HI, verified_uncompressed_sha512=bytes(63)),
+         "a 63-byte digest", ["QK-19"], "implementation-defined"),
+        ("s2b", "notify", "sha-wrong", notify_unc(HI, verified_uncompressed_sha512=bytes(64)),
+         "a digest that is not the SHA-512 of the message", ["QK-19"],
+         "implementation-defined"),
+        ("s2b", "configure", "nonce-31",
+         m("CONFIGURE", subscriber_nonce=bytes(31), enable_zstd=False,
+           enable_training=False, initial_dict=0, authorization=None, tracing=b""),
+         "a 31-byte subscriber nonce", ["QK-19"], "implementation-defined"),
+        ("s2b", "configure", "initial-dict-65536",
+         m("CONFIGURE", subscriber_nonce=bytes(32), enable_zstd=False,
+           enable_training=False, initial_dict=65536, authorization=None, tracing=b""),
+         "initial_dict 65536, which does not fit the fixed 2 bytes", ["QK-19", "§3.3", "§1.1"],
+         "invalid"),
+        ("s2b", "confirm-receive", "num-subscribers-2pow32",
+         m("CONFIRM_RECEIVE", identifier=b"", authorization=None, tracing=b"",
+           num_subscribers=1 << 32),
+         "num_subscribers 2^32, which does not fit the fixed 4 bytes",
+         ["QK-19", "§3.3", "§1.1"],
+         "invalid"),
+        ("s2b", "continue-receive", "identifier-65",
+         m("CONTINUE_RECEIVE", identifier=pattern(65), part_id=1, authorization=None,
+           tracing=b""), "a 65-byte identifier", ["QK-19"], "implementation-defined"),
+        ("b2s", "confirm-configure", "nonce-33",
+         m("CONFIRM_CONFIGURE", broadcaster_nonce=bytes(33), authorization=None,
+           tracing=b""), "a 33-byte broadcaster nonce", ["QK-19"],
+         "implementation-defined"),
+        ("b2s", "enable-zstd-preset", "min-size-2pow32", preset(1, 3, 1 << 32, 0),
+         "min_size 2^32, written as 5 bytes", ["QK-19", "§3.2.7"],
+         "implementation-defined"),
+        ("b2s", "enable-zstd-preset", "max-size-2pow64", preset(1, 3, 0, 1 << 64),
+         "max_size 2^64, written as 9 bytes", ["QK-19", "§3.2.7"],
+         "implementation-defined"),
+        ("b2s", "enable-zstd-preset", "id-0", preset(0, 3, 0, 0),
+         "identifier 0", ["QK-03"], "implementation-defined"),
+        ("b2s", "enable-zstd-preset", "level-23", preset(1, 23, 0, 0),
+         "compression level 23", ["QK-04"], "implementation-defined"),
+        ("b2s", "enable-zstd-preset", "level-32768", preset(1, 32768, 0, 0),
+         "compression level 32768, outside int16", ["§3.3"], "invalid"),
+        ("b2s", "enable-zstd-custom", "sha-wrong",
+         custom(65536, 3, 0, 0, b"dict", sha512=bytes(64)),
+         "an x-sha512 that is not the SHA-512 of the dictionary", ["QK-12"],
+         "implementation-defined"),
+        ("b2s", "disable-zstd-custom", "id-1",
+         m("DISABLE_ZSTD_CUSTOM", identifier=1, authorization=None, tracing=b""),
+         "identifier 1", ["QK-03"], "implementation-defined"),
+        ("b2s", "confirm-notify", "subscribers-negative",
+         m("CONFIRM_NOTIFY", identifier=b"", subscribers=-1, authorization=None,
+           tracing=b""), "a negative subscriber count", ["§3.3"], "invalid"),
+        ("s2b", "subscribe-exact", "tracing-65536",
+         m("SUBSCRIBE_EXACT", authorization=None, tracing=pattern(65536), topic=b""),
+         "65536 bytes of tracing, longer than a header value can be", ["§3.3", "§2.7"],
+         "invalid"),
+    ]
+    for d, tk, word, msg, desc, refs, exp in enc_refuse:
+        yield Enc(d, f"{d}-{tk}-min-enc-{word}", f"encode {msg['type']} with {desc}", msg, True,
+                  refs + [SECTION[msg["type"]]], expect=(exp,))
