@@ -4,7 +4,8 @@ import json
 import subprocess
 import sys
 
-from conftest import fixture_vectors
+import pytest
+from conftest import CONFORMANCE, fixture_vectors
 
 ADAPTER = [sys.executable, "-m", "lpsp_conformance.adapters.lonelypsp"]
 
@@ -79,3 +80,120 @@ def test_source_checkout_is_used_alone(tmp_path):
     os.remove(tmp_path / "src" / "lonelypsp" / "stateful" / "parser.py")
     (hello,) = _ask({"id": 0, "op": "hello", "protocol": 1}, env=env)
     assert hello["status"] != "ok" and "parser" in hello["detail"], hello
+
+
+# ------------------------------------------------------------------ entry points
+
+VECTORS = CONFORMANCE.parent / "vectors"
+
+
+def _vector(vid):
+    for name in ("etag.json", "auth.json"):
+        doc = json.loads((VECTORS / name).read_text())
+        for v in (doc["vectors"] if isinstance(doc, dict) else doc):
+            if v["id"] == vid:
+                return v
+    raise KeyError(vid)
+
+
+def test_handshake_lists_the_entry_points():
+    (hello,) = _ask({"id": 0, "op": "hello", "protocol": 1})
+    eps = hello["output"]["entry_points"]
+    feats = hello["output"]["features"]
+    for cap, names in eps.items():
+        assert any(cap == f or cap.startswith(f + ":") for f in feats), cap
+        assert names and all(isinstance(n, str) and n for n in names), cap
+    assert any("make_strong_etag" in n for n in eps["etag"])
+    assert any("create_strong_etag_generator" in n for n in eps["etag"])
+    assert any("authorize_" in n for n in eps["hmac:sign"]) and any("sign()" in n for n in eps["hmac:sign"])
+    assert any("is_*_allowed" in n for n in eps["hmac:verify"])
+    assert len(eps["hmac:secret_decode"]) == 2 and len(eps["bearer:check"]) >= 3
+
+
+def test_a_malformed_entry_points_answer_is_a_handshake_error():
+    from lpsp_conformance.testee import HandshakeError, Testee
+    hello = {"id": 0, "status": "ok", "output": {"name": "x", "version": "1", "protocol": 1,
+                                                 "features": ["etag"], "entry_points": {"etag": "one"}}}
+    t = Testee([sys.executable, "-c", f"import sys; sys.stdin.readline(); print({json.dumps(json.dumps(hello))}, "
+                                      "flush=True); sys.stdin.read()"])
+    with pytest.raises(HandshakeError, match="entry_points"):
+        t.start()
+    hello["output"]["entry_points"] = {"etag": ["make_strong_etag"]}
+    t = Testee([sys.executable, "-c", f"import sys; sys.stdin.readline(); print({json.dumps(json.dumps(hello))}, "
+                                      "flush=True); sys.stdin.read()"])
+    try:
+        assert t.start()["entry_points"] == {"etag": ["make_strong_etag"]}
+    finally:
+        t.stop()
+
+
+def _mutant(tmp_path, module, anchor, old, new):
+    """A copy of the installed lonelypsp with one edit: the first `old` after
+    `anchor` in `module` becomes `new`. Returns the environment to run it."""
+    import os
+    import shutil
+
+    import lonelypsp
+    installed = next(iter(lonelypsp.__path__))
+    shutil.copytree(installed, tmp_path / "lonelypsp", ignore=shutil.ignore_patterns("__pycache__"))
+    path = tmp_path / "lonelypsp" / module
+    src = path.read_text()
+    at = src.index(old, src.index(anchor))
+    path.write_text(src[:at] + new + src[at + len(old):])
+    return dict(os.environ, LONELYPSP_SRC=str(tmp_path))
+
+
+def _answers(env, *vids):
+    vs = [_vector(v) for v in vids]
+    resps = _ask({"id": 0, "op": "hello", "protocol": 1},
+                 *({"id": i, "op": v["op"], "input": v["input"]} for i, v in enumerate(vs, 1)), env=env)
+    assert resps[0]["status"] == "ok", resps[0]
+    return list(zip(vs, resps[1:]))
+
+
+def _fails_naming(vector, resp, entry_point):
+    """The answer fails the vector (whatever its verdict) and names the entry point."""
+    assert resp["status"] == "ok", resp
+    assert resp["output"] != vector.get("expected")
+    assert entry_point in resp["output"]["entry_point_disagreement"]["entry_point"], resp
+
+
+# Each case: one line of one entry point changed; the vector still passes through
+# the other entry points, so only answering through all of them exposes it.
+MUTANTS = {
+    "streaming-etag-glob-marker": (
+        "stateless/make_strong_etag.py", "def finish_topics", 'b"\\nGLOB"', 'b"\\nGLOBS"',
+        ["etag-example", "etag-empty"], "create_strong_etag_generator"),
+    "streaming-etag-single-topic-calls-dropped": (
+        "stateless/make_strong_etag.py", "def add_topic", "if len(topic) == 0:", "if len(topic) <= 1:",
+        ["etag-example"], "one add_topic/add_glob call per entry"),
+    "authorize-timestamp": (
+        "auth/helpers/hmac_auth_config.py", "async def authorize_subscribe_exact", "timestamp=int(now),",
+        "timestamp=int(now) + 1,", ["hmac-sign-subscribe-exact", "hmac-to-sign-subscribe-exact"],
+        "authorize (SUBSCRIBE_EXACT)"),
+    "subscriber-secret-length": (
+        "auth/helpers/hmac_auth_config.py", "class ToSubscriberHmacAuth", "assert len(self.secret) == 64",
+        "assert len(self.secret) > 0", ["hmac-secret-short"], "ToSubscriberHmacAuth"),
+    "one-token-verifier": (
+        "auth/helpers/token_auth_config.py", "async def is_receive_allowed",
+        "return self._check_header(authorization)", "return AuthResult.OK",
+        ["bearer-wrong", "bearer-none"], "ToSubscriberTokenAuth is_allowed (RECEIVE)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_a_change_in_one_entry_point_fails_vectors(tmp_path, name):
+    module, anchor, old, new, vids, entry_point = MUTANTS[name]
+    env = _mutant(tmp_path, module, anchor, old, new)
+    for v, resp in _answers(env, *vids):
+        _fails_naming(v, resp, entry_point)
+
+
+def test_the_unchanged_copy_passes_the_same_vectors(tmp_path):
+    env = _mutant(tmp_path, "stateless/make_strong_etag.py", "def finish_topics", "", "")
+    vids = sorted({v for case in MUTANTS.values() for v in case[4]})
+    for v, resp in _answers(env, *vids):
+        if v["verdict"] == "valid":
+            assert resp == dict(resp, status="ok", output=v["expected"]), (v["id"], resp)
+        else:
+            assert resp["status"] == "rejected" and resp["error"] in v["errors"], (v["id"], resp)
