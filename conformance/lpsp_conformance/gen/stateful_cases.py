@@ -326,6 +326,9 @@ Dec = namedtuple("Dec", "d vid desc data refs expect", defaults=(None,))
 # An encode vector: direction, id, description, message (model values),
 # minimal headers (bool), spec refs, verdicts.
 Enc = namedtuple("Enc", "d vid desc msg minimal refs expect", defaults=(None,))
+# A negative derived from a basic case: id suffix, description, the frame
+# (or raw bytes), spec refs, verdicts.
+Derived = namedtuple("Derived", "suffix desc frame refs expect", defaults=(None,))
 
 
 class StatefulGen:
@@ -393,10 +396,10 @@ class StatefulGen:
                 variant = M.variant_of(d, msg)
                 key = (d, t, variant, mode)
                 if key not in basics:
-                    basics[key] = (vid, frame, msg)
+                    basics[key] = (vid, frame)
                 self.derive_generic(d, vid, frame, msg)
-        for (d, t, variant, mode), (vid, frame, msg) in basics.items():
-            self.derive_per_type(d, t, variant, mode, vid, frame, msg)
+        for (d, t, variant, _mode), (vid, frame) in basics.items():
+            self.derive_per_type(d, t, variant, vid, frame)
         self.special()
 
     # -- derived from every valid base
@@ -450,149 +453,156 @@ class StatefulGen:
 
     # -- derived once per (type, variant, mode)
 
-    def derive_per_type(self, d, t, variant, mode, vid, frame, msg):
-        sec = SECTION[t]
-        minimal = frame.minimal
-        msec = MODE_SECTION[minimal]
-        dv = lambda suffix, desc, fr, refs, **kw: self.decode_vec(  # noqa: E731
-            d, f"{vid}-{suffix}", f"{vid}: {desc}",
-            fr.to_bytes() if isinstance(fr, M.Frame) else fr, refs, provenance="derived",
-            derived_from=vid, **kw)
-        names = [n.decode() for n, _v in frame.headers]
-
-        # unknown flag bits (§2.3, QK-21)
-        dv("flags-all", "every unknown flag bit set", frame.copy(flags=0xFFFF if minimal
-                                                                  else 0xFFFE),
-           ["§2.3", "§4.2", "QK-21"], expect=("implementation-defined",))
-        dv("flags-bit15", "flag bit 15 set", frame.copy(flags=frame.flags | 0x8000),
-           ["§2.3", "QK-21"], expect=("implementation-defined",))
-        dv("flags-bit1", "flag bit 1 set", frame.copy(flags=frame.flags | 0x0002),
-           ["§2.3", "QK-21"], expect=("implementation-defined",))
-        if not minimal:
-            # the other mode's bytes under the wrong flag: cannot stay valid
-            dv("flags-as-minimal", "expanded headers under the minimal flag",
-               frame.copy(flags=1), ["§2.3", msec])
-        # unknown types (§2.2, §3.0, QK-22)
-        top = max(M.TYPES[d].values())
-        for tv, word in ((0, "0"), (top + 1, str(top + 1)), (0xFFFF, "65535")):
-            dv(f"type-{word}", f"type set to {tv}", frame.copy(type_value=tv),
-               ["§2.2", "§3.0", "§4.1", "QK-22"], expect=("invalid",))
+    def derive_per_type(self, d, t, variant, vid, frame):
+        for row in _per_type_rows(d, t, variant, frame):
+            fr = row.frame
+            self.decode_vec(d, f"{vid}-{row.suffix}", f"{vid}: {row.desc}",
+                            fr.to_bytes() if isinstance(fr, M.Frame) else fr, row.refs,
+                            provenance="derived", derived_from=vid, expect=row.expect)
         if d == "b2s" and M.TYPES["b2s"][t] > max(M.S2B_TYPES.values()):
             # a B2S-only type number read as S2B
             self.decode_vec("s2b", f"s2b-as-{vid}", f"{vid} read in the S2B direction",
                             frame.to_bytes(), ["§2.2", "QK-22"], provenance="derived",
                             derived_from=vid, expect=("invalid",))
-        # fixed sizes (nonce 32, digests 64)
-        for h, size in M.FIXED_SIZE.items():
-            if h in names:
-                v = frame.headers[frame.header_index(h)][1]
-                for n in (size - 1, size + 1, 0):
-                    nv = (v + b"\x00" * 2)[:n]
-                    dv(f"{h[2:]}-{n}", f"{h} of {n} bytes", frame.with_value(h, nv),
-                       [sec, "§3.3"], expect=("invalid",))
-        # identifier of 65 bytes (byte identifiers only)
-        if "x-identifier" in names and t not in M.ZSTD_TYPES:
-            dv("identifier-65", "x-identifier of 65 bytes",
-               frame.with_value("x-identifier", pattern(65)), [sec, "QK-23"],
-               expect=("invalid",))
-        # bad UTF-8 in each UTF-8 header
-        for h in M.UTF8_HEADERS:
-            if h in names:
-                for word, bad in BAD_UTF8.items():
-                    dv(f"{h.replace('authorization', 'auth')}-utf8-{word}",
-                       f"{h} with invalid UTF-8 ({bad.hex()})", frame.with_value(h, bad),
-                       ["§1.4", "§1.5" if h == "authorization" else sec, "QK-09"],
-                       expect=("invalid",))
-        # integer headers: too wide, and the widest accepted form
-        for h in names:
-            width = M.INT_WIDTH.get(h)
-            if h == "x-identifier" and t in M.ZSTD_TYPES:
-                width = M.ZSTD_ID_WIDTH
-            if width is None:
-                continue
-            v = frame.headers[frame.header_index(h)][1]
-            val = int.from_bytes(v, "big")
-            if h == "x-compression-level":
-                wide = val.to_bytes(2, "big")
-            else:
-                wide = val.to_bytes(width, "big")
-            dv(f"{h[2:]}-wide", f"{h} written with {width} bytes (leading zeros)",
-               frame.with_value(h, wide), ["§1.2", sec, "QK-18"])
-            dv(f"{h[2:]}-oversize", f"{h} of {width + 1} bytes",
-               frame.with_value(h, b"\x00" + wide), ["§1.2", sec],
-               expect=("invalid",))
-        # digests that do not match
-        if t == "NOTIFY":
-            h = "x-compressed-sha512"
-            v = frame.headers[frame.header_index(h)][1]
-            dv("sha-mismatch", "x-compressed-sha512 with its last bit flipped",
-               frame.with_value(h, v[:-1] + bytes([v[-1] ^ 1])), [sec], expect=("invalid",))
-            if frame.body:
-                dv("body-flip", "body with one bit flipped",
-                   frame.copy(body=bytes([frame.body[0] ^ 0x80]) + frame.body[1:]), [sec],
-                   expect=("invalid",))
-            dv("body-longer", "one more body byte than x-compressed-length",
-               frame.copy(body=frame.body + b"!"), [sec, "§4.3"], expect=("invalid",))
-        if t in M.STREAM_TYPES and variant != "continuation":
-            h = "x-compressed-sha512"
-            v = frame.headers[frame.header_index(h)][1]
-            dv("sha-mismatch", "a wrong x-compressed-sha512 (the stream parser does not check it)",
-               frame.with_value(h, bytes(64)), [sec, "QK-13"], expect=("valid",))
-        if t == "ENABLE_ZSTD_CUSTOM":
-            dv("sha-mismatch", "an x-sha512 that is not the SHA-512 of the dictionary",
-               frame.with_value("x-sha512", bytes(64)), [sec, "QK-12"],
-               expect=("implementation-defined",))
-            dv("dict-flip", "dictionary changed after x-sha512 was computed",
-               frame.copy(body=frame.body + b"\x00"), [sec, "QK-12"],
-               expect=("implementation-defined",))
-
-        if minimal:
-            return
-        # ---- expanded mode only (§2.5, §4.4, QK-08, QK-10)
-        refs = ["§2.5", "§4.4", sec]
-        hs = frame.headers
-        dv("upper", "every header name in upper case",
-           frame.copy(headers=[(n.upper(), v) for n, v in hs]), refs + ["QK-10"],
-           expect=("valid",))
-        dv("mixed-case", "header names in mixed case (X-Tracing)",
-           frame.copy(headers=[(n.title(), v) for n, v in hs]), refs + ["QK-10"],
-           expect=("valid",))
-        dv("reversed", "headers in reverse order", frame.copy(headers=hs[::-1]), refs,
-           expect=("valid",))
-        dv("dup-tracing-first", "a duplicate x-tracing before the real one (last wins)",
-           frame.copy(headers=[(b"x-tracing", b"first")] + hs), refs + ["QK-10"],
-           expect=("valid",))
-        dv("dup-tracing-last", "a duplicate x-tracing after the real one (last wins)",
-           frame.copy(headers=hs + [(b"X-TRACING", b"second")]), refs + ["QK-10"],
-           expect=("valid",))
-        dv("unknown-header", "an extra unknown header",
-           frame.copy(headers=[(b"x-unknown", b"\xff\x00")] + hs), refs + ["QK-10"],
-           expect=("valid",))
-        dv("empty-name", "an extra header with an empty name",
-           frame.copy(headers=hs + [(b"", b"v")]), refs + ["QK-10"], expect=("valid",))
-        dv("spaced-name", "an extra header named 'x-tracing ' (not trimmed, so unknown)",
-           frame.copy(headers=hs + [(b"x-tracing ", b"ignored")]), refs + ["QK-10"],
-           expect=("valid",))
-        dv("nonascii-unknown", "an extra unknown header whose name is not ASCII",
-           frame.copy(headers=hs + [(b"x-\xc3\xa9", b"")]), refs + ["QK-10", "§4.8"],
-           expect=("invalid",))
-        dv("nonascii-name", "the first header name with a byte 0x80 appended",
-           frame.copy(headers=[(hs[0][0] + b"\x80", hs[0][1])] + hs[1:]), refs + ["QK-10"],
-           expect=("invalid",))
-        dv("count-zero", "header count 0 with the headers left in place as trailing bytes",
-           frame.copy(count=0), refs + ["QK-08"],
-           expect=("invalid", "implementation-defined"))
-        for i, (n, _v) in enumerate(hs):
-            name = n.decode()
-            dv(f"missing-{name}", f"required header {name} left out",
-               frame.copy(headers=hs[:i] + hs[i + 1:]), refs + ["QK-08"],
-               expect=("invalid", "implementation-defined"))
 
     # -- individual hand-written cases
 
     def special(self):
         for row in special_rows():
             self.emit(row)
+
+
+def _per_type_rows(d, t, variant, frame):
+    """Negatives derived once per (direction, type, variant, mode) from its basic
+    frame: Derived rows (id suffix, description, frame or bytes, refs, verdicts)."""
+    sec = SECTION[t]
+    minimal = frame.minimal
+    msec = MODE_SECTION[minimal]
+    names = [n.decode() for n, _v in frame.headers]
+
+    # unknown flag bits (§2.3, QK-21)
+    yield Derived("flags-all", "every unknown flag bit set",
+                  frame.copy(flags=0xFFFF if minimal else 0xFFFE),
+                  ["§2.3", "§4.2", "QK-21"], expect=("implementation-defined",))
+    yield Derived("flags-bit15", "flag bit 15 set", frame.copy(flags=frame.flags | 0x8000),
+                  ["§2.3", "QK-21"], expect=("implementation-defined",))
+    yield Derived("flags-bit1", "flag bit 1 set", frame.copy(flags=frame.flags | 0x0002),
+                  ["§2.3", "QK-21"], expect=("implementation-defined",))
+    if not minimal:
+        # the other mode's bytes under the wrong flag: cannot stay valid
+        yield Derived("flags-as-minimal", "expanded headers under the minimal flag",
+                      frame.copy(flags=1), ["§2.3", msec])
+    # unknown types (§2.2, §3.0, QK-22)
+    top = max(M.TYPES[d].values())
+    for tv, word in ((0, "0"), (top + 1, str(top + 1)), (0xFFFF, "65535")):
+        yield Derived(f"type-{word}", f"type set to {tv}", frame.copy(type_value=tv),
+                      ["§2.2", "§3.0", "§4.1", "QK-22"], expect=("invalid",))
+    # fixed sizes (nonce 32, digests 64)
+    for h, size in M.FIXED_SIZE.items():
+        if h in names:
+            v = frame.headers[frame.header_index(h)][1]
+            for n in (size - 1, size + 1, 0):
+                nv = (v + b"\x00" * 2)[:n]
+                yield Derived(f"{h[2:]}-{n}", f"{h} of {n} bytes", frame.with_value(h, nv),
+                              [sec, "§3.3"], expect=("invalid",))
+    # identifier of 65 bytes (byte identifiers only)
+    if "x-identifier" in names and t not in M.ZSTD_TYPES:
+        yield Derived("identifier-65", "x-identifier of 65 bytes",
+                      frame.with_value("x-identifier", pattern(65)), [sec, "QK-23"],
+                      expect=("invalid",))
+    # bad UTF-8 in each UTF-8 header
+    for h in M.UTF8_HEADERS:
+        if h in names:
+            for word, bad in BAD_UTF8.items():
+                yield Derived(f"{h.replace('authorization', 'auth')}-utf8-{word}",
+                              f"{h} with invalid UTF-8 ({bad.hex()})", frame.with_value(h, bad),
+                              ["§1.4", "§1.5" if h == "authorization" else sec, "QK-09"],
+                              expect=("invalid",))
+    # integer headers: too wide, and the widest accepted form
+    for h in names:
+        width = M.INT_WIDTH.get(h)
+        if h == "x-identifier" and t in M.ZSTD_TYPES:
+            width = M.ZSTD_ID_WIDTH
+        if width is None:
+            continue
+        v = frame.headers[frame.header_index(h)][1]
+        val = int.from_bytes(v, "big")
+        if h == "x-compression-level":
+            wide = val.to_bytes(2, "big")
+        else:
+            wide = val.to_bytes(width, "big")
+        yield Derived(f"{h[2:]}-wide", f"{h} written with {width} bytes (leading zeros)",
+                      frame.with_value(h, wide), ["§1.2", sec, "QK-18"])
+        yield Derived(f"{h[2:]}-oversize", f"{h} of {width + 1} bytes",
+                      frame.with_value(h, b"\x00" + wide), ["§1.2", sec],
+                      expect=("invalid",))
+    # digests that do not match
+    if t == "NOTIFY":
+        h = "x-compressed-sha512"
+        v = frame.headers[frame.header_index(h)][1]
+        yield Derived("sha-mismatch", "x-compressed-sha512 with its last bit flipped",
+                      frame.with_value(h, v[:-1] + bytes([v[-1] ^ 1])), [sec], expect=("invalid",))
+        if frame.body:
+            yield Derived("body-flip", "body with one bit flipped",
+                          frame.copy(body=bytes([frame.body[0] ^ 0x80]) + frame.body[1:]), [sec],
+                          expect=("invalid",))
+        yield Derived("body-longer", "one more body byte than x-compressed-length",
+                      frame.copy(body=frame.body + b"!"), [sec, "§4.3"], expect=("invalid",))
+    if t in M.STREAM_TYPES and variant != "continuation":
+        h = "x-compressed-sha512"
+        v = frame.headers[frame.header_index(h)][1]
+        yield Derived("sha-mismatch",
+                      "a wrong x-compressed-sha512 (the stream parser does not check it)",
+                      frame.with_value(h, bytes(64)), [sec, "QK-13"], expect=("valid",))
+    if t == "ENABLE_ZSTD_CUSTOM":
+        yield Derived("sha-mismatch", "an x-sha512 that is not the SHA-512 of the dictionary",
+                      frame.with_value("x-sha512", bytes(64)), [sec, "QK-12"],
+                      expect=("implementation-defined",))
+        yield Derived("dict-flip", "dictionary changed after x-sha512 was computed",
+                      frame.copy(body=frame.body + b"\x00"), [sec, "QK-12"],
+                      expect=("implementation-defined",))
+
+    if minimal:
+        return
+    # ---- expanded mode only (§2.5, §4.4, QK-08, QK-10)
+    refs = ["§2.5", "§4.4", sec]
+    hs = frame.headers
+    yield Derived("upper", "every header name in upper case",
+                  frame.copy(headers=[(n.upper(), v) for n, v in hs]), refs + ["QK-10"],
+                  expect=("valid",))
+    yield Derived("mixed-case", "header names in mixed case (X-Tracing)",
+                  frame.copy(headers=[(n.title(), v) for n, v in hs]), refs + ["QK-10"],
+                  expect=("valid",))
+    yield Derived("reversed", "headers in reverse order", frame.copy(headers=hs[::-1]), refs,
+                  expect=("valid",))
+    yield Derived("dup-tracing-first", "a duplicate x-tracing before the real one (last wins)",
+                  frame.copy(headers=[(b"x-tracing", b"first")] + hs), refs + ["QK-10"],
+                  expect=("valid",))
+    yield Derived("dup-tracing-last", "a duplicate x-tracing after the real one (last wins)",
+                  frame.copy(headers=hs + [(b"X-TRACING", b"second")]), refs + ["QK-10"],
+                  expect=("valid",))
+    yield Derived("unknown-header", "an extra unknown header",
+                  frame.copy(headers=[(b"x-unknown", b"\xff\x00")] + hs), refs + ["QK-10"],
+                  expect=("valid",))
+    yield Derived("empty-name", "an extra header with an empty name",
+                  frame.copy(headers=hs + [(b"", b"v")]), refs + ["QK-10"], expect=("valid",))
+    yield Derived("spaced-name", "an extra header named 'x-tracing ' (not trimmed, so unknown)",
+                  frame.copy(headers=hs + [(b"x-tracing ", b"ignored")]), refs + ["QK-10"],
+                  expect=("valid",))
+    yield Derived("nonascii-unknown", "an extra unknown header whose name is not ASCII",
+                  frame.copy(headers=hs + [(b"x-\xc3\xa9", b"")]), refs + ["QK-10", "§4.8"],
+                  expect=("invalid",))
+    yield Derived("nonascii-name", "the first header name with a byte 0x80 appended",
+                  frame.copy(headers=[(hs[0][0] + b"\x80", hs[0][1])] + hs[1:]), refs + ["QK-10"],
+                  expect=("invalid",))
+    yield Derived("count-zero", "header count 0 with the headers left in place as trailing bytes",
+                  frame.copy(count=0), refs + ["QK-08"],
+                  expect=("invalid", "implementation-defined"))
+    for i, (n, _v) in enumerate(hs):
+        name = n.decode()
+        yield Derived(f"missing-{name}", f"required header {name} left out",
+                      frame.copy(headers=hs[:i] + hs[i + 1:]), refs + ["QK-08"],
+                      expect=("invalid", "implementation-defined"))
 
 
 def special_rows():
