@@ -22,9 +22,10 @@ import time
 
 import jsonschema
 
+from lpsp_conformance import AREAS
+from lpsp_conformance.gen import PEER_AREAS
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-AREAS = ("stateful-s2b", "stateful-b2s", "stateless", "etag", "auth", "session")
-PEER_AREAS = ("peer-broadcaster", "peer-subscriber")
 
 
 def read_manifest(text):

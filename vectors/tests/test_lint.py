@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
+from lpsp_conformance import AREAS
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 LINT = os.path.join(os.path.dirname(HERE), "lint.py")
-AREAS = ("stateful-s2b", "stateful-b2s", "stateless", "etag", "auth", "session")
 
 
 def vec(vid, **kw):

@@ -14,9 +14,9 @@ from pathlib import Path
 
 SUITE = "lonelypsp-conformance"
 SUITE_VERSION = "1.3.0"
-AREAS = ("stateful-s2b", "stateful-b2s", "stateless", "etag", "auth", "session")
 # Hand-written scenario files of peer conformance (PEER-FORMAT.md); their ids
 # share the manifest ids.txt.
+# The area files are lpsp_conformance.AREAS, written in that order.
 PEER_AREAS = ("peer-broadcaster", "peer-subscriber")
 
 # Decode inputs found by fuzzing or differential testing, turned into vectors

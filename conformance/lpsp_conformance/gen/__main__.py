@@ -9,8 +9,8 @@ import json
 import os
 import sys
 
-from .. import REPO_ROOT
-from . import AREAS, PEER_AREAS, SUITE, SUITE_VERSION
+from .. import AREAS, REPO_ROOT
+from . import PEER_AREAS, SUITE, SUITE_VERSION
 from .deprecated import DEPRECATED
 from .vec import Collector
 

@@ -348,11 +348,8 @@ class StatefulGen:
 
     def decode_vec(self, d, vid, desc, data, refs, provenance="hand", derived_from=None,
                    expect=None, note=None):
-        def to_json(out):
-            return jdict(out)
-
         verdict, kw, refs = judge(lambda: M.decode(d, data, False),
-                                  lambda: M.decode(d, data, True), to_json, refs, note)
+                                  lambda: M.decode(d, data, True), jdict, refs, note)
         if verdict == "invalid" and "length_mismatch" in kw["errors"]:
             try:
                 M.decode(d, data, True)

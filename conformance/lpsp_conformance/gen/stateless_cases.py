@@ -15,6 +15,9 @@ RECOVERY = "http://127.0.0.1:3002/v1/recover"
 HI = b"hi"
 
 BAD_UTF8 = b"\xc3\x28"
+# the part label of each UTF-8 field in stateless_model.parts_of
+UTF8_LABEL = {"url": "url", "glob": "topic", "recovery": "recovery",
+              "authorization": "authorization"}
 
 
 def kebab(s):
@@ -201,26 +204,19 @@ class Gen:
         self.special()
 
     def bad_utf8(self, vid, b, m, sec):
-        text_fields = [k for k in ("url", "glob", "recovery", "authorization")
-                       if k in m and m[k] is not None]
-        for k in text_fields:
-            mm = dict(m)
-            mm[k] = "\udc80"  # placeholder, replaced below
-            p = parts_of({**m})
-            # rebuild with raw bad bytes in that field
-            parts = []
-            for kind, width, value, label in p.parts:
-                want = {"url": "url", "glob": "topic", "recovery": "recovery",
-                        "authorization": "authorization"}[k]
-                if label == want:
-                    value = BAD_UTF8
-                parts.append((kind, width, value, label))
-            p.parts = parts
-            data = p.to_bytes()[0]
-            if b == "SET_SUBSCRIPTIONS":
+        """Each UTF-8 field of the body replaced by invalid UTF-8 (SET_SUBSCRIPTIONS:
+        see the special cases)."""
+        if b == "SET_SUBSCRIPTIONS":
+            return
+        for k in ("url", "glob", "recovery", "authorization"):
+            if m.get(k) is None:
                 continue
+            label = UTF8_LABEL[k]
+            p = parts_of(m)
+            p.parts = [(kind, width, BAD_UTF8 if lab == label else value, lab)
+                       for kind, width, value, lab in p.parts]
             self.dec(f"{vid}-{k}-utf8", f"{vid} with invalid UTF-8 ({BAD_UTF8.hex()}) in {k}",
-                     b, data, ["§1.4", sec], derived_from=vid, expect=("invalid",))
+                     b, p.to_bytes()[0], ["§1.4", sec], derived_from=vid, expect=("invalid",))
 
     def emit(self, row, provenance="hand"):
         """One row of a special table (Dec, Enc, Digest) as a vector."""
