@@ -1,3 +1,5 @@
+/* Helpers of the lpsp operations: the per-request arena, rejections, and
+ * typed reads and writes of JSON fields (declared in tool.h). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -5,31 +7,37 @@
 
 #include "tool.h"
 
-/* ---- arena: a list of blocks freed together after each request */
-typedef struct arena_block {
-    struct arena_block *next;
-    max_align_t align;
-} arena_block;
-static arena_block *arena_head;
-
-void *tool_arena_alloc(size_t n)
+/* Memory the tool cannot go on without: exits on exhaustion. */
+static void *must_malloc(size_t n)
 {
-    arena_block *b = malloc(sizeof(arena_block) + n + 1);
-    if (!b) {
+    void *p = malloc(n);
+    if (!p) {
         fputs("lpsp: out of memory\n", stderr);
         exit(2);
     }
-    b->next = arena_head;
-    arena_head = b;
+    return p;
+}
+
+/* ---- arena: a list of blocks freed together after each request */
+struct tool_arena_block {
+    struct tool_arena_block *next;
+    max_align_t align;
+};
+
+void *tool_arena_alloc(tool_ctx *ctx, size_t n)
+{
+    tool_arena_block *b = must_malloc(sizeof(tool_arena_block) + n + 1);
+    b->next = ctx->arena;
+    ctx->arena = b;
     return (void *)(b + 1);
 }
 
-void tool_arena_reset(void)
+void tool_arena_reset(tool_ctx *ctx)
 {
-    while (arena_head) {
-        arena_block *n = arena_head->next;
-        free(arena_head);
-        arena_head = n;
+    while (ctx->arena) {
+        tool_arena_block *n = ctx->arena->next;
+        free(ctx->arena);
+        ctx->arena = n;
     }
 }
 
@@ -76,12 +84,12 @@ static int hexval(int c)
     return -1;
 }
 
-int tool_hex_decode(const char *hex, lpsp_view *out, const char *what, tool_reject *rej)
+static int hex_decode(tool_ctx *ctx, const char *hex, lpsp_view *out, const char *what, tool_reject *rej)
 {
     size_t n = strlen(hex);
     if (n % 2)
         return tool_reject_set(rej, "invalid_argument", "%s: odd number of hex digits", what);
-    uint8_t *buf = tool_arena_alloc(n / 2);
+    uint8_t *buf = tool_arena_alloc(ctx, n / 2);
     for (size_t i = 0; i < n / 2; i++) {
         int hi = hexval((unsigned char)hex[2 * i]), lo = hexval((unsigned char)hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
@@ -94,13 +102,13 @@ int tool_hex_decode(const char *hex, lpsp_view *out, const char *what, tool_reje
     return 0;
 }
 
-int tool_get_hex(const json_t *obj, const char *key, lpsp_view *out, tool_reject *rej)
+int tool_get_hex(tool_ctx *ctx, const json_t *obj, const char *key, lpsp_view *out, tool_reject *rej)
 {
     const json_t *v = json_object_get(obj, key);
     if (!v) return tool_reject_set(rej, "invalid_argument", "missing key \"%s\"", key);
     const char *s = tool_plain_string(v);
     if (!s) return tool_reject_set(rej, "invalid_argument", "\"%s\" must be a hex string", key);
-    return tool_hex_decode(s, out, key, rej);
+    return hex_decode(ctx, s, out, key, rej);
 }
 
 int tool_get_text(const json_t *obj, const char *key, lpsp_view *out, int *present,
@@ -234,12 +242,14 @@ int tool_is_null(const json_t *obj, const char *key)
 json_t *tool_json_hex(const uint8_t *p, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
-    char *s = tool_arena_alloc(2 * n + 1);
+    char *s = must_malloc(2 * n + 1);
     for (size_t i = 0; i < n; i++) {
         s[2 * i] = digits[p[i] >> 4];
         s[2 * i + 1] = digits[p[i] & 15];
     }
-    return json_stringn(s, 2 * n);
+    json_t *j = json_stringn(s, 2 * n);
+    free(s);
+    return j;
 }
 
 json_t *tool_json_hex_view(lpsp_view v) { return tool_json_hex(v.ptr, v.len); }

@@ -45,7 +45,7 @@ static const afield AFIELDS[] = {
 
 /* Read the kind, tracing and the kind's fields; with_token also reads the
  * timestamp and nonce (not needed for verification). */
-static int get_fields(const json_t *in, int with_token, lpsp_auth_fields *f, tool_reject *rej)
+static int get_fields(tool_ctx *ctx, const json_t *in, int with_token, lpsp_auth_fields *f, tool_reject *rej)
 {
     memset(f, 0, sizeof *f);
     const char *name = tool_plain_string(json_object_get(in, "kind"));
@@ -53,7 +53,7 @@ static int get_fields(const json_t *in, int with_token, lpsp_auth_fields *f, too
     if (!f->kind)
         return tool_reject_set(rej, "invalid_argument", "\"kind\" must name an AuthMessageType (got %s)",
                                name ? name : "nothing");
-    if (tool_get_hex(in, "tracing", &f->tracing, rej)) return -1;
+    if (tool_get_hex(ctx, in, "tracing", &f->tracing, rej)) return -1;
     if (with_token &&
         (tool_get_wire_u64(in, "timestamp", &f->timestamp, rej) || tool_get_text(in, "nonce", &f->nonce, NULL, rej)))
         return -1;
@@ -66,7 +66,7 @@ static int get_fields(const json_t *in, int with_token, lpsp_auth_fields *f, too
         switch (a->kind) {
         case AJ_TEXT: r = tool_get_text(in, a->key, p, NULL, rej); break;
         case AJ_TEXT_NULL: r = tool_get_text(in, a->key, p, &present, rej); break;
-        case AJ_HEX: r = tool_get_hex(in, a->key, p, rej); break;
+        case AJ_HEX: r = tool_get_hex(ctx, in, a->key, p, rej); break;
         case AJ_BOOL: r = tool_get_bool(in, a->key, p, rej); break;
         case AJ_U64: r = tool_get_wire_u64(in, a->key, p, rej); break;
         case AJ_I64: r = tool_get_i64(in, a->key, p, rej); break;
@@ -83,14 +83,14 @@ static json_t *i64str(int64_t v)
     return json_string(b);
 }
 
-static int op_hmac_to_sign(const json_t *in, json_t **out, tool_reject *rej)
+static int op_hmac_to_sign(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
     lpsp_auth_fields f;
-    if (get_fields(in, 1, &f, rej)) return TOOL_REJECTED;
+    if (get_fields(ctx, in, 1, &f, rej)) return TOOL_REJECTED;
     size_t size = 0;
     lpsp_error err;
     if (lpsp_hmac_to_sign_size(&f, &size, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
-    uint8_t *buf = tool_arena_alloc(size);
+    uint8_t *buf = tool_arena_alloc(ctx, size);
     if (lpsp_hmac_to_sign(&f, buf, size, &size, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
     *out = json_pack("{s:o}", "hex", tool_json_hex(buf, size));
     return TOOL_OK;
@@ -111,11 +111,11 @@ static int get_key(const json_t *in, lpsp_hmac_key *k, tool_reject *rej)
     return 0;
 }
 
-static int op_hmac_sign(const json_t *in, json_t **out, tool_reject *rej)
+static int op_hmac_sign(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
     lpsp_auth_fields f;
     lpsp_hmac_key k;
-    if (get_fields(in, 1, &f, rej) || get_key(in, &k, rej)) return TOOL_REJECTED;
+    if (get_fields(ctx, in, 1, &f, rej) || get_key(in, &k, rej)) return TOOL_REJECTED;
     char hdr[LPSP_HMAC_HEADER_MAX];
     size_t n = 0;
     lpsp_error err;
@@ -134,7 +134,7 @@ static int get_token_args(const json_t *in, lpsp_view *auth, int *present, int64
            tool_get_u64(in, "lifetime", lifetime, rej);
 }
 
-static int op_hmac_verify(const json_t *in, json_t **out, tool_reject *rej)
+static int op_hmac_verify(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
     lpsp_auth_fields f;
     lpsp_hmac_key k;
@@ -142,7 +142,7 @@ static int op_hmac_verify(const json_t *in, json_t **out, tool_reject *rej)
     int present;
     int64_t now;
     uint64_t lifetime;
-    if (get_fields(in, 0, &f, rej) || get_token_args(in, &auth, &present, &now, &lifetime, rej) ||
+    if (get_fields(ctx, in, 0, &f, rej) || get_token_args(in, &auth, &present, &now, &lifetime, rej) ||
         get_key(in, &k, rej))
         return TOOL_REJECTED;
     lpsp_error err;
@@ -153,8 +153,9 @@ static int op_hmac_verify(const json_t *in, json_t **out, tool_reject *rej)
     return TOOL_OK;
 }
 
-static int op_hmac_parse_token(const json_t *in, json_t **out, tool_reject *rej)
+static int op_hmac_parse_token(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
+    (void)ctx;
     lpsp_view auth;
     int present;
     int64_t now;
@@ -169,8 +170,9 @@ static int op_hmac_parse_token(const json_t *in, json_t **out, tool_reject *rej)
     return TOOL_OK;
 }
 
-static int op_hmac_secret_decode(const json_t *in, json_t **out, tool_reject *rej)
+static int op_hmac_secret_decode(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
+    (void)ctx;
     lpsp_view s;
     uint8_t secret[LPSP_HMAC_SECRET_LEN];
     lpsp_error err;
@@ -180,20 +182,21 @@ static int op_hmac_secret_decode(const json_t *in, json_t **out, tool_reject *re
     return TOOL_OK;
 }
 
-static int op_base64_lenient(const json_t *in, json_t **out, tool_reject *rej)
+static int op_base64_lenient(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
     lpsp_view t;
     if (tool_get_text(in, "text", &t, NULL, rej)) return TOOL_REJECTED;
     size_t cap = lpsp_b64_lenient_max(t.len), n = 0;
-    uint8_t *buf = tool_arena_alloc(cap);
+    uint8_t *buf = tool_arena_alloc(ctx, cap);
     lpsp_error err;
     if (lpsp_b64_decode_lenient(t.ptr, t.len, buf, cap, &n, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
     *out = json_pack("{s:o}", "hex", tool_json_hex(buf, n));
     return TOOL_OK;
 }
 
-static int op_py_int(const json_t *in, json_t **out, tool_reject *rej)
+static int op_py_int(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
+    (void)ctx;
     lpsp_view t;
     int64_t v;
     lpsp_error err;
@@ -203,8 +206,9 @@ static int op_py_int(const json_t *in, json_t **out, tool_reject *rej)
     return TOOL_OK;
 }
 
-static int op_bearer_check(const json_t *in, json_t **out, tool_reject *rej)
+static int op_bearer_check(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
+    (void)ctx;
     lpsp_view tok, auth;
     int present;
     lpsp_error err;
@@ -216,13 +220,14 @@ static int op_bearer_check(const json_t *in, json_t **out, tool_reject *rej)
     return TOOL_OK;
 }
 
-static int op_connection_nonce(const json_t *in, json_t **out, tool_reject *rej)
+static int op_connection_nonce(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
     lpsp_view sub, broad;
     uint8_t nonce[LPSP_NONCE_LEN];
     char b64[LPSP_NONCE_B64_LEN + 1];
     lpsp_error err;
-    if (tool_get_hex(in, "subscriber_nonce", &sub, rej) || tool_get_hex(in, "broadcaster_nonce", &broad, rej))
+    if (tool_get_hex(ctx, in, "subscriber_nonce", &sub, rej) ||
+        tool_get_hex(ctx, in, "broadcaster_nonce", &broad, rej))
         return TOOL_REJECTED;
     if (lpsp_connection_nonce(sub, broad, nonce, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
     lpsp_connection_nonce_b64(nonce, b64);
@@ -230,8 +235,9 @@ static int op_connection_nonce(const json_t *in, json_t **out, tool_reject *rej)
     return TOOL_OK;
 }
 
-static int op_ws_url(const json_t *in, json_t **out, tool_reject *rej)
+static int op_ws_url(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
+    (void)ctx;
     lpsp_view nb;
     int64_t ctr;
     if (tool_get_text(in, "nonce_b64", &nb, NULL, rej)) return TOOL_REJECTED;
@@ -253,8 +259,9 @@ static int op_ws_url(const json_t *in, json_t **out, tool_reject *rej)
     return TOOL_OK;
 }
 
-static int op_ws_url_parse(const json_t *in, json_t **out, tool_reject *rej)
+static int op_ws_url_parse(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
+    (void)ctx;
     lpsp_view url, nb;
     int64_t ctr;
     lpsp_error err;
@@ -281,79 +288,58 @@ const tool_op tool_ops_auth[] = {
 
 /* ---- subcommands */
 
-static int run_json(const char *op, json_t *in)
+static int cmd_hmac(tool_ctx *ctx, int argc, char **argv)
 {
-    if (!in) {
-        fprintf(stderr, "lpsp: arguments must be UTF-8 text\n");
-        return 1;
-    }
-    int st = tool_run_op_cli(op, in);
-    json_decref(in);
-    return st;
-}
-
-static int cmd_hmac(int argc, char **argv)
-{
-    static const char *const map[][2] = {{"to-sign", "hmac_to_sign"},  {"sign", "hmac_sign"},
-                                         {"verify", "hmac_verify"},    {"parse-token", "hmac_parse_token"},
-                                         {"secret", "hmac_secret_decode"}};
+    static const struct {
+        const char *name;
+        tool_op_fn fn;
+    } map[] = {{"to-sign", op_hmac_to_sign},
+               {"sign", op_hmac_sign},
+               {"verify", op_hmac_verify},
+               {"parse-token", op_hmac_parse_token},
+               {"secret", op_hmac_secret_decode}};
     for (size_t i = 0; argc == 2 && i < sizeof map / sizeof map[0]; i++) {
-        if (strcmp(argv[1], map[i][0]) != 0) continue;
+        if (strcmp(argv[1], map[i].name) != 0) continue;
         json_t *in = tool_read_json(stdin);
         if (!in) return 1;
-        return run_json(map[i][1], in);
+        return tool_cli_run(ctx, map[i].fn, in);
     }
     fprintf(stderr, "usage: lpsp hmac to-sign|sign|verify|parse-token|secret < input.json\n");
     return 1;
 }
 
-static int cmd_wsurl(int argc, char **argv)
+static int cmd_wsurl(tool_ctx *ctx, int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: lpsp wsurl NONCE_B64 COUNTER\n");
-        return 1;
-    }
-    return run_json("ws_url", json_pack("{s:s,s:s}", "nonce_b64", argv[1], "counter", argv[2]));
+    static const char *const keys[] = {"nonce_b64", "counter", NULL};
+    return tool_cli_run_args(ctx, op_ws_url, argc, argv, keys, "wsurl NONCE_B64 COUNTER");
 }
 
-static int cmd_wsurl_parse(int argc, char **argv)
+static int cmd_wsurl_parse(tool_ctx *ctx, int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: lpsp wsurl-parse URL\n");
-        return 1;
-    }
-    return run_json("ws_url_parse", json_pack("{s:s}", "url", argv[1]));
+    static const char *const keys[] = {"url", NULL};
+    return tool_cli_run_args(ctx, op_ws_url_parse, argc, argv, keys, "wsurl-parse URL");
 }
 
-static int cmd_nonce(int argc, char **argv)
+static int cmd_nonce(tool_ctx *ctx, int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: lpsp nonce SUBSCRIBER_HEX BROADCASTER_HEX\n");
-        return 1;
-    }
-    return run_json("connection_nonce",
-                    json_pack("{s:s,s:s}", "subscriber_nonce", argv[1], "broadcaster_nonce", argv[2]));
+    static const char *const keys[] = {"subscriber_nonce", "broadcaster_nonce", NULL};
+    return tool_cli_run_args(ctx, op_connection_nonce, argc, argv, keys,
+                             "nonce SUBSCRIBER_HEX BROADCASTER_HEX");
 }
 
-static int cmd_pyint(int argc, char **argv)
+static int cmd_pyint(tool_ctx *ctx, int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: lpsp pyint TEXT\n");
-        return 1;
-    }
-    return run_json("py_int", json_pack("{s:s}", "text", argv[1]));
+    static const char *const keys[] = {"text", NULL};
+    return tool_cli_run_args(ctx, op_py_int, argc, argv, keys, "pyint TEXT");
 }
 
-static int cmd_b64(int argc, char **argv)
+static int cmd_b64(tool_ctx *ctx, int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: lpsp b64-lenient TEXT\n");
-        return 1;
-    }
-    return run_json("base64_lenient", json_pack("{s:s}", "text", argv[1]));
+    static const char *const keys[] = {"text", NULL};
+    return tool_cli_run_args(ctx, op_base64_lenient, argc, argv, keys, "b64-lenient TEXT");
 }
 
-static int cmd_bearer(int argc, char **argv)
+static int cmd_bearer(tool_ctx *ctx, int argc, char **argv)
 {
     if (argc != 2 && argc != 3) {
         fprintf(stderr, "usage: lpsp bearer TOKEN [AUTHORIZATION]\n");
@@ -361,7 +347,7 @@ static int cmd_bearer(int argc, char **argv)
     }
     json_t *in = json_pack("{s:s}", "token", argv[1]);
     if (in) json_object_set_new(in, "authorization", argc == 3 ? json_string(argv[2]) : json_null());
-    return run_json("bearer_check", in);
+    return tool_cli_run(ctx, op_bearer_check, in);
 }
 
 const tool_cmd tool_cmds_auth[] = {

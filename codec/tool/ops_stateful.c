@@ -7,8 +7,6 @@
 
 #include "tool.h"
 
-unsigned tool_parse_opts;
-
 enum {
     JF_HEX,  /* lpsp_view as hex */
     JF_TEXT, /* lpsp_view as a JSON string (UTF-8) */
@@ -164,21 +162,21 @@ static int get_direction(const json_t *in, lpsp_direction *dir, tool_reject *rej
     return 0;
 }
 
-static int op_decode(const json_t *in, json_t **out, tool_reject *rej)
+static int op_decode(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
     lpsp_direction dir;
     lpsp_view bytes;
-    if (get_direction(in, &dir, rej) || tool_get_hex(in, "hex", &bytes, rej)) return TOOL_REJECTED;
+    if (get_direction(in, &dir, rej) || tool_get_hex(ctx, in, "hex", &bytes, rej)) return TOOL_REJECTED;
     lpsp_msg m;
     lpsp_error err;
-    if (lpsp_parse(dir, bytes.ptr, bytes.len, tool_parse_opts, &m, &err) != LPSP_OK)
+    if (lpsp_parse(dir, bytes.ptr, bytes.len, ctx->parse_opts, &m, &err) != LPSP_OK)
         return tool_reject_codec(rej, &err);
     *out = msg_to_json(&m);
     return TOOL_OK;
 }
 
 /* Build a message from a decode-shaped JSON object. */
-static int msg_from_json(const json_t *o, lpsp_direction dir, lpsp_msg *m, tool_reject *rej)
+static int msg_from_json(tool_ctx *ctx, const json_t *o, lpsp_direction dir, lpsp_msg *m, tool_reject *rej)
 {
     const char *tname = tool_plain_string(json_object_get(o, "type"));
     uint16_t type = tname ? lpsp_type_from_name(dir, tname) : 0;
@@ -206,7 +204,7 @@ static int msg_from_json(const json_t *o, lpsp_direction dir, lpsp_msg *m, tool_
         int64_t s = 0;
         switch (f->kind) {
         case JF_HEX:
-            if (tool_get_hex(o, f->key, AT(m, f->off, lpsp_view), rej)) return -1;
+            if (tool_get_hex(ctx, o, f->key, AT(m, f->off, lpsp_view), rej)) return -1;
             break;
         case JF_TEXT:
             if (tool_get_text(o, f->key, AT(m, f->off, lpsp_view), NULL, rej)) return -1;
@@ -241,7 +239,7 @@ static int msg_from_json(const json_t *o, lpsp_direction dir, lpsp_msg *m, tool_
     return 0;
 }
 
-static int op_encode(const json_t *in, json_t **out, tool_reject *rej)
+static int op_encode(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
     lpsp_direction dir;
     int minimal;
@@ -252,11 +250,11 @@ static int op_encode(const json_t *in, json_t **out, tool_reject *rej)
         return TOOL_REJECTED;
     }
     lpsp_msg m;
-    if (msg_from_json(msg, dir, &m, rej)) return TOOL_REJECTED;
+    if (msg_from_json(ctx, msg, dir, &m, rej)) return TOOL_REJECTED;
     lpsp_error err;
     size_t size, written;
     if (lpsp_serialized_size(&m, minimal, &size, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
-    uint8_t *buf = tool_arena_alloc(size);
+    uint8_t *buf = tool_arena_alloc(ctx, size);
     if (lpsp_serialize(&m, minimal, buf, size, &written, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
     *out = json_pack("{s:o}", "hex", tool_json_hex(buf, written));
     return TOOL_OK;
@@ -270,10 +268,10 @@ const tool_op tool_ops_stateful[] = {
 
 /* ---- subcommands */
 
-static int cmd_decode(int argc, char **argv)
+static int cmd_decode(tool_ctx *ctx, int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "--compat") == 0) {
-        tool_parse_opts = LPSP_PARSE_COMPAT;
+        ctx->parse_opts = LPSP_PARSE_COMPAT;
         argc--;
         argv++;
     }
@@ -281,16 +279,11 @@ static int cmd_decode(int argc, char **argv)
         fprintf(stderr, "usage: lpsp decode [--compat] s2b|b2s HEX|-\n");
         return 1;
     }
-    char *hex = tool_hex_arg(argv[2]);
-    if (!hex) {
-        fprintf(stderr, "lpsp: out of memory\n");
-        return 1;
-    }
-    json_t *in = json_pack("{s:s,s:s}", "direction", argv[1], "hex", hex);
-    free(hex);
+    json_t *in = tool_hex_input("direction", argv[1], argv[2]);
+    if (!in) return 1;
     json_t *out = NULL;
     tool_reject rej = {"invalid_value", ""};
-    int r = op_decode(in, &out, &rej);
+    int r = op_decode(ctx, in, &out, &rej);
     json_decref(in);
     int status = 0;
     if (r == TOOL_OK) {
@@ -305,11 +298,11 @@ static int cmd_decode(int argc, char **argv)
         fprintf(stderr, "lpsp: %s: %s\n", rej.cls, rej.detail);
         status = 1;
     }
-    tool_arena_reset();
+    tool_arena_reset(ctx);
     return status;
 }
 
-static int cmd_encode(int argc, char **argv)
+static int cmd_encode(tool_ctx *ctx, int argc, char **argv)
 {
     (void)argv;
     if (argc != 1) {
@@ -326,7 +319,7 @@ static int cmd_encode(int argc, char **argv)
     } else {
         json_t *out = NULL;
         tool_reject rej = {"invalid_value", ""};
-        if (op_encode(in, &out, &rej) == TOOL_OK) {
+        if (op_encode(ctx, in, &out, &rej) == TOOL_OK) {
             puts(json_string_value(json_object_get(out, "hex")));
             json_decref(out);
             status = 0;
@@ -336,13 +329,14 @@ static int cmd_encode(int argc, char **argv)
         json_decref(in);
     }
     json_decref(msg);
-    tool_arena_reset();
+    tool_arena_reset(ctx);
     return status;
 }
 
 /* A libFuzzer/AFL++ dictionary from the codec's own header tables. */
-static int cmd_dict(int argc, char **argv)
+static int cmd_dict(tool_ctx *ctx, int argc, char **argv)
 {
+    (void)ctx;
     (void)argv;
     if (argc != 1) {
         fprintf(stderr, "usage: lpsp dict\n");

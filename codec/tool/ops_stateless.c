@@ -2,7 +2,6 @@
  * as JSON, the Repr-Digest header and the strong etag. One field list per
  * body, read by both directions of the mapping. */
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "lpsp.h"
@@ -90,11 +89,11 @@ static json_t *entry_json(const lpsp_sl_subs_item *item)
                      "recovery", text_or_null(e->has_recovery, e->recovery));
 }
 
-static int op_stateless_decode(const json_t *in, json_t **out, tool_reject *rej)
+static int op_stateless_decode(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
     lpsp_sl_body body = body_arg(in, rej);
     lpsp_view hex;
-    if (body == LPSP_SL_NONE || tool_get_hex(in, "hex", &hex, rej)) return TOOL_REJECTED;
+    if (body == LPSP_SL_NONE || tool_get_hex(ctx, in, "hex", &hex, rej)) return TOOL_REJECTED;
     lpsp_sl_msg m;
     lpsp_error err;
     if (lpsp_sl_parse(body, hex.ptr, hex.len, 0, &m, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
@@ -130,19 +129,20 @@ static int op_stateless_decode(const json_t *in, json_t **out, tool_reject *rej)
 
 /* ---- encode */
 
-static int get_entries(const json_t *in, const char *list, const char *key, int glob, const lpsp_sl_entry **out,
-                       size_t *n, tool_reject *rej)
+static int get_entries(tool_ctx *ctx, const json_t *in, const char *list, const char *key, int glob,
+                       const lpsp_sl_entry **out, size_t *n, tool_reject *rej)
 {
     const json_t *a = json_object_get(in, list);
     if (!json_is_array(a)) return tool_reject_set(rej, "invalid_argument", "\"%s\" must be an array", list);
     size_t cnt = json_array_size(a);
-    lpsp_sl_entry *e = tool_arena_alloc(cnt * sizeof *e + 1);
+    lpsp_sl_entry *e = tool_arena_alloc(ctx, cnt * sizeof *e + 1);
     for (size_t i = 0; i < cnt; i++) {
         const json_t *it = json_array_get(a, i);
         int present = 0;
         if (!json_is_object(it))
             return tool_reject_set(rej, "invalid_argument", "\"%s\"[%zu] must be an object", list, i);
-        if ((glob ? tool_get_text(it, key, &e[i].key, NULL, rej) : tool_get_hex(it, key, &e[i].key, rej)) ||
+        if ((glob ? tool_get_text(it, key, &e[i].key, NULL, rej)
+                  : tool_get_hex(ctx, it, key, &e[i].key, rej)) ||
             tool_get_text(it, "recovery", &e[i].recovery, &present, rej))
             return -1;
         e[i].has_recovery = present && e[i].recovery.len > 0;
@@ -152,7 +152,7 @@ static int get_entries(const json_t *in, const char *list, const char *key, int 
     return 0;
 }
 
-static int op_stateless_encode(const json_t *in, json_t **out, tool_reject *rej)
+static int op_stateless_encode(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
     lpsp_sl_body body = body_arg(in, rej);
     if (body == LPSP_SL_NONE) return TOOL_REJECTED;
@@ -163,7 +163,7 @@ static int op_stateless_encode(const json_t *in, json_t **out, tool_reject *rej)
         uint64_t x;
         int r = 0, present = 0;
         switch (f->kind) {
-        case SJ_HEX: r = tool_get_hex(in, f->key, v, rej); break;
+        case SJ_HEX: r = tool_get_hex(ctx, in, f->key, v, rej); break;
         case SJ_TEXT: r = tool_get_text(in, f->key, v, NULL, rej); break;
         case SJ_RECOVERY:
             r = tool_get_text(in, f->key, &m.recovery, &present, rej);
@@ -184,8 +184,8 @@ static int op_stateless_encode(const json_t *in, json_t **out, tool_reject *rej)
             m.etag_format = (uint8_t)x;
             break;
         case SJ_ENTRIES:
-            r = get_entries(in, "exact", "topic", 0, &m.exact, &m.n_exact, rej) ||
-                get_entries(in, "glob", "glob", 1, &m.globs, &m.n_globs, rej);
+            r = get_entries(ctx, in, "exact", "topic", 0, &m.exact, &m.n_exact, rej) ||
+                get_entries(ctx, in, "glob", "glob", 1, &m.globs, &m.n_globs, rej);
             break;
         }
         if (r) return TOOL_REJECTED;
@@ -193,7 +193,7 @@ static int op_stateless_encode(const json_t *in, json_t **out, tool_reject *rej)
     size_t size = 0;
     lpsp_error err;
     if (lpsp_sl_serialized_size(&m, &size, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
-    uint8_t *buf = tool_arena_alloc(size);
+    uint8_t *buf = tool_arena_alloc(ctx, size);
     if (lpsp_sl_serialize(&m, buf, size, &size, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
     *out = json_pack("{s:o}", "hex", tool_json_hex(buf, size));
     return TOOL_OK;
@@ -201,8 +201,9 @@ static int op_stateless_encode(const json_t *in, json_t **out, tool_reject *rej)
 
 /* ---- Repr-Digest */
 
-static int op_repr_digest_parse(const json_t *in, json_t **out, tool_reject *rej)
+static int op_repr_digest_parse(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
+    (void)ctx;
     lpsp_view h;
     int present = 0;
     if (tool_get_text(in, "header", &h, &present, rej)) return TOOL_REJECTED;
@@ -213,10 +214,10 @@ static int op_repr_digest_parse(const json_t *in, json_t **out, tool_reject *rej
     return TOOL_OK;
 }
 
-static int op_repr_digest_format(const json_t *in, json_t **out, tool_reject *rej)
+static int op_repr_digest_format(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
     lpsp_view d;
-    if (tool_get_hex(in, "digest", &d, rej)) return TOOL_REJECTED;
+    if (tool_get_hex(ctx, in, "digest", &d, rej)) return TOOL_REJECTED;
     char buf[LPSP_REPR_DIGEST_LEN];
     size_t n = 0;
     lpsp_error err;
@@ -227,21 +228,23 @@ static int op_repr_digest_format(const json_t *in, json_t **out, tool_reject *re
 
 /* ---- etag */
 
-static int op_etag(const json_t *in, json_t **out, tool_reject *rej)
+static int op_etag(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
 {
     lpsp_view url;
     const lpsp_sl_entry *ex, *gl;
     size_t nex, ngl;
     int check = 1;
-    if (tool_get_text(in, "url", &url, NULL, rej) || get_entries(in, "exact", "topic", 0, &ex, &nex, rej) ||
-        get_entries(in, "glob", "glob", 1, &gl, &ngl, rej) || tool_get_bool(in, "check_order", &check, rej))
+    if (tool_get_text(in, "url", &url, NULL, rej) ||
+        get_entries(ctx, in, "exact", "topic", 0, &ex, &nex, rej) ||
+        get_entries(ctx, in, "glob", "glob", 1, &gl, &ngl, rej) ||
+        tool_get_bool(in, "check_order", &check, rej))
         return TOOL_REJECTED;
     size_t size = 0;
     lpsp_error err;
     uint8_t etag[LPSP_ETAG_LEN];
     if (lpsp_etag_document_size(url, ex, nex, gl, ngl, check, &size, &err) != LPSP_OK)
         return tool_reject_codec(rej, &err);
-    uint8_t *doc = tool_arena_alloc(size);
+    uint8_t *doc = tool_arena_alloc(ctx, size);
     if (lpsp_etag_document(url, ex, nex, gl, ngl, check, doc, size, &size, &err) != LPSP_OK ||
         lpsp_etag_compute(url, ex, nex, gl, ngl, check, etag, &err) != LPSP_OK)
         return tool_reject_codec(rej, &err);
@@ -260,63 +263,32 @@ const tool_op tool_ops_stateless[] = {
 
 /* ---- subcommands */
 
-static int cmd_sdecode(int argc, char **argv)
+static int cmd_sdecode(tool_ctx *ctx, int argc, char **argv)
 {
     if (argc != 3) {
         fprintf(stderr, "usage: lpsp sdecode BODY HEX|-\n");
         return 1;
     }
-    char *hex = tool_hex_arg(argv[2]);
-    if (!hex) {
-        fprintf(stderr, "lpsp: out of memory\n");
-        return 1;
-    }
-    json_t *in = json_pack("{s:s,s:s}", "body", argv[1], "hex", hex);
-    free(hex);
-    int st = tool_run_op_cli("stateless_decode", in);
-    json_decref(in);
-    return st;
+    json_t *in = tool_hex_input("body", argv[1], argv[2]);
+    return in ? tool_cli_run(ctx, op_stateless_decode, in) : 1;
 }
 
-static int run_stdin(const char *op, int argc, const char *usage)
-{
-    if (argc != 1) {
-        fprintf(stderr, "usage: lpsp %s\n", usage);
-        return 1;
-    }
-    json_t *in = tool_read_json(stdin);
-    if (!in) return 1;
-    int st = tool_run_op_cli(op, in);
-    json_decref(in);
-    return st;
-}
-
-static int cmd_sencode(int argc, char **argv)
+static int cmd_sencode(tool_ctx *ctx, int argc, char **argv)
 {
     (void)argv;
-    return run_stdin("stateless_encode", argc, "sencode < body.json");
+    return tool_cli_run_stdin(ctx, op_stateless_encode, argc, "sencode < body.json");
 }
 
-static int cmd_etag(int argc, char **argv)
+static int cmd_etag(tool_ctx *ctx, int argc, char **argv)
 {
     (void)argv;
-    return run_stdin("etag", argc, "etag < subscriptions.json");
+    return tool_cli_run_stdin(ctx, op_etag, argc, "etag < subscriptions.json");
 }
 
-static int cmd_reprdigest(int argc, char **argv)
+static int cmd_reprdigest(tool_ctx *ctx, int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: lpsp repr-digest HEADER_VALUE\n");
-        return 1;
-    }
-    json_t *in = json_pack("{s:s}", "header", argv[1]);
-    if (!in) {
-        fprintf(stderr, "lpsp: header must be UTF-8\n");
-        return 1;
-    }
-    int st = tool_run_op_cli("repr_digest_parse", in);
-    json_decref(in);
-    return st;
+    static const char *const keys[] = {"header", NULL};
+    return tool_cli_run_args(ctx, op_repr_digest_parse, argc, argv, keys, "repr-digest HEADER_VALUE");
 }
 
 const tool_cmd tool_cmds_stateless[] = {

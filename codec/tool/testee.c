@@ -19,27 +19,23 @@ static void emit(json_t *resp)
     json_decref(resp);
 }
 
+/* The features of the protocol that at least one operation implements. */
 static json_t *features(void)
 {
     static const char *const all[] = {"stateful", "stateless", "etag", "hmac", "bearer", "session"};
     json_t *a = json_array();
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        /* declare a feature only when at least one op implements it */
-        for (const char *const *op = (const char *const[]){"decode", "encode", "stateless_decode",
-                                                             "etag", "hmac_to_sign", "bearer_check",
-                                                             "connection_nonce", NULL};
-             *op; op++) {
-            const tool_op *o = tool_find_op(*op);
-            if (o && strcmp(o->feature, all[i]) == 0) {
+        const tool_op *op;
+        for (size_t k = 0; (op = tool_op_at(k)); k++)
+            if (strcmp(op->feature, all[i]) == 0) {
                 json_array_append_new(a, json_string(all[i]));
                 break;
             }
-        }
     }
     return a;
 }
 
-int tool_testee(void)
+int tool_testee(tool_ctx *ctx)
 {
     char *line = NULL;
     size_t cap = 0;
@@ -56,7 +52,7 @@ int tool_testee(void)
             json_object_set_new(resp, "detail", json_string("malformed request line"));
         } else if (strcmp(opname, "hello") == 0) {
             json_t *out = json_pack("{s:s,s:s,s:i,s:o}", "name",
-                                    tool_parse_opts ? "lpsp (C reference codec, compat mode)"
+                                    ctx->parse_opts ? "lpsp (C reference codec, compat mode)"
                                                     : "lpsp (C reference codec)",
                                     "version", TESTEE_VERSION, "protocol", 1, "features", features());
             json_object_set_new(resp, "status", json_string("ok"));
@@ -74,7 +70,7 @@ int tool_testee(void)
             } else {
                 json_t *out = NULL;
                 tool_reject rej = {"invalid_value", ""};
-                int r = op->fn(in, &out, &rej);
+                int r = op->fn(ctx, in, &out, &rej);
                 if (r == TOOL_OK) {
                     json_object_set_new(resp, "status", json_string("ok"));
                     json_object_set_new(resp, "output", out);
@@ -90,7 +86,7 @@ int tool_testee(void)
         }
         emit(resp);
         json_decref(req);
-        tool_arena_reset();
+        tool_arena_reset(ctx);
     }
     free(line);
     return 0;
