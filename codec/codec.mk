@@ -42,6 +42,22 @@ endef
 $(eval $(call codec_test_rules,san-cc,$(CC)))
 $(eval $(call codec_test_rules,san-clang,clang))
 
+# test_faults: every libcrypto function the codec calls goes through the
+# fault-injection wrappers of codec/tests/fault_shim.c (ld --wrap), so the
+# test can fail the n-th call. FAULT_WRAP must name each of them (nm -u of
+# the codec objects lists the libcrypto calls).
+FAULT_WRAP     := EVP_MAC_fetch EVP_MAC_CTX_new EVP_MAC_CTX_dup EVP_MAC_init EVP_MAC_update \
+                  EVP_MAC_final EVP_Digest SHA512_Init SHA512_Update SHA512_Final
+FAULT_SRCS     := codec/tests/fault_shim.c
+FAULT_LDFLAGS  := $(FAULT_WRAP:%=-Wl,--wrap=%)
+define codec_fault_rules
+$(BUILD)/$(1)/tests/test_faults: codec/tests/test_faults.c $(FAULT_SRCS) codec/tests/fault_shim.h codec/tests/test.h $(CODEC_SRCS) $(CODEC_HDRS) | $(BOOT)
+	@mkdir -p $$(@D)
+	$(2) $$(filter-out -O2,$$(ALL_CFLAGS)) $(SAN_FLAGS) -Icodec/src -o $$@ $$< $(FAULT_SRCS) $(CODEC_SRCS) $(FAULT_LDFLAGS) $(LDLIBS_CRYPTO)
+endef
+$(eval $(call codec_fault_rules,san-cc,$(CC)))
+$(eval $(call codec_fault_rules,san-clang,clang))
+
 TEST_NAMES := $(TEST_SRCS:codec/tests/%.c=%)
 
 codec-test: $(TEST_NAMES:%=$(BUILD)/san-cc/tests/%)

@@ -1,0 +1,415 @@
+/* libcrypto failures: every libcrypto call the codec makes is wrapped
+ * (fault_shim.c, linked with -Wl,--wrap=...). Each operation runs with a
+ * fault in call 1, 2, 3, ... until a run injects none; every run with a fault
+ * must end in LPSP_E_CRYPTO (the documented status for a libcrypto failure)
+ * and leave nothing allocated, the run without one must give the known
+ * bytes. The expected bytes are computed here from the spec's layouts with
+ * one-shot libcrypto calls, before any fault is armed. */
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdint.h>
+
+#include "fault_shim.h"
+#include "lpsp.h"
+#include "test.h"
+
+static lpsp_view V(const void *p, size_t n)
+{
+    lpsp_view v = {(const uint8_t *)p, n};
+    return v;
+}
+static lpsp_view S(const char *s) { return V(s, strlen(s)); }
+
+static const fault_mode MODES[] = {FAULT_FAIL, FAULT_SHORT};
+/* more calls than any operation here makes: the loops must end before */
+#define MAX_CALLS 200
+
+/* The outcome of one faulted run: a fault means LPSP_E_CRYPTO, in the
+ * status and in the error record. Returns 1 when the run had no fault. */
+static int faulted_run_ok(lpsp_status st, const lpsp_error *e, const char *what, unsigned long n)
+{
+    if (!fault_fired()) return 1;
+    if (st != LPSP_E_CRYPTO || e->status != LPSP_E_CRYPTO) {
+        fprintf(stderr, "%s: fault in call %lu (%s) gave status %s\n", what, n, fault_where(),
+                lpsp_status_name(st));
+    }
+    CHECK_EQ_INT(st, LPSP_E_CRYPTO);
+    CHECK_EQ_INT(e->status, LPSP_E_CRYPTO);
+    CHECK(e->reason != NULL);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ HMAC */
+
+static const char URL[] = "http://127.0.0.1:3002/v1/receive";
+/* spec §10.5: SUBSCRIBE_EXACT at 1700000000 with nonce "abcdef", topic foo/bar */
+static const char EXAMPLE_HEADER[] =
+    "X-HMAC 1700000000:abcdef:acAtizNS+K7OfssM7yA8XU6o0DTkx/yhiDul0/LlKunwAkxPsZLnrOWWIc75QRvOxfmBdQq6pnj9VRdUN7y8gQ==";
+
+static uint8_t SECRET[64];
+
+static uint8_t *put_be(uint8_t *p, uint64_t v, size_t w)
+{
+    for (size_t i = 0; i < w; i++) p[i] = (uint8_t)(v >> (8 * (w - 1 - i)));
+    return p + w;
+}
+static uint8_t *put_s(uint8_t *p, lpsp_view v, size_t w)
+{
+    p = put_be(p, v.len, w);
+    memcpy(p, v.ptr, v.len);
+    return p + v.len;
+}
+
+/* key_init, sign, verify and free as one operation; on success the header
+ * is returned in hdr. */
+static lpsp_status sign_and_verify(const lpsp_auth_fields *f, char *hdr, size_t cap, size_t *w,
+                                   lpsp_error *e)
+{
+    lpsp_hmac_key k;
+    lpsp_status st = lpsp_hmac_key_init(&k, SECRET, sizeof SECRET, e);
+    if (st != LPSP_OK) {
+        CHECK(k.mac == NULL && k.ctx == NULL);
+        return st;
+    }
+    st = lpsp_hmac_sign(&k, f, hdr, cap, w, e);
+    if (st == LPSP_OK) {
+        lpsp_auth_fields g = *f;
+        lpsp_hmac_token tok;
+        st = lpsp_hmac_verify(&k, &g, (const uint8_t *)hdr, *w, 1, (int64_t)f->timestamp, 60, &tok, e);
+    }
+    lpsp_hmac_key_free(&k);
+    return st;
+}
+
+static void test_hmac_example(void)
+{
+    lpsp_auth_fields f;
+    memset(&f, 0, sizeof f);
+    f.kind = LPSP_AUTH_SUBSCRIBE_EXACT;
+    f.timestamp = 1700000000;
+    f.nonce = S("abcdef");
+    f.url = S(URL);
+    f.topic = S("foo/bar");
+    for (size_t m = 0; m < sizeof MODES / sizeof MODES[0]; m++) {
+        unsigned long n = 1, faults = 0;
+        for (; n < MAX_CALLS; n++) {
+            char hdr[LPSP_HMAC_HEADER_MAX];
+            size_t w = 0;
+            lpsp_error e;
+            memset(&e, 0, sizeof e);
+            fault_arm(n, MODES[m]);
+            lpsp_status st = sign_and_verify(&f, hdr, sizeof hdr, &w, &e);
+            if (faulted_run_ok(st, &e, "hmac example", n)) {
+                CHECK_EQ_INT(st, LPSP_OK);
+                CHECK_MEM(hdr, w, EXAMPLE_HEADER, strlen(EXAMPLE_HEADER));
+                break;
+            }
+            faults++;
+        }
+        CHECK(n < MAX_CALLS);
+        /* fetch, new, init, then per code: dup, update(s), final */
+        CHECK(faults >= 9);
+    }
+    fault_arm(0, FAULT_FAIL);
+}
+
+/* Fields larger than the signer's batching buffer: the MAC is fed both
+ * from the batch and directly. The code is checked against a one-shot
+ * HMAC of the to_sign layout (spec §10.2) built here. */
+static void test_hmac_large_fields(void)
+{
+    static uint8_t tracing[3000], topic[1500];
+    for (size_t i = 0; i < sizeof tracing; i++) tracing[i] = (uint8_t)(i * 7);
+    for (size_t i = 0; i < sizeof topic; i++) topic[i] = (uint8_t)('a' + i % 26);
+    lpsp_auth_fields f;
+    memset(&f, 0, sizeof f);
+    f.kind = LPSP_AUTH_SUBSCRIBE_EXACT;
+    f.timestamp = 1234567890123ull;
+    f.nonce = S("n0nce");
+    f.tracing = V(tracing, sizeof tracing);
+    f.url = S(URL);
+    f.recovery = S("http://127.0.0.1:3002/v1/recover");
+    f.topic = V(topic, sizeof topic);
+
+    static uint8_t to_sign[8192];
+    uint8_t *p = to_sign;
+    *p++ = LPSP_AUTH_SUBSCRIBE_EXACT;
+    p = put_be(p, f.timestamp, 8);
+    p = put_s(p, f.nonce, 1);
+    p = put_s(p, f.tracing, 2);
+    p = put_s(p, f.url, 2);
+    p = put_s(p, f.recovery, 2);
+    p = put_s(p, f.topic, 2);
+    uint8_t want[64];
+    unsigned int wl = 0;
+    CHECK(HMAC(EVP_sha512(), SECRET, sizeof SECRET, to_sign, (size_t)(p - to_sign), want, &wl) != NULL);
+    CHECK_EQ_INT(wl, 64);
+
+    lpsp_hmac_key k;
+    lpsp_error e;
+    fault_arm(0, FAULT_FAIL);
+    CHECK_EQ_INT(lpsp_hmac_key_init(&k, SECRET, sizeof SECRET, &e), LPSP_OK);
+    for (size_t m = 0; m < sizeof MODES / sizeof MODES[0]; m++) {
+        unsigned long n = 1;
+        for (; n < MAX_CALLS; n++) {
+            uint8_t code[64];
+            memset(code, 0, sizeof code);
+            memset(&e, 0, sizeof e);
+            fault_arm(n, MODES[m]);
+            lpsp_status st = lpsp_hmac_code(&k, &f, code, &e);
+            if (faulted_run_ok(st, &e, "hmac large", n)) {
+                CHECK_EQ_INT(st, LPSP_OK);
+                CHECK_MEM(code, 64, want, 64);
+                /* dup, update of the batch, update of the large field,
+                 * ..., final */
+                CHECK(fault_calls() >= 4);
+                break;
+            }
+        }
+        CHECK(n > 4 && n < MAX_CALLS);
+    }
+    fault_arm(0, FAULT_FAIL);
+    lpsp_hmac_key_free(&k);
+}
+
+/* ------------------------------------------------------- connection nonce */
+
+static void test_connection_nonce(void)
+{
+    uint8_t sub[32], brd[32], both[64], want[32], out[32];
+    for (int i = 0; i < 32; i++) {
+        sub[i] = (uint8_t)i;
+        brd[i] = (uint8_t)(0xff - i);
+    }
+    memcpy(both, sub, 32);
+    memcpy(both + 32, brd, 32);
+    unsigned int wl = 0;
+    fault_arm(0, FAULT_FAIL);
+    CHECK(EVP_Digest(both, sizeof both, want, &wl, EVP_sha256(), NULL));
+    CHECK_EQ_INT(wl, 32);
+    for (size_t m = 0; m < sizeof MODES / sizeof MODES[0]; m++) {
+        unsigned long n = 1;
+        for (; n < MAX_CALLS; n++) {
+            lpsp_error e;
+            memset(&e, 0, sizeof e);
+            fault_arm(n, MODES[m]);
+            lpsp_status st = lpsp_connection_nonce(V(sub, 32), V(brd, 32), out, &e);
+            if (faulted_run_ok(st, &e, "connection nonce", n)) {
+                CHECK_EQ_INT(st, LPSP_OK);
+                CHECK_MEM(out, 32, want, 32);
+                break;
+            }
+        }
+        CHECK_EQ_INT(n, 2); /* one EVP_Digest */
+    }
+    fault_arm(0, FAULT_FAIL);
+}
+
+/* ------------------------------------------------------------------ etag */
+
+/* Entries around and above the builder's 1024-byte batch. */
+enum { N_EXACT = 3, N_GLOBS = 2 };
+static uint8_t big_url[1500], key1[1100], key2[40], key3[2000], glob1[900], glob2[1800];
+static lpsp_sl_entry EXACT[N_EXACT], GLOBS[N_GLOBS];
+static uint8_t *DOC;
+static size_t DOC_LEN;
+static uint8_t ETAG[64];
+
+static void fill(uint8_t *p, size_t n, char base)
+{
+    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(base + i % 20);
+}
+
+/* The §9.1 document, built from the layout:
+ * "URL" s16(url) "\nEXACT" {s16(topic) s16(recovery)}* "\nGLOB" {...}* "\n" */
+static void etag_setup(void)
+{
+    fill(big_url, sizeof big_url, 'A');
+    fill(key1, sizeof key1, 'a');
+    fill(key2, sizeof key2, 'b');
+    fill(key3, sizeof key3, 'c');
+    fill(glob1, sizeof glob1, 'd');
+    fill(glob2, sizeof glob2, 'e');
+    static const char rec[] = "http://127.0.0.1:3002/v1/recover";
+    lpsp_sl_entry ex[N_EXACT] = {{V(key1, sizeof key1), 1, S(rec)},
+                                 {V(key2, sizeof key2), 0, S("")},
+                                 {V(key3, sizeof key3), 1, S(rec)}};
+    lpsp_sl_entry gl[N_GLOBS] = {{V(glob1, sizeof glob1), 0, S("")}, {V(glob2, sizeof glob2), 1, S(rec)}};
+    memcpy(EXACT, ex, sizeof ex);
+    memcpy(GLOBS, gl, sizeof gl);
+    DOC = malloc(16384);
+    uint8_t *p = DOC;
+    memcpy(p, "URL", 3);
+    p = put_s(p + 3, V(big_url, sizeof big_url), 2);
+    memcpy(p, "\nEXACT", 6);
+    p += 6;
+    for (int i = 0; i < N_EXACT; i++) {
+        p = put_s(p, EXACT[i].key, 2);
+        p = put_s(p, EXACT[i].has_recovery ? EXACT[i].recovery : S(""), 2);
+    }
+    memcpy(p, "\nGLOB", 5);
+    p += 5;
+    for (int i = 0; i < N_GLOBS; i++) {
+        p = put_s(p, GLOBS[i].key, 2);
+        p = put_s(p, GLOBS[i].has_recovery ? GLOBS[i].recovery : S(""), 2);
+    }
+    *p++ = '\n';
+    DOC_LEN = (size_t)(p - DOC);
+    unsigned int wl = 0;
+    fault_arm(0, FAULT_FAIL);
+    CHECK(EVP_Digest(DOC, DOC_LEN, ETAG, &wl, EVP_sha512(), NULL));
+}
+
+static void test_etag_compute(void)
+{
+    for (size_t m = 0; m < sizeof MODES / sizeof MODES[0]; m++) {
+        unsigned long n = 1;
+        for (; n < MAX_CALLS; n++) {
+            uint8_t etag[64];
+            lpsp_error e;
+            memset(&e, 0, sizeof e);
+            fault_arm(n, MODES[m]);
+            lpsp_status st = lpsp_etag_compute(V(big_url, sizeof big_url), EXACT, N_EXACT, GLOBS, N_GLOBS, 1,
+                                               etag, &e);
+            if (faulted_run_ok(st, &e, "etag compute", n)) {
+                CHECK_EQ_INT(st, LPSP_OK);
+                CHECK_MEM(etag, 64, ETAG, 64);
+                break;
+            }
+        }
+        CHECK(n > 5 && n < MAX_CALLS);
+    }
+    fault_arm(0, FAULT_FAIL);
+}
+
+/* The streaming builder: after a failed step the builder is inactive, and
+ * every later step refuses (no etag of a partial document). */
+static void test_etag_stream(void)
+{
+    unsigned long n = 1;
+    for (; n < MAX_CALLS; n++) {
+        lpsp_etag_builder b;
+        uint8_t etag[64];
+        lpsp_error e;
+        memset(&e, 0, sizeof e);
+        fault_arm(n, FAULT_FAIL);
+        lpsp_status st = lpsp_etag_begin(&b, V(big_url, sizeof big_url), 1, &e);
+        for (int i = 0; st == LPSP_OK && i < N_EXACT; i++)
+            st = lpsp_etag_add_exact(&b, EXACT[i].key, EXACT[i].recovery, &e);
+        for (int i = 0; st == LPSP_OK && i < N_GLOBS; i++)
+            st = lpsp_etag_add_glob(&b, GLOBS[i].key, GLOBS[i].recovery, &e);
+        if (st == LPSP_OK) st = lpsp_etag_finish(&b, etag, &e);
+        if (faulted_run_ok(st, &e, "etag stream", n)) {
+            CHECK_EQ_INT(st, LPSP_OK);
+            CHECK_MEM(etag, 64, ETAG, 64);
+            break;
+        }
+        CHECK(!b.active);
+        lpsp_error e2;
+        CHECK_EQ_INT(lpsp_etag_add_glob(&b, S("z"), S(""), &e2), LPSP_E_INVALID_ARGUMENT);
+        CHECK_EQ_INT(lpsp_etag_finish(&b, etag, &e2), LPSP_E_INVALID_ARGUMENT);
+    }
+    CHECK(n > 5 && n < MAX_CALLS);
+    fault_arm(0, FAULT_FAIL);
+}
+
+/* ------------------------------------------------------ SET_SUBSCRIPTIONS */
+
+/* The body of §8.2.7 from its layout: s16 tracing, s16 url, u8 format,
+ * etag[64], u32 E, E x (s16 topic, s16 recovery), u32 G, G x (s16 glob,
+ * s16 recovery). */
+static size_t set_subscriptions_body(uint8_t *out)
+{
+    uint8_t *p = out;
+    p = put_s(p, S("trace"), 2);
+    p = put_s(p, V(big_url, sizeof big_url), 2);
+    *p++ = 0;
+    memcpy(p, ETAG, 64);
+    p = put_be(p + 64, N_EXACT, 4);
+    for (int i = 0; i < N_EXACT; i++) {
+        p = put_s(p, EXACT[i].key, 2);
+        p = put_s(p, EXACT[i].has_recovery ? EXACT[i].recovery : S(""), 2);
+    }
+    p = put_be(p, N_GLOBS, 4);
+    for (int i = 0; i < N_GLOBS; i++) {
+        p = put_s(p, GLOBS[i].key, 2);
+        p = put_s(p, GLOBS[i].has_recovery ? GLOBS[i].recovery : S(""), 2);
+    }
+    return (size_t)(p - out);
+}
+
+static void test_set_subscriptions(void)
+{
+    static uint8_t body[16384], out[16384];
+    size_t len = set_subscriptions_body(body);
+    /* parse: the etag is recomputed while the entries are read */
+    unsigned long n = 1;
+    for (; n < MAX_CALLS; n++) {
+        lpsp_sl_msg m;
+        lpsp_error e;
+        memset(&e, 0, sizeof e);
+        fault_arm(n, FAULT_FAIL);
+        lpsp_status st = lpsp_sl_parse(LPSP_SL_SET_SUBSCRIPTIONS, body, len, 0, &m, &e);
+        if (faulted_run_ok(st, &e, "SET_SUBSCRIPTIONS parse", n)) {
+            CHECK_EQ_INT(st, LPSP_OK);
+            CHECK_EQ_INT(m.exact_count, N_EXACT);
+            CHECK_EQ_INT(m.glob_count, N_GLOBS);
+            CHECK_MEM(m.url.ptr, m.url.len, big_url, sizeof big_url);
+            break;
+        }
+    }
+    CHECK(n > 5 && n < MAX_CALLS);
+
+    /* serialize: the serializer refuses an etag it cannot recompute */
+    lpsp_sl_msg m;
+    lpsp_sl_msg_init(&m, LPSP_SL_SET_SUBSCRIPTIONS);
+    m.tracing = S("trace");
+    m.url = V(big_url, sizeof big_url);
+    m.etag = V(ETAG, 64);
+    m.exact = EXACT;
+    m.n_exact = N_EXACT;
+    m.globs = GLOBS;
+    m.n_globs = N_GLOBS;
+    for (n = 1; n < MAX_CALLS; n++) {
+        size_t w = 0;
+        lpsp_error e;
+        memset(&e, 0, sizeof e);
+        fault_arm(n, FAULT_FAIL);
+        lpsp_status st = lpsp_sl_serialize(&m, out, sizeof out, &w, &e);
+        if (faulted_run_ok(st, &e, "SET_SUBSCRIPTIONS serialize", n)) {
+            CHECK_EQ_INT(st, LPSP_OK);
+            CHECK_MEM(out, w, body, len);
+            break;
+        }
+    }
+    CHECK(n > 5 && n < MAX_CALLS);
+    fault_arm(0, FAULT_FAIL);
+}
+
+/* The shim is in place: without --wrap no fault would ever fire and the
+ * loops above would pass vacuously. */
+static void test_shim_active(void)
+{
+    uint8_t out[32];
+    lpsp_error e;
+    fault_arm(1, FAULT_FAIL);
+    CHECK_EQ_INT(lpsp_connection_nonce(V(SECRET, 32), V(SECRET + 32, 32), out, &e), LPSP_E_CRYPTO);
+    CHECK(fault_fired());
+    CHECK(fault_where() && strcmp(fault_where(), "EVP_Digest") == 0);
+    fault_arm(0, FAULT_FAIL);
+}
+
+int main(void)
+{
+    for (int i = 0; i < 64; i++) SECRET[i] = (uint8_t)i;
+    test_shim_active();
+    test_hmac_example();
+    test_hmac_large_fields();
+    test_connection_nonce();
+    etag_setup();
+    test_etag_compute();
+    test_etag_stream();
+    test_set_subscriptions();
+    free(DOC);
+    TEST_MAIN_END();
+}
