@@ -46,7 +46,8 @@ void tool_arena_reset(tool_ctx *ctx)
 static void trim_utf8_tail(char *s)
 {
     size_t n = strlen(s), lead = n;
-    while (lead > 0 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80) lead--;
+    while (lead > 0 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
+        lead--;
     if (lead == 0) return;
     unsigned char c = (unsigned char)s[lead - 1];
     size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
@@ -71,8 +72,8 @@ int tool_reject_codec(tool_reject *rej, const lpsp_error *err)
         snprintf(rej->detail, sizeof rej->detail, "%s: %s (offset %zu)", err->field,
                  err->reason ? err->reason : "invalid", err->offset);
     else
-        snprintf(rej->detail, sizeof rej->detail, "%s (offset %zu)",
-                 err->reason ? err->reason : "invalid", err->offset);
+        snprintf(rej->detail, sizeof rej->detail, "%s (offset %zu)", err->reason ? err->reason : "invalid",
+                 err->offset);
     return TOOL_REJECTED;
 }
 
@@ -87,8 +88,7 @@ static int hexval(int c)
 static int hex_decode(tool_ctx *ctx, const char *hex, lpsp_view *out, const char *what, tool_reject *rej)
 {
     size_t n = strlen(hex);
-    if (n % 2)
-        return tool_reject_set(rej, "invalid_argument", "%s: odd number of hex digits", what);
+    if (n % 2) return tool_reject_set(rej, "invalid_argument", "%s: odd number of hex digits", what);
     uint8_t *buf = tool_arena_alloc(ctx, n / 2);
     for (size_t i = 0; i < n / 2; i++) {
         int hi = hexval((unsigned char)hex[2 * i]), lo = hexval((unsigned char)hex[2 * i + 1]);
@@ -111,8 +111,7 @@ int tool_get_hex(tool_ctx *ctx, const json_t *obj, const char *key, lpsp_view *o
     return hex_decode(ctx, s, out, key, rej);
 }
 
-int tool_get_text(const json_t *obj, const char *key, lpsp_view *out, int *present,
-                  tool_reject *rej)
+int tool_get_text(const json_t *obj, const char *key, lpsp_view *out, int *present, tool_reject *rej)
 {
     const json_t *v = json_object_get(obj, key);
     out->ptr = (const uint8_t *)"";
@@ -123,8 +122,7 @@ int tool_get_text(const json_t *obj, const char *key, lpsp_view *out, int *prese
         if (present) return 0;
         return tool_reject_set(rej, "invalid_argument", "\"%s\" must not be null", key);
     }
-    if (!json_is_string(v))
-        return tool_reject_set(rej, "invalid_argument", "\"%s\" must be a string", key);
+    if (!json_is_string(v)) return tool_reject_set(rej, "invalid_argument", "\"%s\" must be a string", key);
     out->ptr = (const uint8_t *)json_string_value(v);
     out->len = json_string_length(v);
     if (present) *present = 1;
@@ -182,8 +180,7 @@ int tool_get_u64(const json_t *obj, const char *key, uint64_t *out, tool_reject 
     const char *s = tool_plain_string(v);
     if (s && parse_dec(s, 0, &neg, out) == 0) return 0;
     return tool_reject_set(rej, "invalid_argument",
-                           "\"%s\" must be an unsigned integer below 2^64 (number or decimal string)",
-                           key);
+                           "\"%s\" must be an unsigned integer below 2^64 (number or decimal string)", key);
 }
 
 int tool_get_wire_u64(const json_t *obj, const char *key, uint64_t *out, tool_reject *rej)
@@ -201,8 +198,8 @@ int tool_get_wire_u64(const json_t *obj, const char *key, uint64_t *out, tool_re
         if (!s) s = "";
         const char *d = s + (*s == '-');
         if (!*d || strspn(d, "0123456789") != strlen(d))
-            return tool_reject_set(rej, "invalid_argument", "\"%s\" must be an integer (number or decimal string)",
-                                   key);
+            return tool_reject_set(rej, "invalid_argument",
+                                   "\"%s\" must be an integer (number or decimal string)", key);
         neg = *s == '-' && strspn(d, "0") != strlen(d);
         if (!neg && parse_dec(d, 0, &neg, &mag) != 0)
             return tool_reject_set(rej, "overflow", "\"%s\" does not fit its u64", key);
@@ -252,9 +249,15 @@ json_t *tool_json_hex(const uint8_t *p, size_t n)
     return j;
 }
 
-json_t *tool_json_hex_view(lpsp_view v) { return tool_json_hex(v.ptr, v.len); }
+json_t *tool_json_hex_view(lpsp_view v)
+{
+    return tool_json_hex(v.ptr, v.len);
+}
 
-json_t *tool_json_text(lpsp_view v) { return json_stringn((const char *)v.ptr, v.len); }
+json_t *tool_json_text(lpsp_view v)
+{
+    return json_stringn((const char *)v.ptr, v.len);
+}
 
 json_t *tool_json_u64str(uint64_t v)
 {

@@ -18,7 +18,10 @@ typedef struct {
     size_t off;
 } afield;
 
+/* Braced initialisers in macros: kept on one line each. */
+/* clang-format off */
 #define A(bit, key, kind, member) {bit, key, kind, offsetof(lpsp_auth_fields, member)}
+/* clang-format on */
 static const afield AFIELDS[] = {
     A(LPSP_AF_URL, "url", AJ_TEXT, url),
     A(LPSP_AF_RECOVERY, "recovery", AJ_TEXT_NULL, recovery),
@@ -54,8 +57,8 @@ static int get_fields(tool_ctx *ctx, const json_t *in, int with_token, lpsp_auth
         return tool_reject_set(rej, "invalid_argument", "\"kind\" must name an AuthMessageType (got %s)",
                                name ? name : "nothing");
     if (tool_get_hex(ctx, in, "tracing", &f->tracing, rej)) return -1;
-    if (with_token &&
-        (tool_get_wire_u64(in, "timestamp", &f->timestamp, rej) || tool_get_text(in, "nonce", &f->nonce, NULL, rej)))
+    if (with_token && (tool_get_wire_u64(in, "timestamp", &f->timestamp, rej) ||
+                       tool_get_text(in, "nonce", &f->nonce, NULL, rej)))
         return -1;
     unsigned mask = lpsp_auth_kind_fields(f->kind);
     for (size_t i = 0; i < sizeof AFIELDS / sizeof AFIELDS[0]; i++) {
@@ -165,8 +168,8 @@ static int op_hmac_parse_token(tool_ctx *ctx, const json_t *in, json_t **out, to
     lpsp_error err;
     if (lpsp_hmac_parse_token(auth.ptr, auth.len, present, now, lifetime, &tok, &err) != LPSP_OK)
         return tool_reject_codec(rej, &err);
-    *out = json_pack("{s:o,s:o,s:o}", "timestamp", i64str(tok.timestamp), "nonce", tool_json_text(tok.nonce), "code",
-                     tool_json_hex(tok.code, sizeof tok.code));
+    *out = json_pack("{s:o,s:o,s:o}", "timestamp", i64str(tok.timestamp), "nonce", tool_json_text(tok.nonce),
+                     "code", tool_json_hex(tok.code, sizeof tok.code));
     return TOOL_OK;
 }
 
@@ -189,7 +192,8 @@ static int op_base64_lenient(tool_ctx *ctx, const json_t *in, json_t **out, tool
     size_t cap = lpsp_b64_lenient_max(t.len), n = 0;
     uint8_t *buf = tool_arena_alloc(ctx, cap);
     lpsp_error err;
-    if (lpsp_b64_decode_lenient(t.ptr, t.len, buf, cap, &n, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
+    if (lpsp_b64_decode_lenient(t.ptr, t.len, buf, cap, &n, &err) != LPSP_OK)
+        return tool_reject_codec(rej, &err);
     *out = json_pack("{s:o}", "hex", tool_json_hex(buf, n));
     return TOOL_OK;
 }
@@ -212,7 +216,8 @@ static int op_bearer_check(tool_ctx *ctx, const json_t *in, json_t **out, tool_r
     lpsp_view tok, auth;
     int present;
     lpsp_error err;
-    if (tool_get_text(in, "token", &tok, NULL, rej) || tool_get_text(in, "authorization", &auth, &present, rej))
+    if (tool_get_text(in, "token", &tok, NULL, rej) ||
+        tool_get_text(in, "authorization", &auth, &present, rej))
         return TOOL_REJECTED;
     if (lpsp_bearer_check(tok.ptr, tok.len, auth.ptr, auth.len, present, &err) != LPSP_OK)
         return tool_reject_codec(rej, &err);
@@ -266,7 +271,8 @@ static int op_ws_url_parse(tool_ctx *ctx, const json_t *in, json_t **out, tool_r
     int64_t ctr;
     lpsp_error err;
     if (tool_get_text(in, "url", &url, NULL, rej)) return TOOL_REJECTED;
-    if (lpsp_ws_url_parse(url.ptr, url.len, &nb, NULL, &ctr, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
+    if (lpsp_ws_url_parse(url.ptr, url.len, &nb, NULL, &ctr, &err) != LPSP_OK)
+        return tool_reject_codec(rej, &err);
     *out = json_pack("{s:o,s:o}", "nonce_b64", tool_json_text(nb), "counter", i64str(ctr));
     return TOOL_OK;
 }

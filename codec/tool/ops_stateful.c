@@ -25,6 +25,8 @@ typedef struct {
     size_t off;
 } jfield;
 
+/* Braced initialisers in macros: kept on one line each. */
+/* clang-format off */
 #define F(key, kind, member) {key, kind, offsetof(lpsp_msg, member)}
 #define AUTHF F("authorization", JF_AUTH, authorization)
 #define TRACINGF F("tracing", JF_HEX, tracing)
@@ -34,10 +36,15 @@ typedef struct {
 #define PARTF F("part_id", JF_U64S, part_id)
 #define NULLF(key) {key, JF_NULL, 0}
 #define END {NULL, 0, 0}
+/* clang-format on */
 
-static const jfield f_configure[] = {F("subscriber_nonce", JF_HEX, nonce), F("enable_zstd", JF_BOOL, enable_zstd),
+static const jfield f_configure[] = {F("subscriber_nonce", JF_HEX, nonce),
+                                     F("enable_zstd", JF_BOOL, enable_zstd),
                                      F("enable_training", JF_BOOL, enable_training),
-                                     F("initial_dict", JF_U32N, initial_dict), AUTHF, TRACINGF, END};
+                                     F("initial_dict", JF_U32N, initial_dict),
+                                     AUTHF,
+                                     TRACINGF,
+                                     END};
 static const jfield f_exact[] = {AUTHF, TRACINGF, TOPICF, END};
 static const jfield f_glob[] = {AUTHF, TRACINGF, GLOBF, END};
 static const jfield f_notify_u[] = {AUTHF,
@@ -80,12 +87,13 @@ static const jfield f_stream_sc[] = {AUTHF,
                                      END};
 static const jfield f_stream_cont[] = {AUTHF, TRACINGF, IDENTF, PARTF, F("payload", JF_HEX, payload), END};
 static const jfield f_continue[] = {IDENTF, PARTF, AUTHF, TRACINGF, END};
-static const jfield f_confirm_receive[] = {IDENTF, AUTHF, TRACINGF, F("num_subscribers", JF_U64N, subscribers),
-                                           END};
+static const jfield f_confirm_receive[] = {IDENTF, AUTHF, TRACINGF,
+                                           F("num_subscribers", JF_U64N, subscribers), END};
 static const jfield f_confirm_configure[] = {F("broadcaster_nonce", JF_HEX, nonce), AUTHF, TRACINGF, END};
 static const jfield f_confirm_exact[] = {TOPICF, AUTHF, TRACINGF, END};
 static const jfield f_confirm_glob[] = {GLOBF, AUTHF, TRACINGF, END};
-static const jfield f_confirm_notify[] = {IDENTF, F("subscribers", JF_U64S, subscribers), AUTHF, TRACINGF, END};
+static const jfield f_confirm_notify[] = {IDENTF, F("subscribers", JF_U64S, subscribers), AUTHF, TRACINGF,
+                                          END};
 static const jfield f_zstd_preset[] = {F("identifier", JF_U64S, zstd_identifier),
                                        F("compression_level", JF_I32N, compression_level),
                                        F("min_size", JF_U64N, min_size),
@@ -107,12 +115,12 @@ static const jfield f_missed[] = {AUTHF, TRACINGF, TOPICF, END};
 
 static const jfield *fields_for(lpsp_direction dir, uint16_t type, lpsp_variant v)
 {
-    static const jfield *const s2b[] = {NULL,    f_configure, f_exact, f_glob,       f_exact,
-                                        f_glob,  NULL,        NULL,    f_continue, f_confirm_receive};
-    static const jfield *const b2s[] = {NULL,           f_confirm_configure, f_confirm_exact, f_confirm_glob,
-                                        f_confirm_exact, f_confirm_glob,     f_confirm_notify, f_continue,
-                                        NULL,           f_zstd_preset,       f_zstd_custom,    f_disable,
-                                        f_missed};
+    static const jfield *const s2b[] = {NULL,   f_configure, f_exact, f_glob,     f_exact,
+                                        f_glob, NULL,        NULL,    f_continue, f_confirm_receive};
+    static const jfield *const b2s[] = {
+        NULL,           f_confirm_configure, f_confirm_exact, f_confirm_glob, f_confirm_exact,
+        f_confirm_glob, f_confirm_notify,    f_continue,      NULL,           f_zstd_preset,
+        f_zstd_custom,  f_disable,           f_missed};
     int stream = (dir == LPSP_S2B && type == LPSP_S2B_NOTIFY_STREAM) ||
                  (dir == LPSP_B2S && type == LPSP_B2S_RECEIVE_STREAM);
     if (dir == LPSP_S2B && type == LPSP_S2B_NOTIFY)
@@ -127,7 +135,7 @@ static const jfield *fields_for(lpsp_direction dir, uint16_t type, lpsp_variant 
     return NULL;
 }
 
-#define AT(m, off, T) ((T *)(void *)((char *)(m) + (off)))
+#define AT(m, off, T)  ((T *)(void *)((char *)(m) + (off)))
 #define CAT(m, off, T) ((const T *)(const void *)((const char *)(m) + (off)))
 
 static json_t *msg_to_json(const lpsp_msg *m)
@@ -156,9 +164,12 @@ static json_t *msg_to_json(const lpsp_msg *m)
 static int get_direction(const json_t *in, lpsp_direction *dir, tool_reject *rej)
 {
     const char *d = tool_plain_string(json_object_get(in, "direction"));
-    if (d && strcmp(d, "s2b") == 0) *dir = LPSP_S2B;
-    else if (d && strcmp(d, "b2s") == 0) *dir = LPSP_B2S;
-    else return tool_reject_set(rej, "invalid_argument", "\"direction\" must be \"s2b\" or \"b2s\"");
+    if (d && strcmp(d, "s2b") == 0)
+        *dir = LPSP_S2B;
+    else if (d && strcmp(d, "b2s") == 0)
+        *dir = LPSP_B2S;
+    else
+        return tool_reject_set(rej, "invalid_argument", "\"direction\" must be \"s2b\" or \"b2s\"");
     return 0;
 }
 
@@ -193,9 +204,12 @@ static int msg_from_json(tool_ctx *ctx, const json_t *o, lpsp_direction dir, lps
     } else if (stream) {
         int p = tool_is_null(o, "part_id"), c = tool_is_null(o, "compressor_id");
         if (p < 0) return tool_reject_set(rej, "invalid_argument", "missing key \"part_id\"");
-        if (!p) v = LPSP_VARIANT_CONTINUATION;
-        else if (c < 0) return tool_reject_set(rej, "invalid_argument", "missing key \"compressor_id\"");
-        else v = c ? LPSP_VARIANT_START_UNCOMPRESSED : LPSP_VARIANT_START_COMPRESSED;
+        if (!p)
+            v = LPSP_VARIANT_CONTINUATION;
+        else if (c < 0)
+            return tool_reject_set(rej, "invalid_argument", "missing key \"compressor_id\"");
+        else
+            v = c ? LPSP_VARIANT_START_UNCOMPRESSED : LPSP_VARIANT_START_COMPRESSED;
     }
     lpsp_msg_init(m, dir, type, v);
     for (const jfield *f = fields_for(dir, type, v); f && f->key; f++) {
@@ -220,7 +234,8 @@ static int msg_from_json(tool_ctx *ctx, const json_t *o, lpsp_direction dir, lps
             break;
         case JF_U32N:
             if (tool_get_u64(o, f->key, &u, rej)) return -1;
-            if (u > UINT32_MAX) return tool_reject_set(rej, "invalid_argument", "\"%s\" is too large", f->key);
+            if (u > UINT32_MAX)
+                return tool_reject_set(rej, "invalid_argument", "\"%s\" is too large", f->key);
             *AT(m, f->off, uint32_t) = (uint32_t)u;
             break;
         case JF_I32N:
@@ -244,7 +259,8 @@ static int op_encode(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject 
     lpsp_direction dir;
     int minimal;
     const json_t *msg = json_object_get(in, "message");
-    if (get_direction(in, &dir, rej) || tool_get_bool(in, "minimal_headers", &minimal, rej)) return TOOL_REJECTED;
+    if (get_direction(in, &dir, rej) || tool_get_bool(in, "minimal_headers", &minimal, rej))
+        return TOOL_REJECTED;
     if (!json_is_object(msg)) {
         tool_reject_set(rej, "invalid_argument", "\"message\" must be an object");
         return TOOL_REJECTED;
@@ -255,7 +271,8 @@ static int op_encode(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject 
     size_t size, written;
     if (lpsp_serialized_size(&m, minimal, &size, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
     uint8_t *buf = tool_arena_alloc(ctx, size);
-    if (lpsp_serialize(&m, minimal, buf, size, &written, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
+    if (lpsp_serialize(&m, minimal, buf, size, &written, &err) != LPSP_OK)
+        return tool_reject_codec(rej, &err);
     *out = json_pack("{s:o}", "hex", tool_json_hex(buf, written));
     return TOOL_OK;
 }
@@ -350,7 +367,8 @@ static int cmd_dict(tool_ctx *ctx, int argc, char **argv)
             for (unsigned i = 0; lpsp_header_name((lpsp_direction)dir, t, i); i++) {
                 const char *n = lpsp_header_name((lpsp_direction)dir, t, i);
                 size_t k = 0;
-                while (k < nseen && strcmp(seen[k], n) != 0) k++;
+                while (k < nseen && strcmp(seen[k], n) != 0)
+                    k++;
                 if (k < nseen || nseen == 64) continue;
                 seen[nseen++] = n;
                 size_t len = strlen(n);
@@ -367,10 +385,13 @@ static int cmd_dict(tool_ctx *ctx, int argc, char **argv)
 }
 
 const tool_cmd tool_cmds_stateful[] = {
-    {"decode", "decode [--compat] s2b|b2s HEX|-  decode a stateful message to JSON\n"
-     "                                  (--compat: the reference's leniencies, codec/docs/QUIRKS.md)", cmd_decode},
-    {"encode", "encode < message.json       encode a stateful message (JSON as decode prints it,\n"
-               "                                  plus \"minimal_headers\") to hex",
+    {"decode",
+     "decode [--compat] s2b|b2s HEX|-  decode a stateful message to JSON\n"
+     "                                  (--compat: the reference's leniencies, codec/docs/QUIRKS.md)",
+     cmd_decode},
+    {"encode",
+     "encode < message.json       encode a stateful message (JSON as decode prints it,\n"
+     "                                  plus \"minimal_headers\") to hex",
      cmd_encode},
     {"dict", "dict                       print a fuzzing dictionary from the codec's tables", cmd_dict},
     {NULL, NULL, NULL},

@@ -23,30 +23,37 @@ typedef struct {
     size_t off;
 } sfield;
 
+/* Braced initialisers in macros: kept on one line each. */
+/* clang-format off */
 #define F(key, kind, member) {key, kind, offsetof(lpsp_sl_msg, member)}
 #define END {NULL, 0, 0}
-#define TRACING F("tracing", SJ_HEX, tracing)
-#define URLF F("url", SJ_TEXT, url)
-#define TOPIC F("topic", SJ_HEX, topic)
-#define GLOB F("glob", SJ_TEXT, glob)
+/* clang-format on */
+#define TRACING  F("tracing", SJ_HEX, tracing)
+#define URLF     F("url", SJ_TEXT, url)
+#define TOPIC    F("topic", SJ_HEX, topic)
+#define GLOB     F("glob", SJ_TEXT, glob)
 #define RECOVERY F("recovery", SJ_RECOVERY, recovery)
-#define AUTH F("authorization", SJ_AUTH, authorization)
-#define IDENT F("identifier", SJ_HEX, identifier)
+#define AUTH     F("authorization", SJ_AUTH, authorization)
+#define IDENT    F("identifier", SJ_HEX, identifier)
 
-static const sfield sf_notify[] = {TOPIC, F("sha512", SJ_HEX, sha512), TRACING, IDENT, F("message", SJ_HEX, message), END};
+static const sfield sf_notify[] = {TOPIC, F("sha512", SJ_HEX, sha512),   TRACING,
+                                   IDENT, F("message", SJ_HEX, message), END};
 static const sfield sf_sub_exact[] = {URLF, TOPIC, RECOVERY, TRACING, END};
 static const sfield sf_sub_glob[] = {URLF, GLOB, RECOVERY, TRACING, END};
 static const sfield sf_unsub_exact[] = {URLF, TOPIC, TRACING, END};
 static const sfield sf_unsub_glob[] = {URLF, GLOB, TRACING, END};
 static const sfield sf_check[] = {TRACING, URLF, END};
-static const sfield sf_set[] = {TRACING, URLF, F("etag_format", SJ_U8, etag_format), F("etag", SJ_HEX, etag),
-                                {"exact", SJ_ENTRIES, 0}, END};
+static const sfield sf_set[] = {
+    TRACING, URLF, F("etag_format", SJ_U8, etag_format), F("etag", SJ_HEX, etag), {"exact", SJ_ENTRIES, 0},
+    END};
 static const sfield sf_receive[] = {TRACING, TOPIC, IDENT, F("message", SJ_HEX, message), END};
 static const sfield sf_missed[] = {TRACING, TOPIC, END};
 static const sfield sf_generic[] = {AUTH, TRACING, END};
 static const sfield sf_resp_notify[] = {AUTH, TRACING, F("subscribers", SJ_U32, subscribers), IDENT, END};
-static const sfield sf_resp_check[] = {AUTH, TRACING, F("etag_format", SJ_U8, etag_format), F("etag", SJ_HEX, etag), END};
-static const sfield sf_resp_confirm[] = {AUTH, TRACING, IDENT, F("num_subscribers", SJ_U32, subscribers), END};
+static const sfield sf_resp_check[] = {AUTH, TRACING, F("etag_format", SJ_U8, etag_format),
+                                       F("etag", SJ_HEX, etag), END};
+static const sfield sf_resp_confirm[] = {AUTH, TRACING, IDENT, F("num_subscribers", SJ_U32, subscribers),
+                                         END};
 static const sfield sf_none[] = {END};
 
 static const sfield *const BODY_FIELDS[LPSP_SL_BODY_MAX + 1] = {
@@ -77,7 +84,10 @@ static lpsp_sl_body body_arg(const json_t *in, tool_reject *rej)
     return b;
 }
 
-static json_t *text_or_null(int present, lpsp_view v) { return present ? tool_json_text(v) : json_null(); }
+static json_t *text_or_null(int present, lpsp_view v)
+{
+    return present ? tool_json_text(v) : json_null();
+}
 
 /* ---- decode */
 
@@ -85,8 +95,9 @@ static json_t *entry_json(const lpsp_sl_subs_item *item)
 {
     const lpsp_sl_entry *e = &item->entry;
     int glob = item->kind == LPSP_SUBS_GLOB;
-    return json_pack("{s:o,s:o}", glob ? "glob" : "topic", glob ? tool_json_text(e->key) : tool_json_hex_view(e->key),
-                     "recovery", text_or_null(e->has_recovery, e->recovery));
+    return json_pack("{s:o,s:o}", glob ? "glob" : "topic",
+                     glob ? tool_json_text(e->key) : tool_json_hex_view(e->key), "recovery",
+                     text_or_null(e->has_recovery, e->recovery));
 }
 
 static int op_stateless_decode(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *rej)
@@ -106,7 +117,9 @@ static int op_stateless_decode(tool_ctx *ctx, const json_t *in, json_t **out, to
         case SJ_HEX: json_object_set_new(o, f->key, tool_json_hex_view(*v)); break;
         case SJ_TEXT: json_object_set_new(o, f->key, tool_json_text(*v)); break;
         case SJ_RECOVERY: json_object_set_new(o, f->key, text_or_null(m.has_recovery, m.recovery)); break;
-        case SJ_AUTH: json_object_set_new(o, f->key, text_or_null(m.has_authorization, m.authorization)); break;
+        case SJ_AUTH:
+            json_object_set_new(o, f->key, text_or_null(m.has_authorization, m.authorization));
+            break;
         case SJ_U32: json_object_set_new(o, f->key, json_integer(m.subscribers)); break;
         case SJ_U8: json_object_set_new(o, f->key, json_integer(m.etag_format)); break;
         case SJ_ENTRIES: {
@@ -209,7 +222,8 @@ static int op_repr_digest_parse(tool_ctx *ctx, const json_t *in, json_t **out, t
     if (tool_get_text(in, "header", &h, &present, rej)) return TOOL_REJECTED;
     uint8_t d[LPSP_SHA512_LEN];
     lpsp_error err;
-    if (lpsp_repr_digest_parse(h.ptr, h.len, present, d, &err) != LPSP_OK) return tool_reject_codec(rej, &err);
+    if (lpsp_repr_digest_parse(h.ptr, h.len, present, d, &err) != LPSP_OK)
+        return tool_reject_codec(rej, &err);
     *out = json_pack("{s:o}", "digest", tool_json_hex(d, sizeof d));
     return TOOL_OK;
 }
@@ -248,7 +262,8 @@ static int op_etag(tool_ctx *ctx, const json_t *in, json_t **out, tool_reject *r
     if (lpsp_etag_document(url, ex, nex, gl, ngl, check, doc, size, &size, &err) != LPSP_OK ||
         lpsp_etag_compute(url, ex, nex, gl, ngl, check, etag, &err) != LPSP_OK)
         return tool_reject_codec(rej, &err);
-    *out = json_pack("{s:o,s:o}", "document", tool_json_hex(doc, size), "etag", tool_json_hex(etag, sizeof etag));
+    *out = json_pack("{s:o,s:o}", "document", tool_json_hex(doc, size), "etag",
+                     tool_json_hex(etag, sizeof etag));
     return TOOL_OK;
 }
 
@@ -292,9 +307,12 @@ static int cmd_reprdigest(tool_ctx *ctx, int argc, char **argv)
 }
 
 const tool_cmd tool_cmds_stateless[] = {
-    {"sdecode", "sdecode BODY HEX|-         decode a stateless body (NOTIFY, RESPONSE_GENERIC, ...)", cmd_sdecode},
-    {"sencode", "sencode < body.json        encode a stateless body ({\"body\": NAME, ...fields})", cmd_sencode},
-    {"etag", "etag < subscriptions.json  strong etag document and SHA-512 of {url, exact, glob, check_order}", cmd_etag},
+    {"sdecode", "sdecode BODY HEX|-         decode a stateless body (NOTIFY, RESPONSE_GENERIC, ...)",
+     cmd_sdecode},
+    {"sencode", "sencode < body.json        encode a stateless body ({\"body\": NAME, ...fields})",
+     cmd_sencode},
+    {"etag", "etag < subscriptions.json  strong etag document and SHA-512 of {url, exact, glob, check_order}",
+     cmd_etag},
     {"repr-digest", "repr-digest VALUE          parse a Repr-Digest header value", cmd_reprdigest},
     {NULL, NULL, NULL},
 };

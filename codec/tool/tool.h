@@ -104,8 +104,7 @@ void tool_arena_reset(tool_ctx *ctx);
 int tool_get_hex(tool_ctx *ctx, const json_t *obj, const char *key, lpsp_view *out, tool_reject *rej);
 /* Text key; nullable: JSON null gives *present = 0 (present may be NULL
  * when null is not allowed). */
-int tool_get_text(const json_t *obj, const char *key, lpsp_view *out, int *present,
-                  tool_reject *rej);
+int tool_get_text(const json_t *obj, const char *key, lpsp_view *out, int *present, tool_reject *rej);
 int tool_get_bool(const json_t *obj, const char *key, int *out, tool_reject *rej);
 /* The text of a JSON string without an embedded NUL (the tool reads JSON
  * with JSON_ALLOW_NUL), else NULL. */
