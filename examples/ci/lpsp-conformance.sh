@@ -9,7 +9,7 @@
 # Run it from your repository's root. Environment:
 #   LPSP_IMPL              required: the command that starts your adapter
 #                          (testee protocol v1)
-#   LPSP_CONFORMANCE_SPEC  what pip installs; default lpsp-conformance==1.3.0
+#   LPSP_CONFORMANCE_SPEC  what pip installs; default lpsp-conformance==1.4.0
 #                          (another version, or a wheel file)
 # Writes reports/results-impl.json, reports/junit.xml and the matrix and heatmap
 # of `lpsp-conformance report` to reports/. Exit status: the run's (0 all
@@ -18,7 +18,7 @@
 set -eu
 
 : "${LPSP_IMPL:?set LPSP_IMPL to the command that starts your adapter (testee protocol v1)}"
-: "${LPSP_CONFORMANCE_SPEC:=lpsp-conformance==1.3.0}"
+: "${LPSP_CONFORMANCE_SPEC:=lpsp-conformance==1.4.0}"
 python3 -m venv .lpsp-venv
 .lpsp-venv/bin/pip install "$LPSP_CONFORMANCE_SPEC"
 mkdir -p reports

@@ -13,7 +13,7 @@ library only.
 from pathlib import Path
 
 SUITE = "lonelypsp-conformance"
-SUITE_VERSION = "1.3.0"
+SUITE_VERSION = "1.4.0"
 # Hand-written scenario files of peer conformance (PEER-FORMAT.md); their ids
 # share the manifest ids.txt.
 # The area files are lpsp_conformance.AREAS, written in that order.

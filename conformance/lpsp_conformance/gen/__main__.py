@@ -17,7 +17,7 @@ from .vec import Collector
 
 def build():
     from . import stateful_cases, stateless_cases, etag_cases, auth_cases, session_cases
-    from . import fuzz_cases
+    from . import fuzz_cases, mutation_cases
 
     col = Collector()
     stateful_cases.StatefulGen(col).run()
@@ -26,6 +26,7 @@ def build():
     etag_cases.run(col)
     auth_cases.run(col)
     session_cases.run(col)
+    mutation_cases.run(col)
     return col
 
 
