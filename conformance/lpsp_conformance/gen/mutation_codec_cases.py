@@ -1,14 +1,10 @@
 """Vectors that kill surviving mutants of the C reference codec (codec/).
 
-Add one dict to CASES per vector: keys op, slug, description, refs, input,
-verdict; the format, and one example row of every kind of vector (stateful
-decode and encode, stateless bodies, Repr-Digest, etag, HMAC to-sign, sign,
-verify and tokens, base64, int, Bearer, session nonce and websocket URL),
-are in mutation_cases.py. The row becomes the vector
-`<area>-mutation-<slug>` with provenance "mutation"; its expected output
-comes from the protocol model, never from the codec. Then regenerate
-(`make vectors`) and check that the unmutated codec passes it
-(`make conformance`).
+One dict per vector in CASES (op, slug, description, refs, input, verdict);
+mutation_cases.py describes the keys and has an example row for every op.
+Each row becomes the vector <area>-mutation-<slug>, provenance "mutation",
+judged by the protocol model. After adding rows: `make vectors`, then
+`make conformance` must still pass.
 """
 
 from ..protocol.prim import pattern
