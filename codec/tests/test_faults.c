@@ -211,8 +211,6 @@ static void test_connection_nonce(void)
 enum { N_EXACT = 3, N_GLOBS = 2 };
 static uint8_t big_url[1500], key1[1100], key2[40], key3[2000], glob1[900], glob2[1800];
 static lpsp_sl_entry EXACT[N_EXACT], GLOBS[N_GLOBS];
-static uint8_t *DOC;
-static size_t DOC_LEN;
 static uint8_t ETAG[64];
 
 static void fill(uint8_t *p, size_t n, char base)
@@ -222,6 +220,39 @@ static void fill(uint8_t *p, size_t n, char base)
 
 /* The §9.1 document, built from the layout:
  * "URL" s16(url) "\nEXACT" {s16(topic) s16(recovery)}* "\nGLOB" {...}* "\n" */
+static size_t build_doc(lpsp_view url, const lpsp_sl_entry *ex, int n_ex, const lpsp_sl_entry *gl, int n_gl,
+                        uint8_t *out)
+{
+    uint8_t *p = out;
+    memcpy(p, "URL", 3);
+    p = put_s(p + 3, url, 2);
+    memcpy(p, "\nEXACT", 6);
+    p += 6;
+    for (int i = 0; i < n_ex; i++) {
+        p = put_s(p, ex[i].key, 2);
+        p = put_s(p, ex[i].has_recovery ? ex[i].recovery : S(""), 2);
+    }
+    memcpy(p, "\nGLOB", 5);
+    p += 5;
+    for (int i = 0; i < n_gl; i++) {
+        p = put_s(p, gl[i].key, 2);
+        p = put_s(p, gl[i].has_recovery ? gl[i].recovery : S(""), 2);
+    }
+    *p++ = '\n';
+    return (size_t)(p - out);
+}
+
+static void doc_etag(lpsp_view url, const lpsp_sl_entry *ex, int n_ex, const lpsp_sl_entry *gl, int n_gl,
+                     uint8_t etag[64])
+{
+    uint8_t *doc = malloc(16384);
+    size_t len = build_doc(url, ex, n_ex, gl, n_gl, doc);
+    unsigned int wl = 0;
+    fault_arm(0, FAULT_FAIL);
+    CHECK(EVP_Digest(doc, len, etag, &wl, EVP_sha512(), NULL));
+    free(doc);
+}
+
 static void etag_setup(void)
 {
     fill(big_url, sizeof big_url, 'A');
@@ -237,27 +268,7 @@ static void etag_setup(void)
     lpsp_sl_entry gl[N_GLOBS] = {{V(glob1, sizeof glob1), 0, S("")}, {V(glob2, sizeof glob2), 1, S(rec)}};
     memcpy(EXACT, ex, sizeof ex);
     memcpy(GLOBS, gl, sizeof gl);
-    DOC = malloc(16384);
-    uint8_t *p = DOC;
-    memcpy(p, "URL", 3);
-    p = put_s(p + 3, V(big_url, sizeof big_url), 2);
-    memcpy(p, "\nEXACT", 6);
-    p += 6;
-    for (int i = 0; i < N_EXACT; i++) {
-        p = put_s(p, EXACT[i].key, 2);
-        p = put_s(p, EXACT[i].has_recovery ? EXACT[i].recovery : S(""), 2);
-    }
-    memcpy(p, "\nGLOB", 5);
-    p += 5;
-    for (int i = 0; i < N_GLOBS; i++) {
-        p = put_s(p, GLOBS[i].key, 2);
-        p = put_s(p, GLOBS[i].has_recovery ? GLOBS[i].recovery : S(""), 2);
-    }
-    *p++ = '\n';
-    DOC_LEN = (size_t)(p - DOC);
-    unsigned int wl = 0;
-    fault_arm(0, FAULT_FAIL);
-    CHECK(EVP_Digest(DOC, DOC_LEN, ETAG, &wl, EVP_sha512(), NULL));
+    doc_etag(V(big_url, sizeof big_url), EXACT, N_EXACT, GLOBS, N_GLOBS, ETAG);
 }
 
 static void test_etag_compute(void)
@@ -283,8 +294,10 @@ static void test_etag_compute(void)
 }
 
 /* The streaming builder: after a failed step the builder is inactive, and
- * every later step refuses (no etag of a partial document). */
-static void test_etag_stream(void)
+ * every later step refuses (no etag of a partial document). Returns the
+ * number of faulted runs. */
+static unsigned long etag_stream(lpsp_view url, const lpsp_sl_entry *ex, int n_ex, const lpsp_sl_entry *gl,
+                                 int n_gl, const uint8_t want[64])
 {
     unsigned long n = 1;
     for (; n < MAX_CALLS; n++) {
@@ -293,15 +306,13 @@ static void test_etag_stream(void)
         lpsp_error e;
         memset(&e, 0, sizeof e);
         fault_arm(n, FAULT_FAIL);
-        lpsp_status st = lpsp_etag_begin(&b, V(big_url, sizeof big_url), 1, &e);
-        for (int i = 0; st == LPSP_OK && i < N_EXACT; i++)
-            st = lpsp_etag_add_exact(&b, EXACT[i].key, EXACT[i].recovery, &e);
-        for (int i = 0; st == LPSP_OK && i < N_GLOBS; i++)
-            st = lpsp_etag_add_glob(&b, GLOBS[i].key, GLOBS[i].recovery, &e);
+        lpsp_status st = lpsp_etag_begin(&b, url, 1, &e);
+        for (int i = 0; st == LPSP_OK && i < n_ex; i++) st = lpsp_etag_add_exact(&b, ex[i].key, ex[i].recovery, &e);
+        for (int i = 0; st == LPSP_OK && i < n_gl; i++) st = lpsp_etag_add_glob(&b, gl[i].key, gl[i].recovery, &e);
         if (st == LPSP_OK) st = lpsp_etag_finish(&b, etag, &e);
         if (faulted_run_ok(st, &e, "etag stream", n)) {
             CHECK_EQ_INT(st, LPSP_OK);
-            CHECK_MEM(etag, 64, ETAG, 64);
+            CHECK_MEM(etag, 64, want, 64);
             break;
         }
         CHECK(!b.active);
@@ -309,8 +320,41 @@ static void test_etag_stream(void)
         CHECK_EQ_INT(lpsp_etag_add_glob(&b, S("z"), S(""), &e2), LPSP_E_INVALID_ARGUMENT);
         CHECK_EQ_INT(lpsp_etag_finish(&b, etag, &e2), LPSP_E_INVALID_ARGUMENT);
     }
-    CHECK(n > 5 && n < MAX_CALLS);
+    CHECK(n < MAX_CALLS);
     fault_arm(0, FAULT_FAIL);
+    return n - 1;
+}
+
+static void test_etag_stream(void)
+{
+    CHECK(etag_stream(V(big_url, sizeof big_url), EXACT, N_EXACT, GLOBS, N_GLOBS, ETAG) > 5);
+}
+
+/* The builder batches the document in 1024 bytes (begin writes "URL",
+ * s16(url) and "\nEXACT": url length + 11 bytes). Documents that fill the
+ * batch to just below a marker or length prefix, so that a flush, and with
+ * it a failing SHA-512 update, comes exactly there. */
+static void test_etag_batch_edges(void)
+{
+    static uint8_t url[1012], key[1003];
+    fill(url, sizeof url, 'U');
+    fill(key, sizeof key, 'k');
+    uint8_t want[64];
+    lpsp_sl_entry g1[1] = {{S("g/*"), 0, S("")}};
+    lpsp_sl_entry t1[1] = {{S("0123456789"), 0, S("")}};
+    lpsp_sl_entry gbig[1] = {{V(key, sizeof key), 0, S("")}};
+    /* batch at 1020: "\nGLOB" of the first glob entry does not fit */
+    doc_etag(V(url, 1009), NULL, 0, g1, 1, want);
+    CHECK(etag_stream(V(url, 1009), NULL, 0, g1, 1, want) >= 4);
+    /* batch at 1020 and no glob entry: "\nGLOB" written by finish */
+    doc_etag(V(url, 1009), NULL, 0, NULL, 0, want);
+    CHECK(etag_stream(V(url, 1009), NULL, 0, NULL, 0, want) >= 3);
+    /* batch exactly full after a glob entry: the final "\n" flushes */
+    doc_etag(S("u"), NULL, 0, gbig, 1, want);
+    CHECK(etag_stream(S("u"), NULL, 0, gbig, 1, want) >= 3);
+    /* batch at 1023: the length prefix of an entry that does not fit */
+    doc_etag(V(url, 1012), t1, 1, NULL, 0, want);
+    CHECK(etag_stream(V(url, 1012), t1, 1, NULL, 0, want) >= 4);
 }
 
 /* ------------------------------------------------------ SET_SUBSCRIPTIONS */
@@ -409,7 +453,7 @@ int main(void)
     etag_setup();
     test_etag_compute();
     test_etag_stream();
+    test_etag_batch_edges();
     test_set_subscriptions();
-    free(DOC);
     TEST_MAIN_END();
 }
