@@ -564,17 +564,20 @@ def _kinds() -> Dict[str, Tuple[str, Callable, Callable, Callable]]:
             lambda c, f, ts, n: c._prepare_subscribe_exact(f["tracing"], f["url"], f.get("recovery"), f["topic"], ts, n),
             lambda c, f, a, now: c.is_subscribe_exact_allowed(tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"),
                                                               exact=f["topic"], now=now, authorization=a),
-            lambda c, f, now: c.authorize_subscribe_exact(tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"), exact=f["topic"], now=now)),
+            lambda c, f, now: c.authorize_subscribe_exact(tracing=f["tracing"], url=f["url"],
+                recovery=f.get("recovery"), exact=f["topic"], now=now)),
         "SUBSCRIBE_GLOB": (B,
             lambda c, f, ts, n: c._prepare_subscribe_glob(f["tracing"], f["url"], f.get("recovery"), f["glob"], ts, n),
             lambda c, f, a, now: c.is_subscribe_glob_allowed(tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"),
                                                              glob=f["glob"], now=now, authorization=a),
-            lambda c, f, now: c.authorize_subscribe_glob(tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"), glob=f["glob"], now=now)),
+            lambda c, f, now: c.authorize_subscribe_glob(tracing=f["tracing"], url=f["url"],
+                recovery=f.get("recovery"), glob=f["glob"], now=now)),
         "NOTIFY": (B,
             lambda c, f, ts, n: c._prepare_notify(f["tracing"], f["topic"], f["identifier"], f["sha512"], ts, n),
             lambda c, f, a, now: c.is_notify_allowed(tracing=f["tracing"], topic=f["topic"], identifier=f["identifier"],
                                                      message_sha512=f["sha512"], now=now, authorization=a),
-            lambda c, f, now: c.authorize_notify(tracing=f["tracing"], topic=f["topic"], identifier=f["identifier"], message_sha512=f["sha512"], now=now)),
+            lambda c, f, now: c.authorize_notify(tracing=f["tracing"], topic=f["topic"], identifier=f["identifier"],
+                message_sha512=f["sha512"], now=now)),
         "STATEFUL_CONFIGURE": (B,
             lambda c, f, ts, n: c._prepare_stateful_configure(
                 tracing=f["tracing"], subscriber_nonce=f["subscriber_nonce"], enable_zstd=f["enable_zstd"],
@@ -583,7 +586,9 @@ def _kinds() -> Dict[str, Tuple[str, Callable, Callable, Callable]]:
                 "s2b", "CONFIGURE", subscriber_nonce=f["subscriber_nonce"], enable_zstd=f["enable_zstd"],
                 enable_training=f["enable_training"], initial_dict=f["initial_dict"], authorization=a,
                 tracing=f["tracing"]), now=now),
-            lambda c, f, now: c.authorize_stateful_configure(tracing=f["tracing"], subscriber_nonce=f["subscriber_nonce"], enable_zstd=f["enable_zstd"], enable_training=f["enable_training"], initial_dict=f["initial_dict"])),
+            lambda c, f, now: c.authorize_stateful_configure(tracing=f["tracing"],
+                subscriber_nonce=f["subscriber_nonce"], enable_zstd=f["enable_zstd"],
+                enable_training=f["enable_training"], initial_dict=f["initial_dict"])),
         "CHECK_SUBSCRIPTIONS": (B,
             lambda c, f, ts, n: c._prepare_check_subscriptions(f["tracing"], f["url"], ts, n),
             lambda c, f, a, now: c.is_check_subscriptions_allowed(tracing=f["tracing"], url=f["url"], now=now,
@@ -595,7 +600,8 @@ def _kinds() -> Dict[str, Tuple[str, Callable, Callable, Callable]]:
             lambda c, f, a, now: c.is_set_subscriptions_allowed(tracing=f["tracing"], url=f["url"],
                                                                 strong_etag=_etag_obj(f), subscriptions=None,
                                                                 now=now, authorization=a),
-            lambda c, f, now: c.authorize_set_subscriptions(tracing=f["tracing"], url=f["url"], strong_etag=_etag_obj(f), now=now)),
+            lambda c, f, now: c.authorize_set_subscriptions(tracing=f["tracing"], url=f["url"],
+                strong_etag=_etag_obj(f), now=now)),
         "STATEFUL_CONTINUE_RECEIVE": (B,
             lambda c, f, ts, n: c._prepare_stateful_continue_receive(
                 tracing=f["tracing"], identifier=f["identifier"], part_id=f["part_id"], url=f["url"],
@@ -603,7 +609,8 @@ def _kinds() -> Dict[str, Tuple[str, Callable, Callable, Callable]]:
             lambda c, f, a, now: c.is_stateful_continue_receive_allowed(url=f["url"], message=msg(
                 "s2b", "CONTINUE_RECEIVE", identifier=f["identifier"], part_id=f["part_id"], authorization=a,
                 tracing=f["tracing"]), now=now),
-            lambda c, f, now: c.authorize_stateful_continue_receive(tracing=f["tracing"], identifier=f["identifier"], part_id=f["part_id"], url=f["url"], now=now)),
+            lambda c, f, now: c.authorize_stateful_continue_receive(tracing=f["tracing"],
+                identifier=f["identifier"], part_id=f["part_id"], url=f["url"], now=now)),
         "CONFIRM_RECEIVE": (B,
             lambda c, f, ts, n: c._prepare_confirm_receive(
                 tracing=f["tracing"], identifier=f["identifier"], num_subscribers=f["num_subscribers"],
@@ -611,13 +618,15 @@ def _kinds() -> Dict[str, Tuple[str, Callable, Callable, Callable]]:
             lambda c, f, a, now: c.is_confirm_receive_allowed(
                 tracing=f["tracing"], identifier=f["identifier"], num_subscribers=f["num_subscribers"],
                 url=f["url"], now=now, authorization=a),
-            lambda c, f, now: c.authorize_confirm_receive(tracing=f["tracing"], identifier=f["identifier"], num_subscribers=f["num_subscribers"], url=f["url"], now=now)),
+            lambda c, f, now: c.authorize_confirm_receive(tracing=f["tracing"], identifier=f["identifier"],
+                num_subscribers=f["num_subscribers"], url=f["url"], now=now)),
         "CONFIRM_MISSED": (B,
             lambda c, f, ts, n: run(c._prepare_confirm_missed(tracing=f["tracing"], topic=f["topic"], url=f["url"],
                                                               timestamp=ts, nonce=n)),
             lambda c, f, a, now: c.is_confirm_missed_allowed(tracing=f["tracing"], topic=f["topic"], url=f["url"],
                                                              now=now, authorization=a),
-            lambda c, f, now: c.authorize_confirm_missed(tracing=f["tracing"], topic=f["topic"], url=f["url"], now=now)),
+            lambda c, f, now: c.authorize_confirm_missed(tracing=f["tracing"], topic=f["topic"], url=f["url"],
+                now=now)),
         "RECEIVE": (S,
             lambda c, f, ts, n: c._prepare_receive(tracing=f["tracing"], url=f["url"], topic=f["topic"],
                                                    message_sha512=f["sha512"], identifier=f["identifier"],
@@ -625,27 +634,31 @@ def _kinds() -> Dict[str, Tuple[str, Callable, Callable, Callable]]:
             lambda c, f, a, now: c.is_receive_allowed(tracing=f["tracing"], url=f["url"], topic=f["topic"],
                                                       message_sha512=f["sha512"], identifier=f["identifier"],
                                                       now=now, authorization=a),
-            lambda c, f, now: c.authorize_receive(tracing=f["tracing"], url=f["url"], topic=f["topic"], message_sha512=f["sha512"], identifier=f["identifier"], now=now)),
+            lambda c, f, now: c.authorize_receive(tracing=f["tracing"], url=f["url"], topic=f["topic"],
+                message_sha512=f["sha512"], identifier=f["identifier"], now=now)),
         "MISSED": (S,
             lambda c, f, ts, n: c._prepare_missed(tracing=f["tracing"], recovery=f.get("recovery"), topic=f["topic"],
                                                   timestamp=ts, nonce=n),
             lambda c, f, a, now: c.is_missed_allowed(tracing=f["tracing"], recovery=f.get("recovery"),
                                                      topic=f["topic"], now=now, authorization=a),
-            lambda c, f, now: c.authorize_missed(tracing=f["tracing"], recovery=f.get("recovery"), topic=f["topic"], now=now)),
+            lambda c, f, now: c.authorize_missed(tracing=f["tracing"], recovery=f.get("recovery"), topic=f["topic"],
+                now=now)),
         "CONFIRM_SUBSCRIBE_EXACT": (S,
             lambda c, f, ts, n: c._prepare_confirm_subscribe_exact(
                 tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"), exact=f["topic"], timestamp=ts, nonce=n),
             lambda c, f, a, now: c.is_confirm_subscribe_exact_allowed(
                 tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"), exact=f["topic"], now=now,
                 authorization=a),
-            lambda c, f, now: c.authorize_confirm_subscribe_exact(tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"), exact=f["topic"], now=now)),
+            lambda c, f, now: c.authorize_confirm_subscribe_exact(tracing=f["tracing"], url=f["url"],
+                recovery=f.get("recovery"), exact=f["topic"], now=now)),
         "CONFIRM_SUBSCRIBE_GLOB": (S,
             lambda c, f, ts, n: c._prepare_confirm_subscribe_glob(
                 tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"), glob=f["glob"], timestamp=ts, nonce=n),
             lambda c, f, a, now: c.is_confirm_subscribe_glob_allowed(
                 tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"), glob=f["glob"], now=now,
                 authorization=a),
-            lambda c, f, now: c.authorize_confirm_subscribe_glob(tracing=f["tracing"], url=f["url"], recovery=f.get("recovery"), glob=f["glob"], now=now)),
+            lambda c, f, now: c.authorize_confirm_subscribe_glob(tracing=f["tracing"], url=f["url"],
+                recovery=f.get("recovery"), glob=f["glob"], now=now)),
         "CONFIRM_NOTIFY": (S,
             lambda c, f, ts, n: run(c._prepare_confirm_notify(
                 tracing=f["tracing"], identifier=f["identifier"], subscribers=f["subscribers"], topic=f["topic"],
@@ -653,26 +666,30 @@ def _kinds() -> Dict[str, Tuple[str, Callable, Callable, Callable]]:
             lambda c, f, a, now: c.is_confirm_notify_allowed(
                 tracing=f["tracing"], identifier=f["identifier"], subscribers=f["subscribers"], topic=f["topic"],
                 message_sha512=f["sha512"], authorization=a, now=now),
-            lambda c, f, now: c.authorize_confirm_notify(tracing=f["tracing"], identifier=f["identifier"], subscribers=f["subscribers"], topic=f["topic"], message_sha512=f["sha512"], now=now)),
+            lambda c, f, now: c.authorize_confirm_notify(tracing=f["tracing"], identifier=f["identifier"],
+                subscribers=f["subscribers"], topic=f["topic"], message_sha512=f["sha512"], now=now)),
         "CHECK_SUBSCRIPTIONS_RESPONSE": (S,
             lambda c, f, ts, n: c._prepare_check_subscriptions_response(
                 tracing=f["tracing"], strong_etag=_etag_obj(f), timestamp=ts, nonce=n),
             lambda c, f, a, now: c.is_check_subscription_response_allowed(
                 tracing=f["tracing"], strong_etag=_etag_obj(f), authorization=a, now=now),
-            lambda c, f, now: c.authorize_check_subscriptions_response(tracing=f["tracing"], strong_etag=_etag_obj(f), now=now)),
+            lambda c, f, now: c.authorize_check_subscriptions_response(tracing=f["tracing"],
+                strong_etag=_etag_obj(f), now=now)),
         "SET_SUBSCRIPTIONS_RESPONSE": (S,
             lambda c, f, ts, n: c._prepare_set_subscriptions_response(
                 tracing=f["tracing"], strong_etag=_etag_obj(f), timestamp=ts, nonce=n),
             lambda c, f, a, now: c.is_set_subscription_response_allowed(
                 tracing=f["tracing"], strong_etag=_etag_obj(f), authorization=a, now=now),
-            lambda c, f, now: c.authorize_set_subscriptions_response(tracing=f["tracing"], strong_etag=_etag_obj(f), now=now)),
+            lambda c, f, now: c.authorize_set_subscriptions_response(tracing=f["tracing"], strong_etag=_etag_obj(f),
+                now=now)),
         "STATEFUL_CONFIRM_CONFIGURE": (S,
             lambda c, f, ts, n: c._prepare_stateful_confirm_configure(
                 broadcaster_nonce=f["broadcaster_nonce"], tracing=f["tracing"], timestamp=ts, nonce=n),
             lambda c, f, a, now: c.is_stateful_confirm_configure_allowed(message=msg(
                 "b2s", "CONFIRM_CONFIGURE", broadcaster_nonce=f["broadcaster_nonce"], authorization=a,
                 tracing=f["tracing"]), now=now),
-            lambda c, f, now: c.authorize_stateful_confirm_configure(broadcaster_nonce=f["broadcaster_nonce"], tracing=f["tracing"], now=now)),
+            lambda c, f, now: c.authorize_stateful_confirm_configure(broadcaster_nonce=f["broadcaster_nonce"],
+                tracing=f["tracing"], now=now)),
         "STATEFUL_ENABLE_ZSTD_PRESET": (S,
             lambda c, f, ts, n: run(c._prepare_stateful_enable_zstd_preset(
                 tracing=f["tracing"], url=f["url"], compressor_identifier=_zstd_id(f),
@@ -681,7 +698,9 @@ def _kinds() -> Dict[str, Tuple[str, Callable, Callable, Callable]]:
             lambda c, f, a, now: c.is_stateful_enable_zstd_preset_allowed(url=f["url"], message=msg(
                 "b2s", "ENABLE_ZSTD_PRESET", identifier=_zstd_id(f), compression_level=f["compression_level"],
                 min_size=f["min_size"], max_size=f["max_size"], authorization=a, tracing=f["tracing"]), now=now),
-            lambda c, f, now: c.authorize_stateful_enable_zstd_preset(tracing=f["tracing"], url=f["url"], compressor_identifier=_zstd_id(f), compression_level=f["compression_level"], min_size=f["min_size"], max_size=f["max_size"], now=now)),
+            lambda c, f, now: c.authorize_stateful_enable_zstd_preset(tracing=f["tracing"], url=f["url"],
+                compressor_identifier=_zstd_id(f), compression_level=f["compression_level"], min_size=f["min_size"],
+                max_size=f["max_size"], now=now)),
         "STATEFUL_ENABLE_ZSTD_CUSTOM": (S,
             lambda c, f, ts, n: run(c._prepare_stateful_enable_zstd_custom(
                 tracing=f["tracing"], url=f["url"], compressor_identifier=_zstd_id(f),
@@ -691,21 +710,25 @@ def _kinds() -> Dict[str, Tuple[str, Callable, Callable, Callable]]:
                 "b2s", "ENABLE_ZSTD_CUSTOM", identifier=_zstd_id(f), compression_level=f["compression_level"],
                 min_size=f["min_size"], max_size=f["max_size"], dictionary=b"", authorization=a,
                 tracing=f["tracing"], sha512=f["sha512"]), now=now),
-            lambda c, f, now: c.authorize_stateful_enable_zstd_custom(tracing=f["tracing"], url=f["url"], compressor_identifier=_zstd_id(f), compression_level=f["compression_level"], min_size=f["min_size"], max_size=f["max_size"], sha512=f["sha512"], now=now)),
+            lambda c, f, now: c.authorize_stateful_enable_zstd_custom(tracing=f["tracing"], url=f["url"],
+                compressor_identifier=_zstd_id(f), compression_level=f["compression_level"], min_size=f["min_size"],
+                max_size=f["max_size"], sha512=f["sha512"], now=now)),
         "STATEFUL_DISABLE_ZSTD_CUSTOM": (S,
             lambda c, f, ts, n: c._prepare_stateful_disable_zstd_custom(
                 tracing=f["tracing"], compressor_identifier=_zstd_id(f), url=f["url"], timestamp=ts, nonce=n),
             lambda c, f, a, now: c.is_stateful_disable_zstd_custom_allowed(url=f["url"], message=msg(
                 "b2s", "DISABLE_ZSTD_CUSTOM", identifier=_zstd_id(f), authorization=a, tracing=f["tracing"]),
                 now=now),
-            lambda c, f, now: c.authorize_stateful_disable_zstd_custom(tracing=f["tracing"], compressor_identifier=_zstd_id(f), url=f["url"], now=now)),
+            lambda c, f, now: c.authorize_stateful_disable_zstd_custom(tracing=f["tracing"],
+                compressor_identifier=_zstd_id(f), url=f["url"], now=now)),
         "STATEFUL_CONTINUE_NOTIFY": (S,
             lambda c, f, ts, n: c._prepare_stateful_continue_notify(
                 tracing=f["tracing"], identifier=f["identifier"], part_id=f["part_id"], timestamp=ts, nonce=n),
             lambda c, f, a, now: c.is_stateful_continue_notify_allowed(message=msg(
                 "b2s", "CONTINUE_NOTIFY", identifier=f["identifier"], part_id=f["part_id"], authorization=a,
                 tracing=f["tracing"]), now=now),
-            lambda c, f, now: c.authorize_stateful_continue_notify(tracing=f["tracing"], identifier=f["identifier"], part_id=f["part_id"], now=now)),
+            lambda c, f, now: c.authorize_stateful_continue_notify(tracing=f["tracing"], identifier=f["identifier"],
+                part_id=f["part_id"], now=now)),
     }
 
 
@@ -880,7 +903,8 @@ def op_hmac_verify(inp: Dict[str, Any]) -> Dict[str, Any]:
 
     kind = inp["kind"]
     return agree([
-        (f"{_side_cls(side)} is_allowed ({kind})", lambda: _auth_result(_hmac_call(lambda: run(verify(cfg, f, auth, now))))),
+        (f"{_side_cls(side)} is_allowed ({kind})",
+         lambda: _auth_result(_hmac_call(lambda: run(verify(cfg, f, auth, now))))),
         ("get_token, the to-sign builder and check_code", lambda: _auth_result(_hmac_call(composed))),
     ])
 
