@@ -171,6 +171,9 @@ MUTANTS = {
         "auth/helpers/hmac_auth_config.py", "async def authorize_subscribe_exact", "timestamp=int(now),",
         "timestamp=int(now) + 1,", ["hmac-sign-subscribe-exact", "hmac-to-sign-subscribe-exact"],
         "authorize (SUBSCRIBE_EXACT)"),
+    "combined-config-delegation": (
+        "auth/config.py", "class AuthConfigFromParts", "exact=exact, now=now", "exact=exact[1:], now=now",
+        ["hmac-sign-subscribe-exact", "hmac-to-sign-subscribe-exact"], "AuthConfigFromParts authorize (SUBSCRIBE_EXACT)"),
     "subscriber-secret-length": (
         "auth/helpers/hmac_auth_config.py", "class ToSubscriberHmacAuth", "assert len(self.secret) == 64",
         "assert len(self.secret) > 0", ["hmac-secret-short"], "ToSubscriberHmacAuth"),

@@ -12,9 +12,11 @@ run against it shows exactly where the reference deviates from the vectors:
 * hmac_to_sign / hmac_sign / hmac_verify / hmac_parse_token /
   hmac_secret_decode: the to-sign builders, sign(), the authorize_* signers,
   the is_*_allowed verifiers, get_token() + check_code() and the secret
-  decoding of both HMAC auth classes in lonelypsp.auth.helpers.hmac_auth_config;
+  decoding of both HMAC auth classes in lonelypsp.auth.helpers.hmac_auth_config,
+  the signers and verifiers also through lonelypsp.auth.config.AuthConfigFromParts;
 * bearer_check: both classes of lonelypsp.auth.helpers.token_auth_config,
-  their header check and every is_*_allowed;
+  their header check and every is_*_allowed, directly and through
+  AuthConfigFromParts;
 * base64_lenient: binascii.a2b_base64 (the decoder the reference calls);
   py_int: int() (the parser the reference calls).
 
@@ -80,7 +82,7 @@ try:
             raise ImportError(f"LONELYPSP_SRC: no lonelypsp package under {_root}")
     import lonelypsp.stateful.messages as _messages_pkg
     import lonelypsp.stateless.make_strong_etag as _etag_mod
-    from lonelypsp.auth.config import AuthResult
+    from lonelypsp.auth.config import AuthConfigFromParts, AuthResult
     from lonelypsp.auth.helpers import hmac_auth_config as _hmac
     from lonelypsp.auth.helpers import token_auth_config as _token
     from lonelypsp.stateful.constants import (BroadcasterToSubscriberStatefulMessageType as B2SType,
@@ -115,17 +117,21 @@ ENTRY_POINTS: Dict[str, List[str]] = {
              "empty call"],
     "hmac:to_sign": ["To{Broadcaster,Subscriber}HmacAuth._prepare_* (the to-sign builders)",
                      "To{Broadcaster,Subscriber}HmacAuth.authorize_* (to-sign read at the HMAC)",
+                     "AuthConfigFromParts.authorize_* (to-sign read at the HMAC)",
                      "To{Broadcaster,Subscriber}HmacAuth.is_*_allowed (to-sign read at the HMAC; "
-                     "nonces without ':')"],
-    "hmac:sign": ["sign() over the to-sign builder's bytes", "To{Broadcaster,Subscriber}HmacAuth.authorize_*"],
-    "hmac:verify": ["To{Broadcaster,Subscriber}HmacAuth.is_*_allowed",
+                     "nonces without ':')",
+                     "AuthConfigFromParts.is_*_allowed (to-sign read at the HMAC; nonces without ':')"],
+    "hmac:sign": ["sign() over the to-sign builder's bytes", "To{Broadcaster,Subscriber}HmacAuth.authorize_*",
+                  "AuthConfigFromParts.authorize_*"],
+    "hmac:verify": ["To{Broadcaster,Subscriber}HmacAuth.is_*_allowed", "AuthConfigFromParts.is_*_allowed",
                     "get_token + the to-sign builder + check_code"],
     "hmac:parse_token": ["get_token"],
     "hmac:secret_decode": ["ToBroadcasterHmacAuth(secret=...)", "ToSubscriberHmacAuth(secret=...)"],
     "hmac:base64_lenient": ["binascii.a2b_base64"],
     "hmac:py_int": ["int"],
     "bearer:check": ["ToBroadcasterTokenAuth._check_header", "ToSubscriberTokenAuth._check_header",
-                     "To{Broadcaster,Subscriber}TokenAuth.is_*_allowed (all 21 message kinds)"],
+                     "To{Broadcaster,Subscriber}TokenAuth.is_*_allowed (all 21 message kinds)",
+                     "AuthConfigFromParts.is_*_allowed over the token classes (all 21 message kinds)"],
     "session:connection_nonce": ["hashlib.sha256 + base64.b64encode, as the reference peers compute it"],
     "session:ws_url": ["the reference peers' format string"],
 }
@@ -812,23 +818,25 @@ def _to_sign_paths(inp: Dict[str, Any], cfg_b: Any, cfg_s: Any
     """The to-sign bytes of a request, as every entry point that builds them
     computes them: the builder itself, `authorize_*` (which signs them) and,
     when the nonce survives the token format, `is_*_allowed` (which checks
-    them); the last two are read at their HMAC computation."""
+    them), each called on the auth class and through AuthConfigFromParts;
+    all but the first are read at their HMAC computation."""
     side, prep, verify, authorize = _kind(inp)
     f = _f(inp)
     ts = integer(inp.get("timestamp"), "timestamp")
     nonce = text(inp.get("nonce"), "nonce")
     cfg = cfg_b if side == "broadcaster" else cfg_s
     kind, cls = inp["kind"], _side_cls(side)
+    parts = AuthConfigFromParts(to_broadcaster=cfg_b, to_subscriber=cfg_s)
 
-    def via_authorize() -> bytes:
+    def via_authorize(c: Any) -> bytes:
         tap = _HmacTap(ts, nonce)
-        tap.call(lambda: run(authorize(cfg, f, ts)))
+        tap.call(lambda: run(authorize(c, f, ts)))
         return tap.last(f"{cls} authorize ({kind})")
 
-    def via_verify() -> bytes:
+    def via_verify(c: Any) -> bytes:
         tap = _HmacTap()
         try:
-            tap.call(lambda: run(verify(cfg, f, f"X-HMAC {ts}:{nonce}:{_ZERO_CODE}", ts)))
+            tap.call(lambda: run(verify(c, f, f"X-HMAC {ts}:{nonce}:{_ZERO_CODE}", ts)))
         except Reject as r:
             if not tap.signed:
                 # refused before building the to-sign bytes (the verifiers
@@ -840,9 +848,11 @@ def _to_sign_paths(inp: Dict[str, Any], cfg_b: Any, cfg_s: Any
 
     paths: List[Tuple[str, Callable[[], bytes]]] = [
         (f"{cls} to-sign builder ({kind})", lambda: _hmac_call(lambda: prep(cfg, f, ts, nonce))),
-        (f"{cls} authorize ({kind}), to-sign read at its HMAC", via_authorize)]
+        (f"{cls} authorize ({kind}), to-sign read at its HMAC", lambda: via_authorize(cfg)),
+        (f"AuthConfigFromParts authorize ({kind}), to-sign read at its HMAC", lambda: via_authorize(parts))]
     if ":" not in nonce:  # a nonce with ':' cannot travel in a token
-        paths.append((f"{cls} is_allowed ({kind}), to-sign read at its HMAC", via_verify))
+        paths += [(f"{cls} is_allowed ({kind}), to-sign read at its HMAC", lambda: via_verify(cfg)),
+                  (f"AuthConfigFromParts is_allowed ({kind}), to-sign read at its HMAC", lambda: via_verify(parts))]
     return paths, cfg, kind, ts
 
 
@@ -868,6 +878,8 @@ def op_hmac_sign(inp: Dict[str, Any]) -> Dict[str, Any]:
             lambda: _hmac.sign(secret=cfg.secret, to_sign=build(), nonce=nonce, now=ts))}),
         (f"{_side_cls(side)} authorize ({kind})", lambda: {"authorization": _HmacTap(ts, nonce).call(
             lambda: run(authorize(cfg, f, ts)))}),
+        (f"AuthConfigFromParts authorize ({kind})", lambda: {"authorization": _HmacTap(ts, nonce).call(
+            lambda: run(authorize(AuthConfigFromParts(to_broadcaster=cfg_b, to_subscriber=cfg_s), f, ts)))}),
     ])
 
 
@@ -905,6 +917,8 @@ def op_hmac_verify(inp: Dict[str, Any]) -> Dict[str, Any]:
     return agree([
         (f"{_side_cls(side)} is_allowed ({kind})",
          lambda: _auth_result(_hmac_call(lambda: run(verify(cfg, f, auth, now))))),
+        (f"AuthConfigFromParts is_allowed ({kind})", lambda: _auth_result(_hmac_call(lambda: run(verify(
+            AuthConfigFromParts(to_broadcaster=cfg_b, to_subscriber=cfg_s), f, auth, now))))),
         ("get_token, the to-sign builder and check_code", lambda: _auth_result(_hmac_call(composed))),
     ])
 
@@ -980,6 +994,7 @@ def op_bearer_check(inp: Dict[str, Any]) -> Dict[str, Any]:
     auth = text(inp.get("authorization"), "authorization", True)
     cfgs = {"broadcaster": _token.ToBroadcasterTokenAuth(token=token),
             "subscriber": _token.ToSubscriberTokenAuth(token=token)}
+    parts = AuthConfigFromParts(to_broadcaster=cfgs["broadcaster"], to_subscriber=cfgs["subscriber"])
     if _KINDS is None:
         _kind({"kind": "NOTIFY"})
     assert _KINDS is not None
@@ -990,6 +1005,8 @@ def op_bearer_check(inp: Dict[str, Any]) -> Dict[str, Any]:
         cls = "ToBroadcasterTokenAuth" if side == "broadcaster" else "ToSubscriberTokenAuth"
         paths.append((f"{cls} is_allowed ({kind})", lambda side=side, verify=verify, kind=kind: _bearer(
             lambda: run(verify(cfgs[side], _placeholder_fields(kind), auth, 0)))))
+        paths.append((f"AuthConfigFromParts is_allowed ({kind})", lambda verify=verify, kind=kind: _bearer(
+            lambda: run(verify(parts, _placeholder_fields(kind), auth, 0)))))
     return agree(paths)
 
 
