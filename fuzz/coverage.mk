@@ -22,10 +22,21 @@ $(FZ)/cov/tests/%: codec/tests/%.c $(wildcard codec/tests/*.h codec/tests/fault_
 	$(FZ_CC_cov) $(filter-out -O2,$(ALL_CFLAGS)) -O0 -g -Icodec/src -o $@ $< $(FZ_COV_TEST_SRCS_$*) \
 	  $(FZ_COV_CODEC_OBJ) -fprofile-instr-generate $(FZ_COV_TEST_LD_$*) $(LDLIBS_CRYPTO)
 
+# Every libcrypto function the codec calls is either wrapped by the fault
+# shim or has no failure to inject (FAULT_WRAP, FAULT_NOFAIL in codec.mk).
+FZ_CRYPTO_SYMS = $$(nm -u $(FZ_COV_CODEC_OBJ) | awk '{print $$NF}' | \
+  grep -E '^(EVP_|HMAC|SHA[0-9]|CRYPTO_|OPENSSL_|OSSL_|RAND_|ERR_|BIO_)' | sort -u)
+fuzz-fault-wrap-check: $(FZ_COV_CODEC_OBJ)
+	@missing=$$(for s in $(FZ_CRYPTO_SYMS); do case " $(FAULT_WRAP) $(FAULT_NOFAIL) " in \
+	  *" $$s "*) ;; *) echo $$s;; esac; done); \
+	  if [ -n "$$missing" ]; then echo "fuzz-coverage: libcrypto calls of the codec without a fault wrapper:" \
+	    $$missing "(add them to FAULT_WRAP and codec/tests/fault_shim.c, or to FAULT_NOFAIL)" >&2; exit 1; fi
+.PHONY: fuzz-fault-wrap-check
+
 # llvm-cov: the first binary is positional, the others follow -object.
 FZ_COV_BINS    = $(FUZZ_TARGETS:%=$(FZ)/cov/%) $(FZ_COV_TESTS:%=$(FZ)/cov/tests/%)
 FZ_COV_OBJECTS = $(firstword $(FZ_COV_BINS)) $(foreach b,$(wordlist 2,999,$(FZ_COV_BINS)),-object $(b))
-fuzz-coverage: $(FZ_COV_BINS) $(FZ)/vector-inputs/.stamp
+fuzz-coverage: fuzz-fault-wrap-check $(FZ_COV_BINS) $(FZ)/vector-inputs/.stamp
 	@rm -rf $(FZ)/cov/profiles && mkdir -p $(FZ)/cov/profiles
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  LLVM_PROFILE_FILE=$(FZ)/cov/profiles/$$t.profraw $(FZ)/cov/$$t -q corpus/$$t $(FZ)/vector-inputs/$$t \
