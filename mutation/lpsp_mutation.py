@@ -29,6 +29,7 @@ import ast
 import collections
 import concurrent.futures
 import difflib
+import fcntl
 import hashlib
 import json
 import os
@@ -53,6 +54,8 @@ from lpsp_conformance.verdict import judge
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SIDES = ("c", "lonelypsp")
+# changes whenever generate() would produce other records from the same input
+GENERATOR = "universalmutator-1.14.1/records-1"
 
 # -- configuration of the two sides ------------------------------------------------
 
@@ -338,7 +341,8 @@ class Exchange:
 
 
 def run_vectors(argv: List[str], env: Dict[str, str], cwd: str, vecs: Vectors, order: Sequence[int],
-                base: Optional[Dict[str, Any]], *, stall: float, budget: float) -> Dict[str, Any]:
+                base: Optional[Dict[str, Any]], *, stall: float, budget: float,
+                wait_exit: bool = False) -> Dict[str, Any]:
     """Runs the vectors in `order`; without a baseline records every outcome,
     with one stops at the first vector whose outcome differs."""
     t0 = time.monotonic()
@@ -394,6 +398,11 @@ def run_vectors(argv: List[str], env: Dict[str, str], cwd: str, vecs: Vectors, o
         else:
             result = {"status": "survived"}
         result["seconds"] = time.monotonic() - t0
+        if wait_exit:  # stdin is closed once every request is written: the adapter ends by itself
+            try:
+                ex.proc.wait(timeout=max(stall, 30.0))
+            except subprocess.TimeoutExpired:
+                pass
         return result
     finally:
         ex.close()
@@ -436,7 +445,7 @@ class Side:
         for rel in self.files():
             h.update(rel.encode() + b"\0" + (self.src_root() / rel).read_bytes())
         h.update(rules_file(self.name).read_bytes())
-        h.update(Path(__file__).read_bytes())
+        h.update(GENERATOR.encode())
         return h.hexdigest()
 
     def origin(self) -> Path:
@@ -539,6 +548,50 @@ class CSide(Side):
     def argv(self, slot: int) -> Tuple[List[str], Dict[str, str], str]:
         d = self.work / f"slot{slot}"
         return [str(d / "lpsp"), "testee"], dict(os.environ), str(d)
+
+    def coverage(self, vecs: "Vectors", order: List[int]) -> Optional[Dict[str, Dict[int, List[int]]]]:
+        """Line coverage (gcov, -O0) per group of vectors of one area, type,
+        operation and check family; a line's vectors are its groups' vectors."""
+        cdir = self.work / "cov"
+        shutil.rmtree(cdir, ignore_errors=True)
+        cdir.mkdir()
+        src = self.src_root()
+        inc = ["-I" + str(self.tree / "codec" / "include"), "-I" + str(src)]
+        flags = [f for f in C_FLAGS if f != "-O2"] + ["-O0", "--coverage"]
+        objs = []
+        for f in self.files():
+            o = cdir / (f[:-2] + ".o")
+            r = self._cc([*flags, *inc, "-c", str(src / f), "-o", str(o)], cdir)
+            if r.returncode:
+                raise SystemExit(f"cannot build {f} with coverage:\n{r.stderr}")
+            objs.append(str(o))
+        tobjs = [str(p) for p in sorted((self.tree / "toolobj").glob("*.o"))]
+        r = self._cc(["--coverage", "-o", str(cdir / "lpsp"), *tobjs, *objs, *C_LIBS], cdir)
+        if r.returncode:
+            raise SystemExit(f"cannot link lpsp with coverage:\n{r.stderr}")
+        groups: Dict[Tuple[str, ...], List[int]] = collections.defaultdict(list)
+        for i in order:
+            v = vecs.vectors[i]
+            groups[(v["_area"], v["_type"] or "", v.get("op", ""), v["_family"] or "")].append(i)
+        cov: Dict[str, Dict[int, List[int]]] = collections.defaultdict(lambda: collections.defaultdict(list))
+        for members in groups.values():
+            for g in cdir.glob("*.gcda"):
+                g.unlink()
+            run_vectors([str(cdir / "lpsp"), "testee"], dict(os.environ), str(cdir), vecs, members, None,
+                        stall=30, budget=600, wait_exit=True)
+            r = subprocess.run(["gcov", "--json-format", "--stdout", "-o", str(cdir), *[str(src / f) for f in self.files()]],
+                               cwd=str(cdir), capture_output=True, text=True)
+            for doc in r.stdout.splitlines():
+                if not doc.strip():
+                    continue
+                for fdoc in json.loads(doc).get("files", []):
+                    name = os.path.basename(fdoc["file"])
+                    for ln in fdoc.get("lines", []):
+                        if ln["count"] > 0:
+                            cov[name][ln["line_number"]].extend(members)
+                        else:
+                            cov[name].setdefault(ln["line_number"], [])
+        return {f: {n: sorted(set(v)) for n, v in lines.items()} for f, lines in cov.items()}
 
 
 class LonelypspSide(Side):
@@ -646,7 +699,7 @@ def _worker_init(side: str, workdir: str, base_path: str) -> None:
 def _worker_run(slot: int, rec: Dict[str, Any], first: List[int], subset: Optional[List[int]]) -> Dict[str, Any]:
     side: Side = _WORKER["side"]
     t0 = time.monotonic()
-    mutant = side.work / "mutants" / rec["path"]
+    mutant = build_dir(side.name) / "mutants" / rec["path"]
     try:
         built = side.build(slot, rec, mutant)
         if built != "ok":
@@ -697,16 +750,21 @@ def run(args: argparse.Namespace) -> int:
     log(f"mutation[{side_name}]: {side.describe()}")
     side.prepare(args.jobs)
 
-    # mutants (cached while the sources, the rules and this runner are unchanged)
-    cache = work / "mutants.json"
+    # mutants (cached while the sources and the rules are unchanged), shared
+    # by full runs and samples
+    shared = build_dir(side_name)
+    shared.mkdir(parents=True, exist_ok=True)
+    lock = open(shared / ".lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    cache = shared / "mutants.json"
     shash = side.source_hash()
     records: Optional[List[Dict[str, Any]]] = None
     if cache.exists():
         c = json.loads(cache.read_text())
-        if c.get("hash") == shash and (work / "mutants").is_dir():
+        if c.get("hash") == shash and (shared / "mutants").is_dir():
             records = c["mutants"]
     if records is None:
-        records = generate(side_name, side.src_root(), side.files(), work / "mutants")
+        records = generate(side_name, side.src_root(), side.files(), shared / "mutants")
         cache.write_text(json.dumps({"hash": shash, "mutants": records}))
     log(f"mutation[{side_name}]: {len(records)} mutants generated from {len(side.files())} files "
         f"({time.monotonic() - t_start:.1f}s)")
@@ -740,8 +798,8 @@ def run(args: argparse.Namespace) -> int:
     # which vectors can see each mutant (a vector that never runs the
     # mutated statement answers as the baseline did)
     subsets: Dict[str, Optional[List[int]]] = {}
-    cov_path = work / "coverage.json"
-    vhash = hashlib.sha256(b"".join(vecs.lines)).hexdigest()
+    cov_path = shared / "coverage.json"
+    vhash = hashlib.sha256(b"".join(vecs.lines) + (HERE / "py_cover.py").read_bytes()).hexdigest()
     cov = None
     if cov_path.exists():
         c = json.loads(cov_path.read_text())
@@ -753,8 +811,13 @@ def run(args: argparse.Namespace) -> int:
         if cov is not None:
             cov_path.write_text(json.dumps({"hash": shash + vhash, "cov": cov}))
             log(f"mutation[{side_name}]: per-vector line coverage measured in {time.monotonic() - t:.0f}s")
+    fcntl.flock(lock, fcntl.LOCK_UN)
+    lock.close()
     if cov is not None:
-        spans = {f: statement_lines((side.src_root() / f).read_text()) for f in side.files()}
+        if side_name == "lonelypsp":
+            spans = {f: statement_lines((side.src_root() / f).read_text()) for f in side.files()}
+        else:  # a line gcov counts is its own span; any other line may hold data every vector reads
+            spans = {f: {n: (n, n) for n in cov.get(f, {})} for f in side.files()}
         inorder = set(order)
         for r in records:
             span = spans[r["file"]].get(r["line"])
