@@ -578,6 +578,7 @@ class ConformanceSession:
                 "adapter": self.hello.get("name"),
                 "version": self.hello.get("version"),
                 "features": self.hello.get("features"),
+                "entry_points": self.hello.get("entry_points"),
                 "command": self.impl_arg,
             },
             "suite_version": self.suite_version,

@@ -14,6 +14,8 @@ def test_reference_passes_the_fixtures(run_suite):
     r = run_suite("lonelypsp")
     assert r.rc == 0, r
     assert r.results["impl"]["adapter"] == "lonelypsp"
+    eps = r.results["impl"]["entry_points"]          # recorded from the handshake
+    assert "create_strong_etag_generator" in " ".join(eps["etag"])
     for v in fixture_vectors():
         got = r.verdicts[v["id"]]
         if v["feature"] == "stateless":
