@@ -86,45 +86,10 @@ unsigned lpsp_auth_kind_fields(int kind)
     return m;
 }
 
-/* ---- output sink: counts, optionally writes to a buffer and/or feeds a MAC
- * (through a small stash so that tiny fields cost no libcrypto call each). */
-typedef struct {
-    uint8_t *buf;
-    size_t len;
-    EVP_MAC_CTX *mac;
-    int mac_failed;
-    size_t fill;
-    uint8_t stash[1024];
-} sink;
-
-static void sink_flush(sink *s)
+/* The MAC end of a digest sink. */
+static int feed_mac(void *ctx, const uint8_t *p, size_t n)
 {
-    if (s->mac && s->fill && !EVP_MAC_update(s->mac, s->stash, s->fill)) s->mac_failed = 1;
-    s->fill = 0;
-}
-
-static void sink_put(sink *s, const void *p, size_t n)
-{
-    if (n == 0) return;
-    if (s->buf) memcpy(s->buf + s->len, p, n);
-    s->len += n;
-    if (!s->mac) return;
-    if (n > sizeof s->stash - s->fill) {
-        sink_flush(s);
-        if (n > sizeof s->stash) {
-            if (!EVP_MAC_update(s->mac, p, n)) s->mac_failed = 1;
-            return;
-        }
-    }
-    memcpy(s->stash + s->fill, p, n);
-    s->fill += n;
-}
-
-static void sink_uint(sink *s, uint64_t v, size_t width)
-{
-    uint8_t b[8];
-    for (size_t i = 0; i < width; i++) b[i] = (uint8_t)(v >> (8 * (width - 1 - i)));
-    sink_put(s, b, width);
+    return EVP_MAC_update(ctx, p, n);
 }
 
 static lpsp_status bytes_of(const lpsp_auth_fields *f, fsrc src, lpsp_view *v)
@@ -141,9 +106,7 @@ static lpsp_status bytes_of(const lpsp_auth_fields *f, fsrc src, lpsp_view *v)
     case S_ETAG: *v = f->etag; break;
     default: return LPSP_E_INVALID_ARGUMENT;
     }
-    if (!v->ptr && v->len) return LPSP_E_INVALID_ARGUMENT;
-    if (!v->ptr) v->ptr = (const uint8_t *)"";
-    return LPSP_OK;
+    return lpsp_view_fix(v) ? LPSP_E_INVALID_ARGUMENT : LPSP_OK;
 }
 
 static uint64_t int_of(const lpsp_auth_fields *f, fsrc src)
@@ -163,31 +126,29 @@ static uint64_t int_of(const lpsp_auth_fields *f, fsrc src)
     }
 }
 
-static lpsp_status put_sized(sink *s, lpsp_view v, size_t w, int text, const char *field,
+static lpsp_status put_sized(lpsp_sink *s, lpsp_view v, size_t w, int text, const char *field,
                              lpsp_error *err)
 {
     if (v.len > (w == 1 ? 0xffu : 0xffffu))
         return lpsp_fail(err, LPSP_E_OVERFLOW, 0, field,
                          w == 1 ? "longer than 255 bytes (u8 length)" : "longer than 65535 bytes (u16 length)");
     if (text && !lpsp__utf8_ok(v)) return lpsp_fail(err, LPSP_E_BAD_UTF8, 0, field, "not valid UTF-8");
-    sink_uint(s, v.len, w);
-    sink_put(s, v.ptr, v.len);
+    lpsp_sink_sized(s, v, w);
     return LPSP_OK;
 }
 
 /* The one to-sign walker: validates every field and emits the layout. */
-static lpsp_status to_sign_walk(const lpsp_auth_fields *f, sink *s, lpsp_error *err)
+static lpsp_status to_sign_walk(const void *arg, lpsp_sink *s, lpsp_error *err)
 {
+    const lpsp_auth_fields *f = arg;
     const kind_desc *k = kind_of(f->kind);
     if (!k) return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, "kind", "unknown authorization kind");
     lpsp_view nonce = f->nonce, tracing = f->tracing;
-    if ((!nonce.ptr && nonce.len) || (!tracing.ptr && tracing.len))
+    if (lpsp_view_fix(&nonce) || lpsp_view_fix(&tracing))
         return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, NULL, "NULL field with a length");
-    if (!nonce.ptr) nonce.ptr = (const uint8_t *)"";
-    if (!tracing.ptr) tracing.ptr = (const uint8_t *)"";
     lpsp_status st;
-    sink_uint(s, (uint64_t)f->kind, 1);
-    sink_uint(s, f->timestamp, 8);
+    lpsp_sink_be(s, (uint64_t)f->kind, 1);
+    lpsp_sink_be(s, f->timestamp, 8);
     if ((st = put_sized(s, nonce, 1, 1, "nonce", err)) != LPSP_OK) return st;
     if ((st = put_sized(s, tracing, 2, 0, "tracing", err)) != LPSP_OK) return st;
     for (unsigned i = 0; i < k->n; i++) {
@@ -204,13 +165,13 @@ static lpsp_status to_sign_walk(const lpsp_auth_fields *f, sink *s, lpsp_error *
                 return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, fn, "NULL field with a length");
             if (enc == E_RAW64) {
                 if (v.len != 64) return lpsp_fail(err, LPSP_E_FIELD_SIZE, 0, fn, "must be 64 bytes");
-                sink_put(s, v.ptr, 64);
+                lpsp_sink_put(s, v.ptr, 64);
             } else if ((st = put_sized(s, v, enc == E_S8 ? 1 : 2,
                                        src == S_URL || src == S_RECOVERY || src == S_GLOB, fn, err)) != LPSP_OK) {
                 return st;
             }
             break;
-        case E_BOOL: sink_uint(s, int_of(f, src), 1); break;
+        case E_BOOL: lpsp_sink_be(s, int_of(f, src), 1); break;
         case E_U8:
         case E_U16:
         case E_U32:
@@ -228,7 +189,7 @@ static lpsp_status to_sign_walk(const lpsp_auth_fields *f, sink *s, lpsp_error *
                 return lpsp_fail(err, LPSP_E_OVERFLOW, 0, fn,
                                  src == S_PARTID && w == 1 ? "part id >= 256 does not fit its u8 (QK-31)"
                                                            : "value does not fit its fixed width");
-            sink_uint(s, x, w);
+            lpsp_sink_be(s, x, w);
             break;
         }
         }
@@ -238,23 +199,13 @@ static lpsp_status to_sign_walk(const lpsp_auth_fields *f, sink *s, lpsp_error *
 
 lpsp_status lpsp_hmac_to_sign_size(const lpsp_auth_fields *f, size_t *size, lpsp_error *err)
 {
-    sink s = {0};
-    lpsp_status st = to_sign_walk(f, &s, err);
-    if (st == LPSP_OK) *size = s.len;
-    return st;
+    return lpsp_size_of(lpsp_hmac_to_sign(f, NULL, 0, size, err));
 }
 
 lpsp_status lpsp_hmac_to_sign(const lpsp_auth_fields *f, uint8_t *buf, size_t cap, size_t *written,
                               lpsp_error *err)
 {
-    size_t need = 0;
-    lpsp_status st = lpsp_hmac_to_sign_size(f, &need, err);
-    if (st != LPSP_OK) return st;
-    if (written) *written = need;
-    if (cap < need || !buf) return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, 0, NULL, "to_sign buffer too small");
-    sink s = {0};
-    s.buf = buf;
-    return to_sign_walk(f, &s, err);
+    return lpsp_write(to_sign_walk, f, buf, cap, written, err);
 }
 
 /* ------------------------------------------------------------------ keys */
@@ -311,17 +262,17 @@ lpsp_status lpsp_hmac_code(const lpsp_hmac_key *k, const lpsp_auth_fields *f,
                            uint8_t code[LPSP_HMAC_CODE_LEN], lpsp_error *err)
 {
     if (!k->ctx) return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, NULL, "HMAC key not initialised");
-    sink s = {0};
-    s.mac = EVP_MAC_CTX_dup((const EVP_MAC_CTX *)k->ctx);
-    if (!s.mac) return lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "HMAC context copy failed");
+    EVP_MAC_CTX *mac = EVP_MAC_CTX_dup((const EVP_MAC_CTX *)k->ctx);
+    if (!mac) return lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "HMAC context copy failed");
+    uint8_t stash[1024];
+    lpsp_sink s;
+    lpsp_sink_digest(&s, feed_mac, mac, stash, sizeof stash);
     lpsp_status st = to_sign_walk(f, &s, err);
-    if (st == LPSP_OK) {
-        sink_flush(&s);
-        size_t n = 0;
-        if (s.mac_failed || !EVP_MAC_final(s.mac, code, &n, LPSP_HMAC_CODE_LEN) || n != LPSP_HMAC_CODE_LEN)
-            st = lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "HMAC-SHA-512 failed");
-    }
-    EVP_MAC_CTX_free(s.mac);
+    if (st == LPSP_OK) st = lpsp_sink_end(&s, err);
+    size_t n = 0;
+    if (st == LPSP_OK && (!EVP_MAC_final(mac, code, &n, LPSP_HMAC_CODE_LEN) || n != LPSP_HMAC_CODE_LEN))
+        st = lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "HMAC-SHA-512 failed");
+    EVP_MAC_CTX_free(mac);
     return st;
 }
 
@@ -364,25 +315,25 @@ lpsp_status lpsp_hmac_sign(const lpsp_hmac_key *k, const lpsp_auth_fields *f, ch
                            size_t *written, lpsp_error *err)
 {
     size_t need = 0;
-    int room = 0;
     lpsp_status st = header_check(f, 0, &need, err);
-    if (st == LPSP_OK) room = cap >= need && buf;
-    if (st == LPSP_OK && !room) st = header_check(f, 1, &need, err);
+    /* too small: the size query's answer, refusals of the to_sign fields first */
+    if (st == LPSP_OK && lpsp_room(need, buf, cap, NULL, NULL) != LPSP_OK)
+        st = header_check(f, 1, &need, err);
+    if (st == LPSP_OK) st = lpsp_room(need, buf, cap, written, err);
     if (st != LPSP_OK) return st;
-    if (written) *written = need;
-    if (!room) return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, 0, NULL, "header buffer too small");
     uint8_t code[LPSP_HMAC_CODE_LEN];
     if ((st = lpsp_hmac_code(k, f, code, err)) != LPSP_OK) return st;
-    char *p = buf;
-    memcpy(p, "X-HMAC ", 7);
-    p += 7;
-    p += dec_u64(f->timestamp, p);
-    *p++ = ':';
-    if (f->nonce.len) memcpy(p, f->nonce.ptr, f->nonce.len);
-    p += f->nonce.len;
-    *p++ = ':';
+    lpsp_sink s;
+    char d[20];
+    lpsp_sink_buf(&s, (uint8_t *)buf, cap);
+    lpsp_sink_put(&s, "X-HMAC ", 7);
+    lpsp_sink_put(&s, d, dec_u64(f->timestamp, d));
+    lpsp_sink_put(&s, ":", 1);
+    lpsp_sink_put(&s, f->nonce.ptr, f->nonce.len);
+    lpsp_sink_put(&s, ":", 1);
     size_t n;
-    st = lpsp_b64_encode(code, sizeof code, p, 88, &n, err);
+    st = lpsp_sink_end(&s, err);
+    if (st == LPSP_OK) st = lpsp_b64_encode(code, sizeof code, buf + s.fill, cap - s.fill, &n, err);
     OPENSSL_cleanse(code, sizeof code);
     return st;
 }
@@ -471,8 +422,8 @@ lpsp_status lpsp_bearer_format(const uint8_t *token, size_t n, char *buf, size_t
     if ((!token && n) || !all_ascii(token, n))
         return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, "token", "token must be ASCII (QK-36)");
     if (n > SIZE_MAX - 7) return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, "token", "too long");
-    if (written) *written = 7 + n;
-    if (cap < 7 + n || !buf) return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, 0, NULL, "buffer too small");
+    lpsp_status st = lpsp_room(7 + n, buf, cap, written, err);
+    if (st != LPSP_OK) return st;
     memcpy(buf, "Bearer ", 7);
     if (n) memcpy(buf + 7, token, n);
     return LPSP_OK;

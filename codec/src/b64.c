@@ -13,9 +13,8 @@ lpsp_status lpsp_b64_encode(const uint8_t *src, size_t n, char *dst, size_t cap,
     if (n > (SIZE_MAX / 4) * 3 - 3)
         return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, NULL, "input too long to encode");
     size_t need = lpsp_b64_encoded_len(n);
-    if (written) *written = need;
-    if (cap < need || (!dst && need))
-        return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, 0, NULL, "base64 output buffer too small");
+    lpsp_status st = lpsp_room(need, dst, cap, written, err);
+    if (st != LPSP_OK) return st;
     size_t i = 0, o = 0;
     for (; n - i >= 3; i += 3) {
         uint32_t v = (uint32_t)src[i] << 16 | (uint32_t)src[i + 1] << 8 | src[i + 2];

@@ -50,6 +50,13 @@ static inline uint64_t lpsp_decbe_var(const uint8_t *p, size_t k)
     return v;
 }
 
+/* v as a w-byte big-endian unsigned (w = 0..8), its high bytes dropped. */
+static inline void lpsp_encbe_var(uint8_t *p, uint64_t v, size_t w)
+{
+    for (size_t i = 0; i < w; i++)
+        p[i] = (uint8_t)(v >> (8 * (w - 1 - i)));
+}
+
 /* Bytes needed for the minimal unsigned form of v (0 for v == 0), §1.2. */
 static inline size_t lpsp_mu_len(uint64_t v)
 {
@@ -74,8 +81,7 @@ static inline lpsp_status lpsp_fail(lpsp_error *err, lpsp_status st, size_t offs
     return st;
 }
 
-/* Bounded cursor over an input buffer. One bounds-check idiom everywhere:
- * if (n > (size_t)(end - p)) fail. */
+/* Bounded cursor over an input buffer (bounds checked by lpsp_fits). */
 typedef struct {
     const uint8_t *start;
     const uint8_t *p;
@@ -90,10 +96,17 @@ static inline void lpsp_cursor_init(lpsp_cursor *c, const uint8_t *buf, size_t l
 static inline size_t lpsp_cursor_off(const lpsp_cursor *c) { return (size_t)(c->p - c->start); }
 static inline size_t lpsp_cursor_left(const lpsp_cursor *c) { return (size_t)(c->end - c->p); }
 
+/* The one bounds check, for readers and writers alike: 1 when n bytes fit
+ * in the `left` that remain. */
+static inline int lpsp_fits(size_t n, size_t left)
+{
+    return n <= left;
+}
+
 /* Take n bytes as a view; 0 on success, -1 if fewer than n remain. */
 static inline int lpsp_take(lpsp_cursor *c, size_t n, lpsp_view *out)
 {
-    if (n > (size_t)(c->end - c->p)) return -1;
+    if (!lpsp_fits(n, lpsp_cursor_left(c))) return -1;
     out->ptr = c->p;
     out->len = n;
     c->p += n;
@@ -113,13 +126,29 @@ LPSP_INTERNAL int lpsp_sha512_matches(lpsp_view data, lpsp_view digest);
 /* The one byte every empty view points at: views are never NULL. */
 LPSP_INTERNAL extern const uint8_t lpsp_empty_bytes[1];
 
-/* Writer over a caller buffer. The size is always queried first, so writes
- * are checked once up front; lpsp_put asserts nothing and never overruns
- * because every caller checks cap >= size before writing. */
-static inline uint8_t *lpsp_put(uint8_t *p, const void *src, size_t n)
+static inline lpsp_view lpsp_view_empty(void)
 {
-    if (n) memcpy(p, src, n);
-    return p + n;
+    lpsp_view v = {lpsp_empty_bytes, 0};
+    return v;
+}
+
+/* A caller's view made safe to read: -1 for NULL with a length, and NULL
+ * with no length becomes the empty view. */
+static inline int lpsp_view_fix(lpsp_view *v)
+{
+    if (v->ptr) return 0;
+    if (v->len) return -1;
+    *v = lpsp_view_empty();
+    return 0;
+}
+
+/* Byte order of two views, a shorter prefix first (Python bytes ordering):
+ * <0, 0 or >0. */
+static inline int lpsp_view_cmp(lpsp_view a, lpsp_view b)
+{
+    size_t n = a.len < b.len ? a.len : b.len;
+    int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+    return c ? c : (a.len > b.len) - (a.len < b.len);
 }
 
 #endif

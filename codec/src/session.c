@@ -65,8 +65,8 @@ lpsp_status lpsp_ws_url_format(const uint8_t *nonce_b64, size_t n, int64_t ctr, 
         mag >>= 4;
     } while (mag);
     size_t need = 10 + LPSP_NONCE_B64_LEN + 1 + (ctr < 0) + nd;
-    if (written) *written = need;
-    if (cap < need || !buf) return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, 0, NULL, "URL buffer too small");
+    lpsp_status st = lpsp_room(need, buf, cap, written, err);
+    if (st != LPSP_OK) return st;
     char *p = buf;
     memcpy(p, "websocket:", 10);
     memcpy(p + 10, nonce_b64, LPSP_NONCE_B64_LEN);

@@ -2,8 +2,8 @@
 #ifndef LPSP_SL_INTERNAL_H
 #define LPSP_SL_INTERNAL_H
 
-#include "internal.h"
 #include "lpsp.h"
+#include "sink.h"
 
 /* Add one entry to an etag builder; validated = 1 skips the UTF-8, length
  * and order checks (the caller made them). */
@@ -21,8 +21,7 @@ static inline int lpsp__utf8_ok(lpsp_view v)
  * wire). */
 static inline lpsp_view lpsp_sl_entry_recovery(const lpsp_sl_entry *e)
 {
-    lpsp_view none = {lpsp_empty_bytes, 0};
-    return e->has_recovery ? e->recovery : none;
+    return e->has_recovery ? e->recovery : lpsp_view_empty();
 }
 
 #endif

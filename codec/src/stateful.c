@@ -2,8 +2,8 @@
  * parser, the serializer and the size query (spec §2-§4). */
 #include <stddef.h>
 
-#include "internal.h"
 #include "protocol.h"
+#include "sink.h"
 
 /* ------------------------------------------------------------------ */
 /* The protocol as data                                                */
@@ -117,7 +117,7 @@ uint16_t lpsp_type_from_name(lpsp_direction dir, const char *name)
  * whose start-up cost alone is about a third of a small message's parse. */
 static inline void msg_init(lpsp_msg *m, lpsp_direction dir, uint16_t type, lpsp_variant variant)
 {
-    const lpsp_view e = {lpsp_empty_bytes, 0};
+    const lpsp_view e = lpsp_view_empty();
     m->direction = dir;
     m->type = type;
     m->flags = 0;
@@ -477,10 +477,18 @@ lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsig
 /* Serializing                                                         */
 
 typedef struct {
-    const uint8_t *ptr; /* value bytes (or NULL: integer in ibuf) */
-    size_t len;
-    uint8_t ibuf[8];
+    lpsp_view v;     /* the value's bytes */
+    uint8_t ibuf[8]; /* an integer value, big-endian */
 } hval;
+
+/* An integer value: x as len big-endian bytes. */
+static lpsp_status int_value(hval *o, uint64_t x, size_t len)
+{
+    lpsp_encbe_var(o->ibuf, x, len);
+    o->v.ptr = o->ibuf;
+    o->v.len = len;
+    return LPSP_OK;
+}
 
 static lpsp_status refuse(lpsp_error *err, const char *field, const char *reason)
 {
@@ -513,45 +521,30 @@ static lpsp_status header_value(const lpsp_msgdef *d, const lpsp_hdr *h, const l
 {
     switch (h->kind) {
     case LPSP_K_AUTH:
-        if (!m->has_authorization) {
-            o->ptr = NULL;
-            o->len = 0;
-            return LPSP_OK;
-        }
-        /* fall through */
-    case LPSP_K_UTF8: {
-        lpsp_view v = slot_view_get(m, h->slot);
-        if (!v.ptr && v.len) return refuse(err, h->name, "NULL view with a length");
-        if (lpsp_utf8_valid_prefix(v.ptr, v.len) != v.len) return refuse(err, h->name, "must be UTF-8");
-        o->ptr = v.ptr;
-        o->len = v.len;
-        break;
-    }
+    case LPSP_K_UTF8:
     case LPSP_K_BLOB:
     case LPSP_K_ID64:
     case LPSP_K_FIX32:
     case LPSP_K_FIX64: {
         lpsp_view v = slot_view_get(m, h->slot);
-        if (!v.ptr && v.len) return refuse(err, h->name, "NULL view with a length");
+        if (h->kind == LPSP_K_AUTH && !m->has_authorization) v = lpsp_view_empty();
+        if (lpsp_view_fix(&v)) return refuse(err, h->name, "NULL view with a length");
+        if ((h->kind == LPSP_K_AUTH || h->kind == LPSP_K_UTF8) &&
+            lpsp_utf8_valid_prefix(v.ptr, v.len) != v.len)
+            return refuse(err, h->name, "must be UTF-8");
         if (h->kind == LPSP_K_ID64 && v.len > 64) return refuse(err, h->name, "must be at most 64 bytes");
         if (h->kind == LPSP_K_FIX32 && v.len != 32) return refuse(err, h->name, "must be exactly 32 bytes");
         if (h->kind == LPSP_K_FIX64 && v.len != 64) return refuse(err, h->name, "must be exactly 64 bytes");
-        o->ptr = v.ptr;
-        o->len = v.len;
-        break;
+        if (v.len > 0xffff) return refuse(err, h->name, "longer than 65535 bytes");
+        o->v = v;
+        return LPSP_OK;
     }
     case LPSP_K_BOOL:
-        o->ibuf[0] = (h->slot == LPSP_SLOT_EZSTD ? m->enable_zstd : m->enable_training) ? 1 : 0;
-        o->ptr = o->ibuf;
-        o->len = 1;
-        return LPSP_OK;
+        return int_value(o, (h->slot == LPSP_SLOT_EZSTD ? m->enable_zstd : m->enable_training) ? 1 : 0, 1);
     case LPSP_K_SINT2:
         if (m->compression_level < -32768 || m->compression_level > 22)
             return refuse(err, h->name, "compression level must be -32768..22");
-        lpsp_enc16be(o->ibuf, (uint16_t)(int16_t)m->compression_level);
-        o->ptr = o->ibuf;
-        o->len = 2;
-        return LPSP_OK;
+        return int_value(o, (uint16_t)(int16_t)m->compression_level, 2);
     default: { /* LPSP_K_UINT */
         uint64_t x = u64_value(m, dv, h->slot);
         if (h->slot == LPSP_SLOT_ZID) {
@@ -561,25 +554,12 @@ static lpsp_status header_value(const lpsp_msgdef *d, const lpsp_hdr *h, const l
                 return refuse(err, h->name, "custom compressor identifier must be at least 65536");
         }
         if (h->maxw < 8 && x >> (8 * h->maxw)) return refuse(err, h->name, "value too large for the header");
-        o->ptr = o->ibuf;
-        if (h->wmode == LPSP_W_FIX2) {
-            lpsp_enc16be(o->ibuf, (uint16_t)x);
-            o->len = 2;
-        } else if (h->wmode == LPSP_W_FIX4) {
-            lpsp_enc32be(o->ibuf, (uint32_t)x);
-            o->len = 4;
-        } else if (h->wmode == LPSP_W_ZERO00 && x == 0) {
-            o->ibuf[0] = 0;
-            o->len = 1;
-        } else {
-            o->len = lpsp_mu_len(x);
-            for (size_t i = 0; i < o->len; i++) o->ibuf[i] = (uint8_t)(x >> (8 * (o->len - 1 - i)));
-        }
-        return LPSP_OK;
+        if (h->wmode == LPSP_W_FIX2) return int_value(o, x, 2);
+        if (h->wmode == LPSP_W_FIX4) return int_value(o, x, 4);
+        if (h->wmode == LPSP_W_ZERO00 && x == 0) return int_value(o, 0, 1);
+        return int_value(o, x, lpsp_mu_len(x));
     }
     }
-    if (o->len > 0xffff) return refuse(err, h->name, "longer than 65535 bytes");
-    return LPSP_OK;
 }
 
 /* Check the variant against the type and derive the implied values
@@ -637,64 +617,68 @@ static lpsp_status normalize(const lpsp_msg *m, const lpsp_msgdef **dp, derived 
     }
 }
 
-/* One pass that sizes and, when write is set, writes into out[0..cap). */
-static lpsp_status emit(const lpsp_msg *m, int minimal, int write, uint8_t *out, size_t cap,
-                        size_t *total, lpsp_error *err)
-{
+/* A message checked and reduced to its bytes: the values of the headers it
+ * writes, in order. */
+typedef struct {
+    const lpsp_msg *m;
     const lpsp_msgdef *d;
+    int minimal;
+    uint8_t count;
+    size_t size; /* of the wire form: one pass, not a counting sink, for speed */
+    hval vals[MAX_HDRS];
+} prepared;
+
+static lpsp_status prepare(const lpsp_msg *m, int minimal, prepared *pm, lpsp_error *err)
+{
     derived n;
     int continuation;
-    lpsp_status st = normalize(m, &d, &n, &continuation, err);
+    lpsp_status st = normalize(m, &pm->d, &n, &continuation, err);
     if (st != LPSP_OK) return st;
-
-    hval vals[MAX_HDRS];
-    uint8_t count = 0;
-    size_t size = 4 + (minimal ? 0 : 2);
-    for (uint8_t i = 0; i < d->n; i++) {
-        if (d->hdrs[i].part0 && continuation) break;
-        st = header_value(d, &d->hdrs[i], m, &n, &vals[i], err);
+    pm->m = m;
+    pm->minimal = minimal;
+    pm->count = 0;
+    pm->size = 4 + (minimal ? 0 : 2) + (pm->d->body != LPSP_BODY_NONE ? m->payload.len : 0);
+    for (uint8_t i = 0; i < pm->d->n; i++) {
+        if (pm->d->hdrs[i].part0 && continuation) break;
+        st = header_value(pm->d, &pm->d->hdrs[i], m, &n, &pm->vals[i], err);
         if (st != LPSP_OK) return st;
-        if (!vals[i].ptr) vals[i].ptr = vals[i].ibuf;
-        size += 2 + vals[i].len + (minimal ? 0 : 2 + d->hdrs[i].name_len);
-        count++;
+        pm->size += 2 + pm->vals[i].v.len + (minimal ? 0 : 2 + pm->d->hdrs[i].name_len);
+        pm->count++;
     }
-    if (d->body != LPSP_BODY_NONE) size += m->payload.len;
-    else if (m->payload.len) return refuse(err, "payload", "this type has no body");
-    *total = size;
-    if (!write) return LPSP_OK;
-    if (!out || cap < size) return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, size, NULL, "buffer smaller than the message");
-
-    uint8_t *p = out;
-    lpsp_enc16be(p, minimal ? LPSP_FLAG_MINIMAL_HEADERS : 0);
-    lpsp_enc16be(p + 2, m->type);
-    p += 4;
-    if (!minimal) {
-        lpsp_enc16be(p, count);
-        p += 2;
-    }
-    for (uint8_t i = 0; i < count; i++) {
-        if (!minimal) {
-            lpsp_enc16be(p, d->hdrs[i].name_len);
-            p = lpsp_put(p + 2, d->hdrs[i].name, d->hdrs[i].name_len);
-        }
-        lpsp_enc16be(p, (uint16_t)vals[i].len);
-        p = lpsp_put(p + 2, vals[i].ptr, vals[i].len);
-    }
-    if (d->body != LPSP_BODY_NONE) p = lpsp_put(p, m->payload.ptr, m->payload.len);
+    if (pm->d->body == LPSP_BODY_NONE && m->payload.len)
+        return refuse(err, "payload", "this type has no body");
     return LPSP_OK;
+}
+
+/* The wire form (§2.4, §2.5) of a prepared message. */
+static void put_msg(const prepared *pm, lpsp_sink *s)
+{
+    lpsp_sink_be(s, pm->minimal ? LPSP_FLAG_MINIMAL_HEADERS : 0, 2);
+    lpsp_sink_be(s, pm->m->type, 2);
+    if (!pm->minimal) lpsp_sink_be(s, pm->count, 2);
+    for (uint8_t i = 0; i < pm->count; i++) {
+        const lpsp_hdr *h = &pm->d->hdrs[i];
+        lpsp_view name = {(const uint8_t *)h->name, h->name_len};
+        if (!pm->minimal) lpsp_sink_sized(s, name, 2);
+        lpsp_sink_sized(s, pm->vals[i].v, 2);
+    }
+    if (pm->d->body != LPSP_BODY_NONE) lpsp_sink_put(s, pm->m->payload.ptr, pm->m->payload.len);
 }
 
 lpsp_status lpsp_serialized_size(const lpsp_msg *m, int minimal_headers, size_t *size, lpsp_error *err)
 {
-    return emit(m, minimal_headers, 0, NULL, 0, size, err);
+    return lpsp_size_of(lpsp_serialize(m, minimal_headers, NULL, 0, size, err));
 }
 
 lpsp_status lpsp_serialize(const lpsp_msg *m, int minimal_headers, uint8_t *buf, size_t cap,
                            size_t *written, lpsp_error *err)
 {
-    size_t total = 0;
-    lpsp_status st = emit(m, minimal_headers, 1, buf, cap, &total, err);
-    if (written && (st == LPSP_OK || st == LPSP_E_BUFFER_TOO_SMALL))
-        *written = total; /* on LPSP_E_BUFFER_TOO_SMALL: the size needed */
-    return st;
+    prepared pm;
+    lpsp_sink s;
+    lpsp_status st = prepare(m, minimal_headers, &pm, err);
+    if (st == LPSP_OK) st = lpsp_room(pm.size, buf, cap, written, err);
+    if (st != LPSP_OK) return st;
+    lpsp_sink_buf(&s, buf, cap);
+    put_msg(&pm, &s);
+    return lpsp_sink_end(&s, err);
 }

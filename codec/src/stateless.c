@@ -263,13 +263,9 @@ lpsp_status lpsp_sl_subs_next(lpsp_sl_subs_iter *it, lpsp_sl_subs_item *item, lp
     if (st == LPSP_OK) st = take_sized(&c, 2, &e->recovery, 1, "recovery", err);
     if (st != LPSP_OK) return st;
     e->has_recovery = e->recovery.len > 0;
-    if (it->have_prev) {
-        size_t n = e->key.len < it->prev.len ? e->key.len : it->prev.len;
-        int cmp = n ? memcmp(e->key.ptr, it->prev.ptr, n) : 0;
-        if (cmp < 0 || (cmp == 0 && e->key.len <= it->prev.len))
-            return lpsp_fail(err, LPSP_E_OUT_OF_ORDER, at, fn,
-                             "entries must be strictly ascending (no duplicates)");
-    }
+    if (it->have_prev && lpsp_view_cmp(e->key, it->prev) <= 0)
+        return lpsp_fail(err, LPSP_E_OUT_OF_ORDER, at, fn,
+                         "entries must be strictly ascending (no duplicates)");
     if (it->etag && (st = lpsp_etag__add(it->etag, glob, e->key, e->recovery, 1, err)) != LPSP_OK)
         return st;
     it->prev = e->key;
@@ -319,7 +315,7 @@ lpsp_status lpsp_sl_parse(lpsp_sl_body body, const uint8_t *buf, size_t len, uns
     const body_desc *d = desc_of(body);
     if (!d) return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, NULL, "unknown stateless body");
     if (!buf && len) return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, NULL, "NULL buffer");
-    if (!buf) buf = (const uint8_t *)"";
+    if (!buf) buf = lpsp_empty_bytes;
     if (body == LPSP_SL_SET_SUBSCRIPTIONS) return parse_set_subscriptions(buf, len, opts, out, err);
     lpsp_sl_msg_init(out, body);
     lpsp_cursor c;
@@ -353,74 +349,44 @@ static lpsp_status check_sized(lpsp_view v, size_t max, int utf8, const char *fi
     return LPSP_OK;
 }
 
-static uint8_t *put_sized(uint8_t *p, lpsp_view v, size_t w)
-{
-    if (w == 1) *p = (uint8_t)v.len;
-    else lpsp_enc16be(p, (uint16_t)v.len);
-    return lpsp_put(p + w, v.ptr, v.len);
-}
-
-static lpsp_status entries_walk(const lpsp_sl_msg *m, uint8_t **pp, size_t *size, lpsp_error *err)
+static lpsp_status entries_walk(const lpsp_sl_msg *m, lpsp_sink *s, lpsp_error *err)
 {
     if (m->n_exact > UINT32_MAX || m->n_globs > UINT32_MAX)
         return refuse(err, "exact", "more than 2^32-1 entries");
     if ((m->n_exact && !m->exact) || (m->n_globs && !m->globs)) return refuse(err, "exact", "NULL entries");
-    size_t n = 8;
-    uint8_t *p = pp ? *pp : NULL;
     for (int g = 0; g < 2; g++) {
         const lpsp_sl_entry *e = g ? m->globs : m->exact;
         size_t cnt = g ? m->n_globs : m->n_exact;
-        if (p) {
-            lpsp_enc32be(p, (uint32_t)cnt);
-            p += 4;
-        }
+        lpsp_sink_be(s, cnt, 4);
         for (size_t i = 0; i < cnt; i++) {
+            lpsp_view rec = lpsp_sl_entry_recovery(&e[i]);
             lpsp_status st;
             if ((st = check_sized(e[i].key, 0xffff, g, g ? "glob" : "topic", err)) != LPSP_OK) return st;
-            if ((st = check_sized(lpsp_sl_entry_recovery(&e[i]), 0xffff, 1, "recovery", err)) != LPSP_OK) return st;
-            if (i) {
-                lpsp_view a = e[i - 1].key, b = e[i].key;
-                size_t k = a.len < b.len ? a.len : b.len;
-                int cmp = k ? memcmp(b.ptr, a.ptr, k) : 0;
-                if (cmp < 0 || (cmp == 0 && b.len <= a.len))
-                    return refuse(err, g ? "glob" : "topic", "entries must be strictly ascending");
-            }
-            n += 4 + e[i].key.len + lpsp_sl_entry_recovery(&e[i]).len;
-            if (p) {
-                p = put_sized(p, e[i].key, 2);
-                p = put_sized(p, lpsp_sl_entry_recovery(&e[i]), 2);
-            }
+            if ((st = check_sized(rec, 0xffff, 1, "recovery", err)) != LPSP_OK) return st;
+            if (i && lpsp_view_cmp(e[i].key, e[i - 1].key) <= 0)
+                return refuse(err, g ? "glob" : "topic", "entries must be strictly ascending");
+            lpsp_sink_sized(s, e[i].key, 2);
+            lpsp_sink_sized(s, rec, 2);
         }
     }
-    if (pp) *pp = p;
-    *size = n;
     return LPSP_OK;
 }
 
-/* Size (buf == NULL) or write (buf != NULL, already checked to be large
- * enough) the body. */
-static lpsp_status body_walk(const lpsp_sl_msg *m, uint8_t *buf, size_t *size, lpsp_error *err)
+/* Check the body's fields and put them. */
+static lpsp_status body_walk(const void *arg, lpsp_sink *s, lpsp_error *err)
 {
+    const lpsp_sl_msg *m = arg;
     const body_desc *d = desc_of(m->body);
     if (!d) return refuse(err, NULL, "unknown stateless body");
-    size_t n = 0;
-    uint8_t *p = buf;
-    lpsp_status st = LPSP_OK;
-    lpsp_view none = {(const uint8_t *)"", 0};
-    for (unsigned i = 0; i < d->n && st == LPSP_OK; i++) {
+    for (unsigned i = 0; i < d->n; i++) {
         fkind f = (fkind)d->f[i];
         const char *fn = field_name(d, f);
-        lpsp_view v = none;
+        lpsp_view v = lpsp_view_empty();
         size_t w = 2, max = 0xffff;
         int utf8 = 0;
+        lpsp_status st;
         switch (f) {
-        case F_TYPE:
-            n += 2;
-            if (p) {
-                lpsp_enc16be(p, d->type);
-                p += 2;
-            }
-            continue;
+        case F_TYPE: lpsp_sink_be(s, d->type, 2); continue;
         case F_AUTH:
             if (m->has_authorization) v = m->authorization;
             utf8 = 1;
@@ -438,57 +404,37 @@ static lpsp_status body_walk(const lpsp_sl_msg *m, uint8_t *buf, size_t *size, l
         case F_ETAG:
             v = f == F_SHA512 ? m->sha512 : m->etag;
             if (v.len != 64) return refuse(err, fn, "must be 64 bytes");
-            n += 64;
-            if (p) p = lpsp_put(p, v.ptr, 64);
+            lpsp_sink_put(s, v.ptr, 64);
             continue;
         case F_MESSAGE:
-            if (m->message.len > SIZE_MAX - 8 - n) return refuse(err, fn, "too long");
-            n += 8 + m->message.len;
-            if (p) {
-                lpsp_enc64be(p, (uint64_t)m->message.len);
-                p = lpsp_put(p + 8, m->message.ptr, m->message.len);
-            }
+            lpsp_sink_be(s, m->message.len, 8);
+            lpsp_sink_put(s, m->message.ptr, m->message.len);
             continue;
-        case F_SUBS32:
-            n += 4;
-            if (p) {
-                lpsp_enc32be(p, m->subscribers);
-                p += 4;
-            }
-            continue;
+        case F_SUBS32: lpsp_sink_be(s, m->subscribers, 4); continue;
         case F_ETAGFMT:
             if (m->etag_format != 0) return refuse(err, fn, "etag format must be 0");
-            n += 1;
-            if (p) *p++ = 0;
+            lpsp_sink_be(s, 0, 1);
             continue;
-        case F_ENTRIES: {
-            size_t en = 0;
-            if ((st = entries_walk(m, p ? &p : NULL, &en, err)) != LPSP_OK) return st;
-            if (en > SIZE_MAX - n) return refuse(err, fn, "too long");
-            n += en;
+        case F_ENTRIES:
+            if ((st = entries_walk(m, s, err)) != LPSP_OK) return st;
             continue;
         }
-        }
-        if (!v.ptr && v.len) return refuse(err, fn, "NULL pointer");
-        if (!v.ptr) v = none;
+        if (lpsp_view_fix(&v)) return refuse(err, fn, "NULL pointer");
         if ((st = check_sized(v, max, utf8, fn, err)) != LPSP_OK) return st;
-        n += w + v.len;
-        if (p) p = put_sized(p, v, w);
+        lpsp_sink_sized(s, v, w);
     }
-    *size = n;
-    return st;
+    return LPSP_OK;
 }
 
-lpsp_status lpsp_sl_serialized_size(const lpsp_sl_msg *m, size_t *size, lpsp_error *err)
+/* The digests the parser would check. */
+static lpsp_status check_digests(const lpsp_sl_msg *m, lpsp_error *err)
 {
-    lpsp_status st = body_walk(m, NULL, size, err);
-    if (st != LPSP_OK) return st;
-    /* digests the parser would check */
     if (m->body == LPSP_SL_NOTIFY) {
         if (!lpsp_sha512_matches(m->message, m->sha512)) return refuse(err, "sha512", "not the SHA-512 of the message");
     } else if (m->body == LPSP_SL_SET_SUBSCRIPTIONS) {
         uint8_t etag[LPSP_ETAG_LEN];
-        if ((st = lpsp_etag_compute(m->url, m->exact, m->n_exact, m->globs, m->n_globs, 0, etag, err)) != LPSP_OK)
+        lpsp_status st = lpsp_etag_compute(m->url, m->exact, m->n_exact, m->globs, m->n_globs, 0, etag, err);
+        if (st != LPSP_OK)
             return st == LPSP_E_CRYPTO ? st : refuse(err, "etag", "entries cannot form an etag");
         if (CRYPTO_memcmp(etag, m->etag.ptr, LPSP_ETAG_LEN) != 0)
             return refuse(err, "etag", "not the strong etag of the entries");
@@ -496,15 +442,22 @@ lpsp_status lpsp_sl_serialized_size(const lpsp_sl_msg *m, size_t *size, lpsp_err
     return LPSP_OK;
 }
 
+/* The body, and while counting (once per write) the digests. */
+static lpsp_status sl_walk(const void *arg, lpsp_sink *s, lpsp_error *err)
+{
+    lpsp_status st = body_walk(arg, s, err);
+    return st == LPSP_OK && !s->buf ? check_digests(arg, err) : st;
+}
+
+lpsp_status lpsp_sl_serialized_size(const lpsp_sl_msg *m, size_t *size, lpsp_error *err)
+{
+    return lpsp_size_of(lpsp_sl_serialize(m, NULL, 0, size, err));
+}
+
 lpsp_status lpsp_sl_serialize(const lpsp_sl_msg *m, uint8_t *buf, size_t cap, size_t *written,
                               lpsp_error *err)
 {
-    size_t need = 0;
-    lpsp_status st = lpsp_sl_serialized_size(m, &need, err);
-    if (st != LPSP_OK) return st;
-    if (written) *written = need;
-    if (cap < need || !buf) return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, 0, NULL, "output buffer too small");
-    return body_walk(m, buf, &need, err);
+    return lpsp_write(sl_walk, m, buf, cap, written, err);
 }
 
 /* ------------------------------------------------------------ Repr-Digest */
@@ -550,9 +503,8 @@ lpsp_status lpsp_repr_digest_format(lpsp_view digest, char *buf, size_t cap, siz
                                     lpsp_error *err)
 {
     if (digest.len != LPSP_SHA512_LEN) return refuse(err, "digest", "must be 64 bytes");
-    if (written) *written = LPSP_REPR_DIGEST_LEN;
-    if (cap < LPSP_REPR_DIGEST_LEN || !buf)
-        return lpsp_fail(err, LPSP_E_BUFFER_TOO_SMALL, 0, NULL, "output buffer too small");
+    lpsp_status st = lpsp_room(LPSP_REPR_DIGEST_LEN, buf, cap, written, err);
+    if (st != LPSP_OK) return st;
     memcpy(buf, "sha-512=", 8);
     size_t n;
     return lpsp_b64_encode(digest.ptr, digest.len, buf + 8, cap - 8, &n, err);

@@ -5,6 +5,9 @@
  * Checked for every capacity from 0 to the size needed, with a NULL buffer
  * of any claimed capacity, and against each writer's size query where it
  * has one. */
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
 #include <stdint.h>
 
 #include "lpsp.h"
@@ -229,12 +232,223 @@ static void test_auth_writers(void)
     lpsp_hmac_key_free(&k);
 }
 
+/* ------------------------------------------------ every layout, every sink */
+
+/* Text long enough that a field crosses, fills or exceeds the 1024-byte
+ * stash through which the digest and MAC sinks feed libcrypto. */
+static char long_text[4100];
+static const size_t long_lens[] = {3, 1000, 1019, 1020, 1021, 1024, 1025, 2048, 4100};
+#define N_LONG (sizeof long_lens / sizeof long_lens[0])
+
+static int has_body(lpsp_direction dir, uint16_t type)
+{
+    if (dir == LPSP_S2B) return type == LPSP_S2B_NOTIFY || type == LPSP_S2B_NOTIFY_STREAM;
+    return type == LPSP_B2S_RECEIVE_STREAM || type == LPSP_B2S_ENABLE_ZSTD_CUSTOM;
+}
+static int is_stream(lpsp_direction dir, uint16_t type)
+{
+    return (dir == LPSP_S2B && type == LPSP_S2B_NOTIFY_STREAM) ||
+           (dir == LPSP_B2S && type == LPSP_B2S_RECEIVE_STREAM);
+}
+
+/* Every stateful type (and every stream variant), both header modes,
+ * through the writer convention; the bytes parse back to the same type. */
+static void test_stateful_all_types(void)
+{
+    static const uint8_t payload[] = "the payload";
+    uint8_t sha[64], nonce[32];
+    SHA512(payload, sizeof payload, sha);
+    memset(nonce, 0x42, sizeof nonce);
+    for (int dir = LPSP_S2B; dir <= LPSP_B2S; dir++) {
+        uint16_t max = dir == LPSP_S2B ? LPSP_S2B_MAX : LPSP_B2S_MAX;
+        for (uint16_t t = 1; t <= max; t++) {
+            for (int cont = 0; cont <= is_stream(dir, t); cont++) {
+                lpsp_variant var = LPSP_VARIANT_NONE;
+                if (dir == LPSP_S2B && t == LPSP_S2B_NOTIFY) var = LPSP_VARIANT_UNCOMPRESSED;
+                if (is_stream(dir, t))
+                    var = cont ? LPSP_VARIANT_CONTINUATION : LPSP_VARIANT_START_UNCOMPRESSED;
+                lpsp_msg m;
+                lpsp_msg_init(&m, dir, t, var);
+                m.has_authorization = 1;
+                m.authorization = S("Bearer x");
+                m.tracing = S("trace");
+                m.topic = S("a/b");
+                m.glob = S("a/*");
+                m.identifier = S("id-1");
+                m.nonce = V(nonce, sizeof nonce);
+                if (has_body(dir, t)) {
+                    m.payload = V(payload, sizeof payload);
+                    m.sha512 = V(sha, sizeof sha);
+                }
+                m.part_id = cont ? 3 : 0;
+                m.decompressed_length = 1000;
+                m.zstd_identifier = dir == LPSP_B2S && t == LPSP_B2S_ENABLE_ZSTD_PRESET ? 1 : 70000;
+                m.subscribers = 7;
+                m.compression_level = -5;
+                m.min_size = 32;
+                m.max_size = 1 << 20;
+                m.initial_dict = 2;
+                m.enable_zstd = 1;
+                for (int minimal = 0; minimal <= 1; minimal++) {
+                    size_t q = 0;
+                    lpsp_error e;
+                    lpsp_status st = lpsp_serialized_size(&m, minimal, &q, &e);
+                    if (st != LPSP_OK) fprintf(stderr, "type %d/%u: %s\n", dir, t, e.reason);
+                    CHECK_EQ_INT(st, LPSP_OK);
+                    stateful_ctx c = {&m, minimal};
+                    size_t need = check_writer("lpsp_serialize", w_stateful, &c, q);
+                    uint8_t buf[512];
+                    lpsp_msg back;
+                    CHECK(need <= sizeof buf);
+                    CHECK_EQ_INT(lpsp_serialize(&m, minimal, buf, sizeof buf, NULL, &e), LPSP_OK);
+                    CHECK_EQ_INT(lpsp_parse((lpsp_direction)dir, buf, need, 0, &back, &e), LPSP_OK);
+                    CHECK_EQ_INT(back.type, t);
+                    CHECK_EQ_INT(back.variant, var);
+                }
+            }
+        }
+    }
+}
+
+/* Every stateless body with every field set. */
+static void test_stateless_all_bodies(void)
+{
+    static const uint8_t message[] = "message bytes";
+    lpsp_sl_entry ex[2] = {{S("a"), 1, S("r")}, {S("b"), 0, S("")}};
+    lpsp_sl_entry gl[1] = {{S("c/*"), 0, S("")}};
+    uint8_t sha[64], etag[64];
+    lpsp_error e;
+    SHA512(message, sizeof message, sha);
+    lpsp_view url = S("https://example.com/cb");
+    CHECK_EQ_INT(lpsp_etag_compute(url, ex, 2, gl, 1, 1, etag, &e), LPSP_OK);
+    for (int b = LPSP_SL_NOTIFY; b <= LPSP_SL_BODY_MAX; b++) {
+        lpsp_sl_msg m;
+        lpsp_sl_msg_init(&m, (lpsp_sl_body)b);
+        m.has_authorization = 1;
+        m.authorization = S("Bearer x");
+        m.tracing = S("trace");
+        m.url = url;
+        m.topic = S("a/b");
+        m.glob = S("a/*");
+        m.has_recovery = 1;
+        m.recovery = S("https://example.com/missed");
+        m.identifier = S("id-1");
+        m.message = V(message, sizeof message);
+        m.sha512 = V(sha, sizeof sha);
+        m.subscribers = 9;
+        m.etag = V(etag, sizeof etag);
+        m.exact = ex;
+        m.n_exact = 2;
+        m.globs = gl;
+        m.n_globs = 1;
+        size_t q = 0;
+        lpsp_status st = lpsp_sl_serialized_size(&m, &q, &e);
+        if (st != LPSP_OK) fprintf(stderr, "body %s: %s\n", lpsp_sl_body_name((lpsp_sl_body)b), e.reason);
+        CHECK_EQ_INT(st, LPSP_OK);
+        check_writer(lpsp_sl_body_name((lpsp_sl_body)b), w_stateless, &m, q);
+    }
+}
+
+/* Every to_sign layout, with a url of every length in long_lens: through
+ * the writer convention, and the MAC sink's code equal to libcrypto's
+ * HMAC-SHA-512 of the written bytes. */
+static void test_auth_all_kinds(void)
+{
+    uint8_t secret[64], h64[64];
+    for (int i = 0; i < 64; i++) {
+        secret[i] = (uint8_t)(255 - i);
+        h64[i] = (uint8_t)(3 * i);
+    }
+    lpsp_hmac_key k;
+    lpsp_error e;
+    CHECK_EQ_INT(lpsp_hmac_key_init(&k, secret, sizeof secret, &e), LPSP_OK);
+    for (size_t li = 0; li < N_LONG; li++) {
+        for (int kind = 1; kind <= LPSP_AUTH_KIND_MAX; kind++) {
+            lpsp_auth_fields f;
+            memset(&f, 0, sizeof f);
+            f.kind = kind;
+            f.timestamp = 1700000000;
+            f.nonce = S("n0nce");
+            f.tracing = S("tr");
+            f.url = V(long_text, long_lens[li]);
+            f.recovery = S("https://example.com/missed");
+            f.topic = S("a/b");
+            f.glob = S("a/*");
+            f.identifier = S("id-1");
+            f.sha512 = f.etag = V(h64, 64);
+            f.subscriber_nonce = V(h64, 32);
+            f.broadcaster_nonce = V(h64 + 32, 32);
+            f.enable_zstd = 1;
+            f.initial_dict = 7;
+            f.part_id = 5;
+            f.num_subscribers = 3;
+            f.subscribers = 4;
+            f.zstd_identifier = 70000;
+            f.compression_level = 3;
+            f.min_size = 10;
+            f.max_size = 1000;
+            size_t q = 0;
+            CHECK_EQ_INT(lpsp_hmac_to_sign_size(&f, &q, &e), LPSP_OK);
+            size_t need = check_writer(lpsp_auth_kind_name(kind), w_to_sign, &f, q);
+            uint8_t *buf = malloc(need), code[64], want[64];
+            unsigned wl = 0;
+            CHECK_EQ_INT(lpsp_hmac_to_sign(&f, buf, need, NULL, &e), LPSP_OK);
+            CHECK(HMAC(EVP_sha512(), secret, sizeof secret, buf, need, want, &wl) != NULL);
+            CHECK_EQ_INT(lpsp_hmac_code(&k, &f, code, &e), LPSP_OK);
+            CHECK_MEM(code, sizeof code, want, wl);
+            free(buf);
+        }
+    }
+    lpsp_hmac_key_free(&k);
+}
+
+/* Keys and recoveries of every length in long_lens: the builder's digest
+ * sink, the one-shot etag and SHA-512 of the written document agree. */
+static void test_etag_digest_sink(void)
+{
+    lpsp_sl_entry ex[N_LONG], gl[N_LONG];
+    for (size_t i = 0; i < N_LONG; i++) { /* prefixes of one text: ascending */
+        ex[i].key = V(long_text, long_lens[i]);
+        ex[i].has_recovery = i % 2;
+        ex[i].recovery = V(long_text, long_lens[N_LONG - 1 - i]);
+        gl[i] = ex[i];
+    }
+    lpsp_view url = V(long_text, 1500);
+    etag_ctx c = {url, ex, gl, N_LONG, N_LONG};
+    lpsp_error e;
+    size_t q = 0;
+    CHECK_EQ_INT(lpsp_etag_document_size(url, ex, N_LONG, gl, N_LONG, 1, &q, &e), LPSP_OK);
+    size_t need = check_writer("lpsp_etag_document (long)", w_etag_doc, &c, q);
+    uint8_t *doc = malloc(need), want[64], got[64];
+    CHECK_EQ_INT(lpsp_etag_document(url, ex, N_LONG, gl, N_LONG, 1, doc, need, NULL, &e), LPSP_OK);
+    SHA512(doc, need, want);
+    CHECK_EQ_INT(lpsp_etag_compute(url, ex, N_LONG, gl, N_LONG, 1, got, &e), LPSP_OK);
+    CHECK_MEM(got, 64, want, 64);
+    lpsp_etag_builder b;
+    CHECK_EQ_INT(lpsp_etag_begin(&b, url, 1, &e), LPSP_OK);
+    for (size_t i = 0; i < N_LONG; i++)
+        CHECK_EQ_INT(lpsp_etag_add_exact(&b, ex[i].key, ex[i].has_recovery ? ex[i].recovery : S(""), &e),
+                     LPSP_OK);
+    for (size_t i = 0; i < N_LONG; i++)
+        CHECK_EQ_INT(lpsp_etag_add_glob(&b, gl[i].key, gl[i].has_recovery ? gl[i].recovery : S(""), &e),
+                     LPSP_OK);
+    memset(got, 0, sizeof got);
+    CHECK_EQ_INT(lpsp_etag_finish(&b, got, &e), LPSP_OK);
+    CHECK_MEM(got, 64, want, 64);
+    free(doc);
+}
+
 int main(void)
 {
+    memset(long_text, 'k', sizeof long_text);
     test_stateful();
     test_stateless();
     test_etag_document();
     test_text_writers();
     test_auth_writers();
+    test_stateful_all_types();
+    test_stateless_all_bodies();
+    test_auth_all_kinds();
+    test_etag_digest_sink();
     TEST_MAIN_END();
 }
