@@ -54,8 +54,12 @@ from lpsp_conformance.verdict import judge
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SIDES = ("c", "lonelypsp")
+# in coverage data: the line matters to every vector
+ALL = -1
 # changes whenever generate() would produce other records from the same input
 GENERATOR = "universalmutator-1.14.1/records-1"
+# changes whenever the coverage measurement changes
+COVERAGE = "coverage-2"
 
 # -- configuration of the two sides ------------------------------------------------
 
@@ -661,16 +665,17 @@ class LonelypspSide(Side):
         env.update(_LPSP_ADAPTER_SRC=str(self.tree), MUTATION_COVER_OUT=str(out),
                    PYTHONPATH=os.pathsep.join(p for p in (str(self.tree), env.get("PYTHONPATH")) if p))
         run_vectors([sys.executable, str(HERE / "py_cover.py")], env, str(ROOT), vecs, order, None,
-                    stall=120, budget=3600)
+                    stall=120, budget=3600, wait_exit=True)
         cov: Dict[str, Dict[int, List[int]]] = collections.defaultdict(lambda: collections.defaultdict(list))
         with open(out, encoding="utf-8") as f:
             for line in f:
                 d = json.loads(line)
-                if not isinstance(d["id"], int) or d["id"] < 1:
-                    continue
+                # lines run at import or by the handshake (functions called
+                # while modules load, caches filled once) matter to every vector
+                every = not isinstance(d["id"], int) or d["id"] < 1
                 for file, lines in d["lines"].items():
                     for n in lines:
-                        cov[file][n].append(d["id"] - 1)
+                        cov[file][n].append(ALL if every else d["id"] - 1)
         return {f: dict(v) for f, v in cov.items()}
 
 
@@ -799,7 +804,7 @@ def run(args: argparse.Namespace) -> int:
     # mutated statement answers as the baseline did)
     subsets: Dict[str, Optional[List[int]]] = {}
     cov_path = shared / "coverage.json"
-    vhash = hashlib.sha256(b"".join(vecs.lines) + (HERE / "py_cover.py").read_bytes()).hexdigest()
+    vhash = hashlib.sha256(b"".join(vecs.lines) + (HERE / "py_cover.py").read_bytes() + COVERAGE.encode()).hexdigest()
     cov = None
     if cov_path.exists():
         c = json.loads(cov_path.read_text())
@@ -825,7 +830,8 @@ def run(args: argparse.Namespace) -> int:
                 subsets[r["id"]] = None
             else:
                 fc = cov.get(r["file"], {})
-                subsets[r["id"]] = sorted({i for n in range(span[0], span[1] + 1) for i in fc.get(n, ())} & inorder)
+                seen = {i for n in range(span[0], span[1] + 1) for i in fc.get(n, ())}
+                subsets[r["id"]] = None if ALL in seen else sorted(seen & inorder)
 
     # which mutants run
     equivalents = load_equivalents(side_name)

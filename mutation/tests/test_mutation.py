@@ -158,3 +158,24 @@ def test_outcome_key_tells_verdicts_apart():
     b = M.outcome_key(inv, {"status": "rejected", "error": "bad_utf8"})
     assert a != b and a.startswith("non-strict:")
     json.dumps([a, b])
+
+
+def test_statement_lines_send_import_time_lines_to_every_vector():
+    src = ("X = 1 + 2\n"                     # 1 module level
+           "@decorate(3)\n"                  # 2 decorator: import time
+           "def f(a, b=4):\n"                # 3 header, defaults: import time
+           "    if a < b:\n"                 # 4 the if statement (4-6)
+           "        return (a +\n"           # 5 a two-line statement (5-6)
+           "                b)\n"             # 6
+           "    return 0\n"                   # 7
+           "class C:\n"                       # 8
+           "    Y = 5\n"                       # 9 class body: import time
+           "    def m(self):\n"               # 10
+           "        return self.Y\n")         # 11
+    spans = M.statement_lines(src)
+    for n in (1, 2, 3, 8, 9, 10):
+        assert spans.get(n) is None, n
+    assert spans[4] == (4, 6)
+    assert spans[5] == spans[6] == (5, 6)
+    assert spans[7] == (7, 7)
+    assert spans[11] == (11, 11)
