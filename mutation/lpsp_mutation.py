@@ -790,7 +790,7 @@ def run(args: argparse.Namespace) -> int:
     order = [i for i in order if i not in set(unstable)]
     base_seconds = max(b1["seconds"], b2["seconds"])
     budget = max(10 * base_seconds, 10.0)
-    stall = max(5.0, min(budget, 30.0)) if side_name == "lonelypsp" else 5.0
+    stall = 30.0 if side_name == "lonelypsp" else 10.0
     raw = {str(i): b1["raw"][i].decode("utf-8") for i in order if b1["raw"][i] == b2["raw"][i]}
     verdicts = collections.Counter(b1["keys"][i].split(":")[0] for i in order)
     base_path = work / "baseline.json"
