@@ -7,9 +7,9 @@
 # Campaign mode: new inputs accumulate in BUILDDIR/work/<target> (seeded
 # from corpus/<target>); logs in BUILDDIR/campaign/<target>.log.
 # Smoke mode (CI): a throwaway work directory per run.
-# Inputs are limited to LPSP_FUZZ_MAX_LEN bytes (default 4096; the parsers'
-# limits, 64-byte identifiers and digests, 8-byte integers, are far below
-# it, and the 64 KiB seeds still run in replay), which keeps the exec rate up.
+# Every target runs with the flags of its options file
+# (fuzz/options/<target>.options: max_len, the same file ClusterFuzz reads),
+# then the flags in $FUZZ_FLAGS (e.g. -use_value_profile=1).
 # Crashes are saved under fuzz/crashes/<target>/ with a reproduce command;
 # the exit status is 1 when any target crashed. Campaign mode also names the
 # targets whose exec rate is under LPSP_FUZZ_EXEC_FLOOR (default 100000, the
@@ -22,14 +22,16 @@ cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--one" ]; then
     mode=$2; secs=$3; fz=$4; t=$5
     logdir=$fz/$mode
-    dict=$(sed -e 's/#.*//' fuzz/targets.txt | awk -v t="$t" 'NF==5 && $1==t {print "fuzz/dict/" $5 ".dict"}')
+    dict=$(sed -e 's/#.*//' fuzz/targets.txt | awk -v t="$t" 'NF>=4 && $1==t {print "fuzz/dict/" $3 ".dict"}')
+    opts=$(fuzz/options_flags.sh "fuzz/options/$t.options")
     work=$fz/work/$t
     if [ "$mode" = smoke ]; then work=$logdir/work-$t; rm -rf "$work"; fi
     mkdir -p "$work" "fuzz/crashes/$t"
     extra=""
     if [ -d "corpus/grown/$t" ]; then extra="corpus/grown/$t"; fi
-    "$fz/libfuzzer/$t" -dict="$dict" -max_total_time="$secs" -print_final_stats=1 \
-        -timeout=10 -rss_limit_mb=2048 -max_len="${LPSP_FUZZ_MAX_LEN:-4096}" -artifact_prefix="fuzz/crashes/$t/" \
+    # shellcheck disable=SC2086 # word splitting of the flag lists is intended
+    "$fz/libfuzzer/$t" -dict="$dict" $opts ${FUZZ_FLAGS:-} -max_total_time="$secs" -print_final_stats=1 \
+        -timeout=10 -rss_limit_mb=2048 -artifact_prefix="fuzz/crashes/$t/" \
         "$work" "corpus/$t" $extra >"$logdir/$t.log" 2>&1 || true
     exit 0
 fi
@@ -41,6 +43,7 @@ logdir=$fz/$mode
 rm -rf "$logdir"; mkdir -p "$logdir"
 
 for t in "$@"; do echo "$t"; done | xargs -P 2 -n 1 "$0" --one "$mode" "$secs" "$fz"
+[ -z "${FUZZ_FLAGS:-}" ] || echo "libFuzzer flags: ${FUZZ_FLAGS}"
 
 fail=0
 floor=${LPSP_FUZZ_EXEC_FLOOR:-100000}

@@ -47,7 +47,7 @@ def other_case(target, data):
     """(area, feature, op, input, refs) for the non-stateful targets."""
     name = target.name
     if target.source == "fuzz_stateless.c":
-        body = BODIES[target.type - 1]  # arg2 is the codec's lpsp_sl_body
+        body = BODIES[target.type - 1]  # target.type is the codec's lpsp_sl_body
         return "stateless", "stateless", "stateless_decode", {"body": body, "hex": data.hex()}, ["§8"]
     if name == "subs_iter":
         return ("stateless", "stateless", "stateless_decode",

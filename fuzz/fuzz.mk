@@ -6,6 +6,7 @@
 #   make fuzz-replay                  corpus + regressions + every vector input, gcc ASan+UBSan
 #   make fuzz-coverage                line/branch coverage of codec/ from the same inputs, with floors
 #   make fuzz-campaign SECONDS=N      every target, 2 in parallel, summary table
+#                                     (FUZZ_FLAGS=-use_value_profile=1 adds libFuzzer flags)
 #   make corpus                       regenerate corpus/ and fuzz/dict/ from the vectors
 #   make fuzz-grow                    fold a campaign's new coverage into corpus/grown/
 #   make fuzz-crash-to-vector CRASH=file TARGET=name   case definition for the vector generator
@@ -17,15 +18,28 @@ FZ           := $(BUILD)/fuzz
 # next to the compiler; a plain name on PATH otherwise).
 LLVM_PROFDATA ?= $(shell p=$$(clang -print-prog-name=llvm-profdata 2>/dev/null); [ -x "$$p" ] && echo $$p || echo llvm-profdata)
 LLVM_COV      ?= $(shell p=$$(clang -print-prog-name=llvm-cov 2>/dev/null); [ -x "$$p" ] && echo $$p || echo llvm-cov)
-FZ_ROWS      := $(shell sed -e 's/\#.*//' fuzz/targets.txt | awk 'NF==5{print $$1":"$$2":"$$3":"$$4":"$$5}')
+# One row per target: name:source:dict:enum,names (fuzz/targets.txt).
+FZ_ROWS      := $(shell sed -e 's/\#.*//' fuzz/targets.txt | \
+                  awk 'NF>=4{a=$$4; for(i=5;i<=NF;i++) a=a","$$i; print $$1":"$$2":"$$3":"a}')
 FUZZ_TARGETS := $(foreach r,$(FZ_ROWS),$(firstword $(subst :, ,$(r))))
 fz_row        = $(subst :, ,$(filter $(1):%,$(FZ_ROWS)))
 fz_src        = fuzz/$(word 2,$(call fz_row,$(1)))
-fz_defs       = -DFZ_DIR=$(word 3,$(call fz_row,$(1))) -DFZ_TYPE=$(word 4,$(call fz_row,$(1)))
-fz_dict       = fuzz/dict/$(word 5,$(call fz_row,$(1))).dict
+fz_defs       = -DFZ_TARGET=$(word 4,$(call fz_row,$(1)))
+fz_dict       = fuzz/dict/$(word 3,$(call fz_row,$(1))).dict
+# libFuzzer flags of a target's options file (max_len; ClusterFuzz reads the
+# same file next to the binary).
+fz_opts       = fuzz/options/$(1).options
+fz_optflags   = $$(fuzz/options_flags.sh $(call fz_opts,$(1)))
+# Extra libFuzzer flags for fuzz-<target>, fuzz-campaign and fuzz-smoke,
+# e.g. FUZZ_FLAGS=-use_value_profile=1.
+FUZZ_FLAGS   ?=
 
 FZ_CODEC_SRCS := $(sort $(wildcard codec/src/*.c))
-FZ_HDRS       := $(wildcard codec/include/*.h codec/include/lpsp/*.h codec/src/*.h) fuzz/harness.h
+FZ_HDRS       := $(wildcard codec/include/*.h codec/include/lpsp/*.h codec/src/*.h fuzz/*.h)
+# The harness: helpers, the independent §3 table, self-checks, oracles.
+FZ_HARNESS_SRCS := fuzz/fz_common.c fuzz/fz_layout.c fuzz/fz_selfcheck.c \
+                   fuzz/oracle_stateful.c fuzz/oracle_stateless.c fuzz/oracle_text.c
+fz_harness_objs  = $(FZ_HARNESS_SRCS:fuzz/%.c=$(FZ)/$(1)/harness/%.o)
 FZ_STD        := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Icodec/include -Icodec/src -Ifuzz
 FZ_SAN        := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FZ_PY         := $(PY)
@@ -44,12 +58,14 @@ FZ_LINK_afl          := $(FZ_SAN) -fsanitize=fuzzer
 FZ_MAIN_afl          :=
 FZ_CC_replay         := gcc
 FZ_CODEC_replay      := $(FZ_SAN)
-FZ_HARNESS_replay    := $(FZ_SAN)
+# Replay builds (FZ_REPLAY) run every oracle on every input and check every
+# prefix; fuzzing builds sample on large inputs.
+FZ_HARNESS_replay    := $(FZ_SAN) -DFZ_REPLAY
 FZ_LINK_replay       := $(FZ_SAN)
 FZ_MAIN_replay       := fuzz/replay.c
 FZ_CC_cov            := clang
 FZ_CODEC_cov         := -O0 -g -fprofile-instr-generate -fcoverage-mapping
-FZ_HARNESS_cov       := -O1 -g
+FZ_HARNESS_cov       := -O1 -g -DFZ_REPLAY
 FZ_LINK_cov          := -fprofile-instr-generate
 FZ_MAIN_cov          := fuzz/replay.c
 FZ_ENGINES           := libfuzzer afl replay cov
@@ -59,16 +75,20 @@ define fz_engine_rules
 $(FZ)/$(1)/codec/%.o: codec/src/%.c $(FZ_HDRS) | $(BOOT)
 	@mkdir -p $$(@D)
 	$(FZ_ENV_$(1)) $(FZ_CC_$(1)) $(FZ_STD) $(FZ_CODEC_$(1)) -c $$< -o $$@
-$(FZ)/$(1)/harness.o: fuzz/harness.c $(FZ_HDRS) | $(BOOT)
+$(FZ)/$(1)/harness/%.o: fuzz/%.c $(FZ_HDRS) | $(BOOT)
 	@mkdir -p $$(@D)
 	$(FZ_ENV_$(1)) $(FZ_CC_$(1)) $(FZ_STD) $(FZ_HARNESS_$(1)) -c $$< -o $$@
 endef
 $(foreach e,$(FZ_ENGINES),$(eval $(call fz_engine_rules,$(e))))
 
 define fz_target_rules
-$(FZ)/$(2)/$(1): $(call fz_src,$(1)) $(FZ)/$(2)/harness.o $(FZ_CODEC_SRCS:codec/src/%.c=$(FZ)/$(2)/codec/%.o) $(FZ_MAIN_$(2)) $(FZ_HDRS) | $(BOOT)
+# A target without its options file is a build error.
+$(FZ)/$(2)/$(1): $(call fz_src,$(1)) $(call fz_opts,$(1)) $(call fz_harness_objs,$(2)) \
+                 $(FZ_CODEC_SRCS:codec/src/%.c=$(FZ)/$(2)/codec/%.o) $(FZ_MAIN_$(2)) $(FZ_HDRS) | $(BOOT)
 	@mkdir -p $$(@D)
-	$(FZ_ENV_$(2)) $(FZ_CC_$(2)) $(FZ_STD) $(FZ_CODEC_$(2)) $(call fz_defs,$(1)) -o $$@ $(call fz_src,$(1)) $(FZ_MAIN_$(2)) $(FZ)/$(2)/harness.o $(FZ_CODEC_SRCS:codec/src/%.c=$(FZ)/$(2)/codec/%.o) $(FZ_LINK_$(2)) $(LDLIBS_CRYPTO)
+	$(FZ_ENV_$(2)) $(FZ_CC_$(2)) $(FZ_STD) $(FZ_CODEC_$(2)) $(call fz_defs,$(1)) -o $$@ $(call fz_src,$(1)) \
+	  $(FZ_MAIN_$(2)) $(call fz_harness_objs,$(2)) $(FZ_CODEC_SRCS:codec/src/%.c=$(FZ)/$(2)/codec/%.o) \
+	  $(FZ_LINK_$(2)) $(LDLIBS_CRYPTO)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(foreach e,$(FZ_ENGINES),$(eval $(call fz_target_rules,$(t),$(e)))))
 
@@ -82,8 +102,8 @@ fuzz-build-all: $(foreach e,$(FZ_ENGINES),$(FUZZ_TARGETS:%=$(FZ)/$(e)/%))
 # libFuzzer run: new inputs go to the work directory, corpus/ stays the seed set.
 $(FUZZ_TARGETS:%=fuzz-%): fuzz-%: $(FZ)/libfuzzer/%
 	@mkdir -p $(FZ)/work/$* fuzz/crashes/$*
-	$< -dict=$(call fz_dict,$*) -max_total_time=$(SECONDS) -print_final_stats=1 \
-	  -artifact_prefix=fuzz/crashes/$*/ $(FZ)/work/$* corpus/$* $(wildcard corpus/grown/$*)
+	$< -dict=$(call fz_dict,$*) $(call fz_optflags,$*) $(FUZZ_FLAGS) -max_total_time=$(SECONDS) \
+	  -print_final_stats=1 -artifact_prefix=fuzz/crashes/$*/ $(FZ)/work/$* corpus/$* $(wildcard corpus/grown/$*)
 
 $(FUZZ_TARGETS:%=afl-%): afl-%: $(FZ)/afl/%
 	@mkdir -p $(FZ)/afl-out
@@ -114,11 +134,11 @@ fuzz-grow: fuzz-build
 	fuzz/grow_corpus.sh $(FZ) $(FUZZ_TARGETS)
 
 fuzz-campaign: fuzz-build
-	fuzz/campaign.sh $(SECONDS) $(FZ) $(FUZZ_TARGETS)
+	FUZZ_FLAGS="$(FUZZ_FLAGS)" fuzz/campaign.sh $(SECONDS) $(FZ) $(FUZZ_TARGETS)
 
 # CI gate pieces.
 fuzz-smoke: fuzz-build
-	fuzz/campaign.sh --smoke 2 $(FZ) $(FUZZ_TARGETS)
+	FUZZ_FLAGS="$(FUZZ_FLAGS)" fuzz/campaign.sh --smoke 2 $(FZ) $(FUZZ_TARGETS)
 
 afl-smoke: $(FZ)/afl/s2b_any
 	fuzz/afl_smoke.sh $< corpus/s2b_any $(call fz_dict,s2b_any) $(FZ)/afl-smoke

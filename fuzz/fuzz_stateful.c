@@ -1,22 +1,18 @@
-/* Stateful fuzz targets, one binary per parser entry point (spec §12.1),
- * all from this file: fuzz/fuzz.mk compiles it once per target with
- *   -DFZ_DIR=LPSP_S2B|LPSP_B2S  the direction;
- *   -DFZ_TYPE=n                 the message type (the harness writes the
- *                               prefix; the input is one flags-selector byte,
- *                               then headers and body), or 0 for the "any"
- *                               dispatcher (the input is the whole message). */
-#include "harness.h"
+/* Stateful fuzz targets, one binary per parser entry point (spec §12.1):
+ * -DFZ_TARGET=<direction>,<type>, e.g. LPSP_S2B,LPSP_S2B_NOTIFY, or
+ * LPSP_B2S,FZ_STATEFUL_ANY for the "any" dispatcher. */
+#include "fuzz_target.h"
 
-#if !defined(FZ_DIR) || !defined(FZ_TYPE)
-#error "compile with -DFZ_DIR=... -DFZ_TYPE=..."
-#endif
+#define FZ_CHECK(dir, type)                                                                                  \
+    _Static_assert((dir) == LPSP_S2B || (dir) == LPSP_B2S, #dir " is not a direction");                      \
+    _Static_assert((type) <= ((dir) == LPSP_S2B ? LPSP_S2B_MAX : LPSP_B2S_MAX),                              \
+                   #type " is not a " #dir " type")
+FZ_APPLY(FZ_CHECK, FZ_TARGET);
+
+#define FZ_RUN(dir, type) fz_stateful_target(dir, type, #type, data, size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-#if FZ_TYPE == 0
-    fz_stateful_message(FZ_DIR, data, size);
-#else
-    fz_stateful_typed(FZ_DIR, FZ_TYPE, data, size);
-#endif
+    FZ_APPLY(FZ_RUN, FZ_TARGET);
     return 0;
 }

@@ -1,10 +1,16 @@
-/* Shared fuzz harness for the lpsp codec.
+/* Fuzz harness for the lpsp codec: the entry points of the fuzz targets.
  *
- * Every fuzz target (fuzz_*.c) is a thin LLVMFuzzerTestOneInput that hands
- * its input to one of the fz_* drivers below. The drivers parse the input
- * with the codec and assert the oracles of fuzz/README.md; a violated oracle
- * prints one line "lpsp-fuzz: ORACLE VIOLATED: ..." and calls abort(), which
- * every engine (libFuzzer, AFL++, the replay driver) reports as a crash. */
+ * Every fuzz target (fuzz_stateful.c, fuzz_stateless.c, fuzz_text.c) is a
+ * one-line LLVMFuzzerTestOneInput, compiled once per row of fuzz/targets.txt
+ * with -DFZ_TARGET=<the row's enum names>, that hands its input to one of
+ * the drivers below. The drivers parse the input with the codec and assert
+ * the oracles of fuzz/README.md; a violated oracle prints one line
+ * "lpsp-fuzz: ORACLE VIOLATED: ..." and calls abort(), which every engine
+ * (libFuzzer, AFL++, the replay driver) reports as a crash.
+ *
+ * Files: fz_common.c (helpers), fz_layout.c (the independent §3 table and
+ * canonical form), fz_selfcheck.c (once-per-process table checks),
+ * oracle_stateful.c, oracle_stateless.c, oracle_text.c (the oracles). */
 #ifndef LPSP_FUZZ_HARNESS_H
 #define LPSP_FUZZ_HARNESS_H
 
@@ -14,61 +20,32 @@
 #include "lpsp/common.h"
 #include "lpsp/stateful.h"
 #include "lpsp/stateless.h"
-#include "lpsp/auth.h"
-#include "lpsp/session.h"
 
-/* The engine entry points (libFuzzer's interface, also used by AFL++'s
+/* The engine entry point (libFuzzer's interface, also used by AFL++'s
  * libAFLDriver and by fuzz/replay.c). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#if defined(__GNUC__) || defined(__clang__)
-#define FZ_NORETURN __attribute__((noreturn))
-#define FZ_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define FZ_NORETURN
-#define FZ_PRINTF(a, b)
-#endif
+/* Stateful targets (oracle_stateful.c). type is a message type of dir
+ * (LPSP_S2B_* or LPSP_B2S_*) and type_name its enum constant's name, checked
+ * against the harness's own table on the first call; FZ_STATEFUL_ANY makes
+ * the "any" dispatcher, whose input is a complete message. A typed target's
+ * input is one flags-selector byte (0: expanded, 1: minimal, other values
+ * set unassigned flag bits), then headers and body; the harness writes the
+ * 4-byte prefix. */
+enum { FZ_STATEFUL_ANY = 0 };
+void fz_stateful_target(lpsp_direction dir, unsigned type, const char *type_name, const uint8_t *data,
+                        size_t size);
 
-/* Report an oracle violation and abort(). */
-FZ_NORETURN void fz_fail(const char *file, int line, const char *fmt, ...) FZ_PRINTF(3, 4);
-#define FZ_ASSERT(cond, ...)                                   \
-    do {                                                       \
-        if (!(cond)) fz_fail(__FILE__, __LINE__, __VA_ARGS__); \
-    } while (0)
+/* Stateless body targets (oracle_stateless.c): the input is a body of the
+ * given kind (§8); body_name is the enum constant's name, checked against
+ * the codec's body name on the first call. */
+void fz_stateless_target(lpsp_sl_body body, const char *body_name, const uint8_t *data, size_t size);
 
-/* Exhaustive mode checks every strict prefix of every accepted input; the
- * default (fuzzing) samples them. The replay driver turns it on; the
- * environment variable LPSP_FUZZ_EXHAUSTIVE=1 does too. */
-void fz_set_exhaustive(int on);
-
-/* Allocation counting around codec calls (the codec never allocates). */
-void fz_alloc_begin(void);
-size_t fz_alloc_end(void);
-
-/* Heap copy of exactly len bytes (never NULL; len 0 gives a 1-byte block
- * that is not part of the view), so ASan reports any read past the end. */
-uint8_t *fz_dup(const uint8_t *data, size_t len);
-
-/* Invariants of a returned error: status in the given band, err->status
- * equal to the return value, a reason, offset <= input length. */
-void fz_check_error(const char *what, lpsp_status st, const lpsp_error *e, size_t inlen);
-/* A non-empty view lies inside buf[0..len). */
-void fz_check_view(const char *what, lpsp_view v, const uint8_t *buf, size_t len);
-
-/* Stateful drivers. */
-/* A complete message (prefix included) of direction dir: every oracle. */
-void fz_stateful_message(lpsp_direction dir, const uint8_t *msg, size_t len);
-/* Typed target: data[0] selects the flags (0: expanded, 1: minimal, other
- * values set unassigned flag bits), the harness writes the 4-byte prefix with
- * the given type, the rest of data becomes the headers and body. */
-void fz_stateful_typed(lpsp_direction dir, uint16_t type, const uint8_t *data, size_t size);
-
-/* Stateless body of the given lpsp_sl_body kind (§8): every oracle. */
-void fz_stateless_body(int body, const uint8_t *data, size_t size);
-
-/* Header and text parsers (§8.2.6, §10, §6.2, §9): one per FZ_TEXT_*. */
-enum {
-    FZ_TEXT_REPR_DIGEST = 1,
+/* Header and text parser targets (oracle_text.c), one per FZ_TEXT_*; the
+ * values start high so that a name of another family does not fit. */
+typedef enum {
+    FZ_TEXT_FIRST = 0x100,
+    FZ_TEXT_REPR_DIGEST = FZ_TEXT_FIRST,
     FZ_TEXT_HMAC_TOKEN,
     FZ_TEXT_B64_LENIENT,
     FZ_TEXT_PY_INT,
@@ -77,8 +54,14 @@ enum {
     FZ_TEXT_HMAC_SECRET,
     FZ_TEXT_SUBS_ITER,
     FZ_TEXT_ETAG_ORDER,
-    FZ_TEXT_HMAC_ROUNDTRIP
-};
-void fz_text(int which, const uint8_t *data, size_t size);
+    FZ_TEXT_HMAC_ROUNDTRIP,
+    FZ_TEXT_END
+} fz_text_kind;
+void fz_text_target(fz_text_kind which, const char *name, const uint8_t *data, size_t size);
+
+/* lpsp_sl_parse plus every invariant of its result (oracle_stateless.c;
+ * the subs_iter text target compares the iterator with it). */
+lpsp_status fz_sl_parse_checked(lpsp_sl_body body, const uint8_t *buf, size_t len, unsigned opts,
+                                lpsp_sl_msg *m);
 
 #endif

@@ -16,7 +16,7 @@ parse it; truncation vectors (ids ending in -trunc-NNNN) are left out of
 corpus/ because every strict prefix of an accepted input is checked by the
 harness anyway; --all includes them (used to replay every vector input).
 
-Input encoding per target family (must match fuzz/harness.c):
+Input encoding per target family (must match fuzz/oracle_*.c):
   stateful "any" targets: the message as is;
   stateful typed targets: one flags-selector byte (0/1 = flags 0x0000/0x0001,
       n >= 2 = flags 0xff00|n), then the message after its 4-byte prefix

@@ -3,9 +3,11 @@
 #
 # Honours the standard variables: $CC $CXX $CFLAGS $CXXFLAGS
 # $LIB_FUZZING_ENGINE $OUT $SRC. Produces, for every target of
-# fuzz/targets.txt: $OUT/<target>, $OUT/<target>_seed_corpus.zip and
-# $OUT/<target>.dict. The project checkout is $SRC/lonelypsp, or the
-# checkout containing this script when that does not exist.
+# fuzz/targets.txt: $OUT/<target>, $OUT/<target>_seed_corpus.zip,
+# $OUT/<target>.dict and $OUT/<target>.options (libFuzzer's max_len, read by
+# ClusterFuzz from next to the binary). The project checkout is
+# $SRC/lonelypsp, or the checkout containing this script when that does not
+# exist.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 proj=${SRC:-}/lonelypsp
 [ -n "${SRC:-}" ] && [ -f "$proj/fuzz/targets.txt" ] || proj=$here
@@ -18,15 +20,29 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 std="-std=c11 -D_POSIX_C_SOURCE=200809L -Icodec/include -Icodec/src -Ifuzz"
 
+# The harness gets the sanitizers but no coverage instrumentation (as in
+# fuzz/fuzz.mk): only the codec's edges and comparisons guide the fuzzer.
+nocov=""
+case "$CFLAGS" in
+*fuzzer-no-link* | *sanitize-coverage=*) nocov="-fsanitize-coverage-ignorelist=$proj/fuzz/oss-fuzz/harness.ignorelist" ;;
+esac
 objs=""
-for src in codec/src/*.c fuzz/harness.c; do
+for src in codec/src/*.c; do
     o=$work/$(basename "$src" .c).o
     $CC $CFLAGS $std -c "$src" -o "$o"
     objs="$objs $o"
 done
+for src in fuzz/fz_common.c fuzz/fz_layout.c fuzz/fz_selfcheck.c \
+           fuzz/oracle_stateful.c fuzz/oracle_stateless.c fuzz/oracle_text.c; do
+    o=$work/$(basename "$src" .c).o
+    $CC $CFLAGS $nocov $std -c "$src" -o "$o"
+    objs="$objs $o"
+done
 
-sed -e 's/#.*//' fuzz/targets.txt | awk 'NF==5' | while read -r name source arg1 arg2 dict; do
-    $CC $CFLAGS $std -DFZ_DIR="$arg1" -DFZ_TYPE="$arg2" -c "fuzz/$source" -o "$work/$name.o"
+# Rows: name source dict enum-names... (the names become -DFZ_TARGET=a,b).
+sed -e 's/#.*//' fuzz/targets.txt | awk 'NF>=4' | while read -r name source dict names; do
+    target=$(echo "$names" | tr -s ' ' ',')
+    $CC $CFLAGS $std -DFZ_TARGET="$target" -c "fuzz/$source" -o "$work/$name.o"
     # The engine library is C++; link with $CXX.
     $CXX $CXXFLAGS "$work/$name.o" $objs $LIB_FUZZING_ENGINE -lcrypto -o "$OUT/$name"
     rm -f "$OUT/${name}_seed_corpus.zip"
@@ -34,4 +50,5 @@ sed -e 's/#.*//' fuzz/targets.txt | awk 'NF==5' | while read -r name source arg1
         (cd "corpus/$name" && zip -q -r "$OUT/${name}_seed_corpus.zip" .)
     fi
     cp "fuzz/dict/$dict.dict" "$OUT/$name.dict"
+    cp "fuzz/options/$name.options" "$OUT/$name.options"
 done

@@ -1,0 +1,437 @@
+/* Oracles of the stateful parser and serializer (fuzz/README.md, "Stateful
+ * messages"): checked parses in every mode, digest fix-up, round trips,
+ * exact-size serialization, canonical form and prefixes. */
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fz_common.h"
+#include "fz_layout.h"
+#include "harness.h"
+
+static int is_stream(const lpsp_msg *m)
+{
+    return (m->direction == LPSP_S2B && m->type == LPSP_S2B_NOTIFY_STREAM) ||
+           (m->direction == LPSP_B2S && m->type == LPSP_B2S_RECEIVE_STREAM);
+}
+
+/* ------------------------------------------------------------------ */
+/* Stateful: checked parse and message comparison                     */
+
+static void check_msg_views(const lpsp_msg *m, const uint8_t *buf, size_t len)
+{
+    fz_check_view("authorization", m->authorization, buf, len);
+    fz_check_view("tracing", m->tracing, buf, len);
+    fz_check_view("topic", m->topic, buf, len);
+    fz_check_view("glob", m->glob, buf, len);
+    fz_check_view("identifier", m->identifier, buf, len);
+    fz_check_view("nonce", m->nonce, buf, len);
+    fz_check_view("sha512", m->sha512, buf, len);
+    fz_check_view("payload", m->payload, buf, len);
+}
+
+static const char *opts_name(unsigned opts)
+{
+    static const char *const names[] = {"strict", "compat", "strict+skip-digest", "compat+skip-digest"};
+    return names[opts & 3];
+}
+
+/* lpsp_parse plus every invariant of its result. */
+static lpsp_status parse_checked(lpsp_direction dir, const uint8_t *buf, size_t len, unsigned opts,
+                                 lpsp_msg *m)
+{
+    lpsp_error e;
+    memset(m, 0, sizeof *m);
+    memset(&e, 0, sizeof e);
+    fz_alloc_begin();
+    lpsp_status st = lpsp_parse(dir, buf, len, opts, m, &e);
+    fz_alloc_end(opts_name(opts));
+    if (st != LPSP_OK) {
+        FZ_ASSERT(fz_is_parse_error(st), "lpsp_parse (%s): status %d (%s) outside the parse set",
+                  opts_name(opts), st, lpsp_status_name(st));
+        fz_check_error("lpsp_parse", st, &e, len);
+        if (opts & LPSP_PARSE_SKIP_DIGEST)
+            FZ_ASSERT(st != LPSP_E_HASH_MISMATCH, "hash_mismatch although digests are skipped");
+        if (opts & LPSP_PARSE_COMPAT)
+            FZ_ASSERT(st != LPSP_E_BAD_FLAGS && st != LPSP_E_TRAILING_BYTES,
+                      "compat mode rejected with %s (%s)", lpsp_status_name(st), e.reason);
+        if (len >= 4 && (buf[1] & 1))
+            FZ_ASSERT(st != LPSP_E_MISSING_HEADER, "missing_header in minimal mode (%s)", e.reason);
+        if (len < 4)
+            FZ_ASSERT(st == LPSP_E_TRUNCATED, "%zu-byte input: %s, not truncated", len, lpsp_status_name(st));
+        return st;
+    }
+    FZ_ASSERT(len >= 4, "accepted a %zu-byte input", len);
+    FZ_ASSERT(m->direction == dir, "parsed direction %d, asked for %d", m->direction, dir);
+    FZ_ASSERT(m->type == (uint16_t)((buf[2] << 8) | buf[3]), "parsed type %u, wire type %u", m->type,
+              (buf[2] << 8) | buf[3]);
+    FZ_ASSERT(m->flags == (uint16_t)((buf[0] << 8) | buf[1]), "parsed flags %#x, wire flags %#x", m->flags,
+              (buf[0] << 8) | buf[1]);
+    FZ_ASSERT(lpsp_type_name(dir, m->type) != NULL, "accepted type %u has no name", m->type);
+    if (!(opts & LPSP_PARSE_COMPAT)) FZ_ASSERT(m->flags <= 1, "strict accepted flags %#x", m->flags);
+    check_msg_views(m, buf, len);
+    if (m->has_authorization == 0)
+        FZ_ASSERT(m->authorization.len == 0, "no authorization but a %zu-byte view", m->authorization.len);
+    else
+        FZ_ASSERT(m->authorization.len > 0, "empty authorization flagged as present");
+    const fz_layout *L = fz_layout_of(dir, m->type);
+    FZ_ASSERT(L != NULL, "accepted unknown type %u", m->type);
+    if (L->has_body && m->payload.len)
+        FZ_ASSERT(m->payload.ptr + m->payload.len == buf + len,
+                  "body view does not end at the end of the message");
+    if (!L->has_body)
+        FZ_ASSERT(m->payload.len == 0, "body-less type with a %zu-byte payload", m->payload.len);
+    int var_ok;
+    if (m->direction == LPSP_S2B && m->type == LPSP_S2B_NOTIFY)
+        var_ok = m->variant == LPSP_VARIANT_UNCOMPRESSED || m->variant == LPSP_VARIANT_COMPRESSED;
+    else if (is_stream(m))
+        var_ok = m->variant == LPSP_VARIANT_START_UNCOMPRESSED ||
+                 m->variant == LPSP_VARIANT_START_COMPRESSED || m->variant == LPSP_VARIANT_CONTINUATION;
+    else
+        var_ok = m->variant == LPSP_VARIANT_NONE;
+    FZ_ASSERT(var_ok, "type %s with variant %d", lpsp_type_name(dir, m->type), m->variant);
+    if (m->variant == LPSP_VARIANT_CONTINUATION) FZ_ASSERT(m->part_id != 0, "continuation with part id 0");
+    if (m->variant == LPSP_VARIANT_COMPRESSED || m->variant == LPSP_VARIANT_START_COMPRESSED)
+        FZ_ASSERT(m->compressor_id != 0, "compressed variant with compressor 0");
+    if (m->variant == LPSP_VARIANT_UNCOMPRESSED && !(opts & LPSP_PARSE_SKIP_DIGEST)) {
+        uint8_t d[64];
+        SHA512(m->payload.ptr ? m->payload.ptr : (const uint8_t *)"", m->payload.len, d);
+        FZ_ASSERT(m->sha512.len == 64 && memcmp(d, m->sha512.ptr, 64) == 0,
+                  "NOTIFY accepted with a digest that is not SHA-512 of its body");
+    }
+    return st;
+}
+
+/* Field-by-field equality; returns the first differing field or NULL. */
+static const char *msg_diff(const lpsp_msg *a, const lpsp_msg *b, int cmp_flags, int cmp_sha)
+{
+#define CMPI(f)                                                                                              \
+    if (a->f != b->f) return #f
+#define CMPV(f)                                                                                              \
+    if (!fz_view_eq(a->f, b->f)) return #f
+    CMPI(direction);
+    CMPI(type);
+    if (cmp_flags) CMPI(flags);
+    CMPI(variant);
+    CMPI(has_authorization);
+    CMPV(authorization);
+    CMPV(tracing);
+    CMPV(topic);
+    CMPV(glob);
+    CMPV(identifier);
+    CMPV(nonce);
+    if (cmp_sha) CMPV(sha512);
+    CMPV(payload);
+    CMPI(zstd_identifier);
+    CMPI(part_id);
+    CMPI(compressor_id);
+    CMPI(compressed_length);
+    CMPI(decompressed_length);
+    CMPI(subscribers);
+    CMPI(min_size);
+    CMPI(max_size);
+    CMPI(compression_level);
+    CMPI(initial_dict);
+    CMPI(enable_zstd);
+    CMPI(enable_training);
+#undef CMPI
+#undef CMPV
+    return NULL;
+}
+
+/* ctx: a plain string naming the two messages compared. */
+#define FZ_ASSERT_EQ(a, b, cmp_flags, cmp_sha, ctx)                                                          \
+    do {                                                                                                     \
+        const char *d_ = msg_diff((a), (b), (cmp_flags), (cmp_sha));                                         \
+        if (d_)                                                                                              \
+            fz_fail(__FILE__, __LINE__, "%s %s: field %s differs: %s",                                       \
+                    lpsp_type_name((a)->direction, (a)->type) ? lpsp_type_name((a)->direction, (a)->type)    \
+                                                              : "?",                                         \
+                    (a)->direction == LPSP_S2B ? "(s2b)" : "(b2s)", d_, ctx);                                \
+    } while (0)
+
+/* ------------------------------------------------------------------ */
+/* Stateful: serializer oracles                                       */
+
+/* Serializes m in the given mode into an exact-size heap buffer (and checks
+ * the size query, the one-byte-short buffer and an empty buffer). Returns the
+ * heap buffer (caller frees) or NULL when the serializer refused m; a refusal
+ * is an oracle violation when must_accept is set. */
+static uint8_t *serialize_checked(const lpsp_msg *m, int minimal, int must_accept, size_t *outlen)
+{
+    lpsp_error e;
+    size_t sz = 0, w = 0;
+    memset(&e, 0, sizeof e);
+    fz_alloc_begin();
+    lpsp_status st = lpsp_serialized_size(m, minimal, &sz, &e);
+    fz_alloc_end("lpsp_serialized_size");
+    if (st != LPSP_OK) {
+        FZ_ASSERT(st == LPSP_E_INVALID_ARGUMENT, "lpsp_serialized_size: status %s", lpsp_status_name(st));
+        FZ_ASSERT(e.status == st && e.reason && e.reason[0], "serializer refusal without a reason");
+        FZ_ASSERT(!must_accept, "serializer refused a message the strict parser accepted (%s: %s)",
+                  e.field ? e.field : "-", e.reason);
+        memset(&e, 0, sizeof e);
+        uint8_t tmp[16];
+        st = lpsp_serialize(m, minimal, tmp, sizeof tmp, &w, &e);
+        FZ_ASSERT(st == LPSP_E_INVALID_ARGUMENT || st == LPSP_E_BUFFER_TOO_SMALL,
+                  "lpsp_serialize accepts what lpsp_serialized_size refused: %s", lpsp_status_name(st));
+        return NULL;
+    }
+    FZ_ASSERT(sz >= 4, "serialized size %zu", sz);
+    uint8_t *out = fz_malloc(sz);
+    memset(&e, 0, sizeof e);
+    fz_alloc_begin();
+    st = lpsp_serialize(m, minimal, out, sz, &w, &e);
+    fz_alloc_end("lpsp_serialize");
+    FZ_ASSERT(st == LPSP_OK, "lpsp_serialize into the exact size %zu failed: %s (%s)", sz,
+              lpsp_status_name(st), e.reason ? e.reason : "-");
+    FZ_ASSERT(w == sz, "lpsp_serialize wrote %zu bytes, size query said %zu", w, sz);
+    /* One byte short: refused, and ASan watches the writes. */
+    uint8_t *shortbuf = fz_malloc(sz - 1);
+    memset(&e, 0, sizeof e);
+    st = lpsp_serialize(m, minimal, shortbuf, sz - 1, &w, &e);
+    FZ_ASSERT(st == LPSP_E_BUFFER_TOO_SMALL, "serialize into %zu of %zu bytes: %s", sz - 1, sz,
+              lpsp_status_name(st));
+    FZ_ASSERT(e.status == st && e.reason && e.reason[0], "buffer_too_small without a reason");
+    /* Zero capacity (a non-NULL pointer: NULL is the codec's size query). */
+    st = lpsp_serialize(m, minimal, shortbuf, 0, &w, NULL);
+    FZ_ASSERT(st == LPSP_E_BUFFER_TOO_SMALL, "serialize into an empty buffer: %s", lpsp_status_name(st));
+    free(shortbuf);
+    *outlen = sz;
+    return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stateful: the oracles                                              */
+
+/* Every strict prefix of an accepted message: rejected as truncated, except
+ * a cut inside the body of NOTIFY_STREAM / RECEIVE_STREAM /
+ * ENABLE_ZSTD_CUSTOM (§4.5), which is accepted with the shorter body. The
+ * digest is skipped (a shorter dictionary no longer matches its x-sha512). */
+static void check_prefix(const lpsp_msg *m, const uint8_t *b, size_t len, size_t k, uint8_t *scratch)
+{
+    const fz_layout *L = fz_layout_of(m->direction, m->type);
+    size_t body_start = len - m->payload.len;
+    int body_cut_ok = L->has_body && !(m->direction == LPSP_S2B && m->type == LPSP_S2B_NOTIFY);
+    /* Place the prefix at the end of the exact-size scratch block so that a
+     * read past k is a heap overflow ASan reports. */
+    uint8_t *p = scratch + (len - k);
+    memcpy(p, b, k);
+    lpsp_msg pm;
+    lpsp_status st = parse_checked(m->direction, p, k, LPSP_PARSE_SKIP_DIGEST, &pm);
+    if (body_cut_ok && k >= body_start) {
+        FZ_ASSERT(st == LPSP_OK, "%s: prefix of %zu/%zu bytes (cut in the body at %zu) rejected as %s",
+                  lpsp_type_name(m->direction, m->type), k, len, k - body_start, lpsp_status_name(st));
+        FZ_ASSERT(pm.payload.len == k - body_start, "body cut: payload %zu bytes, expected %zu",
+                  pm.payload.len, k - body_start);
+        lpsp_msg mm = *m;
+        mm.payload.len = pm.payload.len;
+        FZ_ASSERT_EQ(&pm, &mm, 1, 1, "body-cut prefix vs the whole message");
+    } else {
+        FZ_ASSERT(st == LPSP_E_TRUNCATED, "%s: strict prefix of %zu/%zu bytes gave %s, not truncated",
+                  lpsp_type_name(m->direction, m->type), k, len, lpsp_status_name(st));
+    }
+}
+
+static void check_prefixes(const lpsp_msg *m, const uint8_t *b, size_t len, int heavy)
+{
+    uint8_t *scratch = fz_malloc(len);
+    if (fz_exhaustive() || (heavy && len <= 16)) {
+        for (size_t k = 0; k < len; k++)
+            check_prefix(m, b, len, k, scratch);
+    } else {
+        /* Sampled: the last byte, the body boundary, and 4 positions
+         * derived from the input (every position is hit across a campaign;
+         * replay checks them all). */
+        size_t body_start = len - m->payload.len;
+        if (heavy) check_prefix(m, b, len, len - 1, scratch);
+        if (heavy && body_start > 0 && body_start < len) {
+            check_prefix(m, b, len, body_start - 1, scratch);
+            check_prefix(m, b, len, body_start, scratch);
+        }
+        uint32_t h = fz_hash(b, len);
+        for (int i = 0; i < (heavy ? 4 : 1); i++) {
+            h = h * 1103515245u + 12345u;
+            check_prefix(m, b, len, (size_t)(h >> 8) % len, scratch);
+        }
+    }
+    free(scratch);
+}
+
+/* A message the strict parser accepted (digest fixed up): round trip,
+ * exact-size serialization, canonical form, prefixes, strict <= compat. */
+static void strict_oracles(const lpsp_msg *m, const uint8_t *b, size_t len, int heavy)
+{
+    int minimal = m->flags & 1;
+    size_t rlen = 0;
+    uint8_t *r = serialize_checked(m, minimal, 1, &rlen);
+    lpsp_msg rm;
+    lpsp_status st = parse_checked(m->direction, r, rlen, 0, &rm);
+    FZ_ASSERT(st == LPSP_OK, "re-serialized %s rejected: %s", lpsp_type_name(m->direction, m->type),
+              lpsp_status_name(st));
+    FZ_ASSERT_EQ(&rm, m, 1, 1, "parse(serialize(parse(x))) vs parse(x)");
+
+    /* Canonical form: the serializer's output is canonical, and it
+     * reproduces the input exactly when (and only when) the input is. */
+    FZ_ASSERT(fz_stateful_canonical(&rm, r, rlen), "serializer output is not in canonical form (%s, %s)",
+              lpsp_type_name(m->direction, m->type), minimal ? "minimal" : "expanded");
+    int same = rlen == len && memcmp(r, b, len) == 0;
+    int canon = fz_stateful_canonical(m, b, len);
+    FZ_ASSERT(same == canon, "%s input (%zu bytes) re-serializes to %s bytes (%zu)",
+              canon ? "canonical" : "non-canonical", len, same ? "identical" : "different", rlen);
+
+    if (!heavy) {
+        free(r);
+        check_prefixes(m, b, len, 0);
+        return;
+    }
+
+    /* Re-serialization is a fixed point. */
+    size_t r2len = 0;
+    uint8_t *r2 = serialize_checked(&rm, minimal, 1, &r2len);
+    FZ_ASSERT(r2len == rlen && memcmp(r2, r, rlen) == 0, "serialize(parse(serialize(m))) != serialize(m)");
+    free(r2);
+
+    /* The other header mode round-trips to the same fields too. */
+    size_t olen = 0;
+    uint8_t *o = serialize_checked(m, !minimal, 1, &olen);
+    lpsp_msg om;
+    st = parse_checked(m->direction, o, olen, 0, &om);
+    FZ_ASSERT(st == LPSP_OK, "re-serialized in the other mode: %s", lpsp_status_name(st));
+    FZ_ASSERT_EQ(&om, m, 0, 1, "other header mode round trip");
+    free(o);
+    free(r);
+
+    check_prefixes(m, b, len, 1);
+}
+
+/* exact_heap: data is already a heap block of exactly len bytes that the
+ * caller owns and does not need unchanged, so no copy is made. */
+static void stateful_message(lpsp_direction dir, const uint8_t *data, size_t len, int exact_heap)
+{
+    fz_api_selfcheck();
+    uint8_t *buf = exact_heap ? (uint8_t *)(uintptr_t)data : fz_dup(data, len);
+    /* Heavy inputs get every oracle; while fuzzing, light inputs skip the
+     * cross-checks that only repeat work (digest-skip equivalence, strict vs
+     * compat on accepted input, the other header mode, the fixed point, most
+     * prefixes). Replay is always heavy. */
+    int heavy = fz_exhaustive() || (fz_hash(data, len) & 7) == 0;
+    lpsp_msg ms, mf, mc;
+    lpsp_status st_full = parse_checked(dir, buf, len, 0, &mf);
+    lpsp_status st_skip = st_full;
+    if (heavy || st_full == LPSP_E_HASH_MISMATCH)
+        st_skip = parse_checked(dir, buf, len, LPSP_PARSE_SKIP_DIGEST, &ms);
+    else
+        ms = mf;
+    lpsp_status st_cskip = LPSP_OK;
+    if (heavy || st_skip != LPSP_OK)
+        st_cskip = parse_checked(dir, buf, len, LPSP_PARSE_COMPAT | LPSP_PARSE_SKIP_DIGEST, &mc);
+    else
+        mc = ms;
+
+    if (st_full == LPSP_OK) {
+        FZ_ASSERT(st_skip == LPSP_OK, "accepted with digest checks, rejected without (%s)",
+                  lpsp_status_name(st_skip));
+        FZ_ASSERT_EQ(&mf, &ms, 1, 1, "strict vs strict+skip-digest");
+    } else if (st_full != LPSP_E_HASH_MISMATCH) {
+        /* Skipping the digest only removes the digest check; checks after
+         * it (§3.1.6 step 11) may still reject. */
+        FZ_ASSERT(st_full == st_skip, "strict rejects as %s, strict+skip-digest as %s",
+                  lpsp_status_name(st_full), lpsp_status_name(st_skip));
+    }
+    if (st_skip == LPSP_OK) {
+        FZ_ASSERT(st_cskip == LPSP_OK, "strict accepts but compat rejects (%s)", lpsp_status_name(st_cskip));
+        FZ_ASSERT_EQ(&mc, &ms, 1, 1, "strict vs compat");
+    }
+    if (st_cskip != LPSP_OK) {
+        if (!exact_heap) free(buf);
+        return;
+    }
+
+    /* Fix up the SHA-512 trailer so the code behind the digest check runs. */
+    const lpsp_msg *acc = st_skip == LPSP_OK ? &ms : &mc;
+    uint8_t *b = buf;
+    if (acc->sha512.len == 64) {
+        uint8_t d[64];
+        SHA512(acc->payload.ptr ? acc->payload.ptr : (const uint8_t *)"", acc->payload.len, d);
+        if (memcmp(d, acc->sha512.ptr, 64) != 0) {
+            b = fz_dup(buf, len);
+            memcpy(b + (acc->sha512.ptr - buf), d, 64);
+        }
+    }
+
+    lpsp_msg m2, mc2;
+    lpsp_status st2 = st_full;
+    if (b != buf || heavy)
+        st2 = parse_checked(dir, b, len, 0, &m2);
+    else
+        m2 = mf;
+    lpsp_status stc2 = LPSP_OK;
+    if (heavy || st2 != LPSP_OK)
+        stc2 = parse_checked(dir, b, len, LPSP_PARSE_COMPAT, &mc2);
+    else
+        mc2 = m2; /* light: no cross-mode parse of a strictly accepted fix-up */
+    FZ_ASSERT(stc2 == LPSP_OK, "compat accepted with digests skipped, rejects the fixed-up input: %s",
+              lpsp_status_name(stc2));
+    if (st_skip == LPSP_OK) {
+        FZ_ASSERT(st2 == LPSP_OK, "strict accepted with digests skipped, rejects the fixed-up input: %s",
+                  lpsp_status_name(st2));
+        FZ_ASSERT_EQ(&m2, &ms, 1, 0, "fixed-up input vs original (digests skipped)");
+        FZ_ASSERT_EQ(&mc2, &m2, 1, 1, "strict vs compat on the fixed-up input");
+        strict_oracles(&m2, b, len, heavy);
+    } else {
+        /* Accepted by compat only: whatever the serializer accepts must
+         * round-trip through the strict parser to the same fields. */
+        FZ_ASSERT(st2 != LPSP_OK, "fixed-up input accepted strictly, original not even with digests skipped");
+        size_t rlen = 0;
+        uint8_t *r = serialize_checked(&mc2, mc2.flags & 1, 0, &rlen);
+        if (r) {
+            lpsp_msg rm;
+            lpsp_status st = parse_checked(dir, r, rlen, 0, &rm);
+            FZ_ASSERT(st == LPSP_OK, "serializer output of a compat-parsed message rejected: %s",
+                      lpsp_status_name(st));
+            FZ_ASSERT_EQ(&rm, &mc2, 0, 1, "compat parse vs strict parse of its re-serialization");
+            free(r);
+        }
+    }
+    if (b != buf) free(b);
+    if (!exact_heap) free(buf);
+}
+
+static void stateful_typed(lpsp_direction dir, uint16_t type, const uint8_t *data, size_t size)
+{
+    if (size == 0) return;
+    uint16_t flags = data[0] <= 1 ? data[0] : (uint16_t)(0xff00u | data[0]);
+    size_t len = 4 + size - 1;
+    uint8_t *msg = fz_malloc(len);
+    msg[0] = (uint8_t)(flags >> 8);
+    msg[1] = (uint8_t)flags;
+    msg[2] = (uint8_t)(type >> 8);
+    msg[3] = (uint8_t)type;
+    memcpy(msg + 4, data + 1, size - 1);
+    stateful_message(dir, msg, len, 1);
+    free(msg);
+}
+
+/* The target's names against the harness's own table, once. */
+static void check_target_name(lpsp_direction dir, unsigned type, const char *type_name)
+{
+    static int done;
+    if (done) return;
+    done = 1;
+    if (type == FZ_STATEFUL_ANY) return;
+    const fz_layout *L = fz_layout_of(dir, (uint16_t)type);
+    FZ_ASSERT(L != NULL && strcmp(L->enum_name, type_name) == 0,
+              "target type %s (%u) is not a message type of direction %d", type_name, type, dir);
+}
+
+void fz_stateful_target(lpsp_direction dir, unsigned type, const char *type_name, const uint8_t *data,
+                        size_t size)
+{
+    check_target_name(dir, type, type_name);
+    if (type == FZ_STATEFUL_ANY)
+        stateful_message(dir, data, size, 0);
+    else
+        stateful_typed(dir, (uint16_t)type, data, size);
+}

@@ -1,0 +1,298 @@
+/* Oracles of the stateless body parser and serializer (fuzz/README.md,
+ * "Stateless bodies"): checked parses, digest and etag fix-up, exact-size
+ * serialization, round trip, re-serialization as a prefix of the input, and
+ * prefixes of the consumed part. */
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fz_common.h"
+#include "harness.h"
+
+static void check_sl_views(const lpsp_sl_msg *m, const uint8_t *buf, size_t len)
+{
+    fz_check_view("authorization", m->authorization, buf, len);
+    fz_check_view("tracing", m->tracing, buf, len);
+    fz_check_view("url", m->url, buf, len);
+    fz_check_view("topic", m->topic, buf, len);
+    fz_check_view("glob", m->glob, buf, len);
+    fz_check_view("recovery", m->recovery, buf, len);
+    fz_check_view("sha512", m->sha512, buf, len);
+    fz_check_view("identifier", m->identifier, buf, len);
+    fz_check_view("message", m->message, buf, len);
+    fz_check_view("etag", m->etag, buf, len);
+    fz_check_view("entries", m->entries, buf, len);
+}
+
+lpsp_status fz_sl_parse_checked(lpsp_sl_body body, const uint8_t *buf, size_t len, unsigned opts,
+                                lpsp_sl_msg *m)
+{
+    lpsp_error e;
+    memset(m, 0, sizeof *m);
+    memset(&e, 0, sizeof e);
+    fz_alloc_begin();
+    lpsp_status st = lpsp_sl_parse(body, buf, len, opts, m, &e);
+    fz_alloc_end("lpsp_sl_parse");
+    if (st != LPSP_OK) {
+        FZ_ASSERT(fz_is_parse_error(st), "lpsp_sl_parse: status %d (%s) outside the parse set", st,
+                  lpsp_status_name(st));
+        fz_check_error("lpsp_sl_parse", st, &e, len);
+        if (opts & LPSP_SL_SKIP_DIGEST)
+            FZ_ASSERT(st != LPSP_E_HASH_MISMATCH, "hash_mismatch although digests are skipped");
+        return st;
+    }
+    FZ_ASSERT(m->body == body || (body == LPSP_SL_RESPONSE_CONFIRM_RECEIVE &&
+                                  m->body == LPSP_SL_RESPONSE_UNSUBSCRIBE_IMMEDIATE),
+              "parsed body %d, asked for %d", m->body, body);
+    check_sl_views(m, buf, len);
+    return st;
+}
+
+static const char *sl_diff(const lpsp_sl_msg *a, const lpsp_sl_msg *b, int cmp_digests)
+{
+#define CMPI(f)                                                                                              \
+    if (a->f != b->f) return #f
+#define CMPV(f)                                                                                              \
+    if (!fz_view_eq(a->f, b->f)) return #f
+    CMPI(body);
+    CMPI(has_authorization);
+    CMPV(authorization);
+    CMPV(tracing);
+    CMPV(url);
+    CMPV(topic);
+    CMPV(glob);
+    CMPI(has_recovery);
+    CMPV(recovery);
+    if (cmp_digests) CMPV(sha512);
+    CMPV(identifier);
+    CMPV(message);
+    CMPI(etag_format);
+    if (cmp_digests) CMPV(etag);
+    CMPI(subscribers);
+    CMPI(exact_count);
+    CMPI(glob_count);
+    CMPV(entries);
+#undef CMPI
+#undef CMPV
+    return NULL;
+}
+
+#define FZ_ASSERT_SL_EQ(a, b, cmp_digests, ctx)                                                              \
+    do {                                                                                                     \
+        const char *d_ = sl_diff((a), (b), (cmp_digests));                                                   \
+        if (d_)                                                                                              \
+            fz_fail(__FILE__, __LINE__, "%s: field %s differs: %s",                                          \
+                    lpsp_sl_body_name((a)->body) ? lpsp_sl_body_name((a)->body) : "?", d_, ctx);             \
+    } while (0)
+
+/* Entries of a parsed SET_SUBSCRIPTIONS, as the serializer wants them. */
+static void sl_collect_entries(lpsp_sl_msg *m, lpsp_sl_entry **ex, lpsp_sl_entry **gl)
+{
+    size_t ne = m->exact_count, ng = m->glob_count;
+    /* Each entry takes at least 2 bytes of the input, so the counts of an
+     * accepted body are small. */
+    *ex = calloc(ne ? ne : 1, sizeof **ex);
+    *gl = calloc(ng ? ng : 1, sizeof **gl);
+    if (!*ex || !*gl) abort();
+    lpsp_sl_subs_iter it;
+    lpsp_sl_subs_iter_init(&it, m);
+    size_t ie = 0, ig = 0;
+    for (;;) {
+        lpsp_sl_subs_item item;
+        lpsp_error e;
+        lpsp_status st = lpsp_sl_subs_next(&it, &item, &e);
+        FZ_ASSERT(st == LPSP_OK, "iterating an accepted SET_SUBSCRIPTIONS failed: %s", lpsp_status_name(st));
+        if (item.kind == LPSP_SUBS_END) break;
+        if (item.kind == LPSP_SUBS_EXACT) {
+            FZ_ASSERT(ie < ne, "more exact entries than counted");
+            (*ex)[ie++] = item.entry;
+        } else {
+            FZ_ASSERT(ig < ng, "more glob entries than counted");
+            (*gl)[ig++] = item.entry;
+        }
+    }
+    FZ_ASSERT(ie == ne && ig == ng, "iterator gave %zu/%zu entries, counts say %zu/%zu", ie, ig, ne, ng);
+    m->exact = *ex;
+    m->n_exact = ne;
+    m->globs = *gl;
+    m->n_globs = ng;
+}
+
+/* A strict prefix of k bytes of the consumed part b[0..sz) is truncated.
+ * The prefix is placed at the end of the exact-size scratch block so that a
+ * read past it is a heap overflow ASan reports. */
+static void sl_check_prefix(lpsp_sl_body kind, const uint8_t *b, size_t sz, size_t k, uint8_t *scratch)
+{
+    memcpy(scratch + (sz - k), b, k);
+    lpsp_sl_msg pm;
+    lpsp_status st = fz_sl_parse_checked(kind, scratch + (sz - k), k, LPSP_SL_SKIP_DIGEST, &pm);
+    FZ_ASSERT(st == LPSP_E_TRUNCATED, "%s: prefix of %zu/%zu bytes gave %s, not truncated",
+              lpsp_sl_body_name(kind), k, sz, lpsp_status_name(st));
+}
+
+static size_t sl_view_cuts(lpsp_view v, const uint8_t *b, size_t sz, size_t *ks, size_t nk)
+{
+    uintptr_t p = (uintptr_t)v.ptr, lo = (uintptr_t)b;
+    if (p < lo || p > lo + sz) return nk; /* the static empty view */
+    size_t s = (size_t)(p - lo);
+    if (s >= 1) ks[nk++] = s - 1;
+    if (s < sz) ks[nk++] = s;
+    return nk;
+}
+
+/* Appends to ks the cuts at the fields of m (parsed from b[0..sz)): one
+ * byte before the value (inside its length prefix) and right before it;
+ * for SET_SUBSCRIPTIONS also at the first and last entry of each list.
+ * Returns the new count (at most 2 * 19 cuts are added). */
+static size_t sl_field_cuts(const lpsp_sl_msg *m, const uint8_t *b, size_t sz, size_t *ks, size_t nk)
+{
+    const lpsp_view v[] = {m->authorization, m->tracing,    m->url,     m->topic, m->glob,   m->recovery,
+                           m->sha512,        m->identifier, m->message, m->etag,  m->entries};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        nk = sl_view_cuts(v[i], b, sz, ks, nk);
+    for (int g = 0; g < 2; g++) {
+        const lpsp_sl_entry *e = g ? m->globs : m->exact;
+        size_t n = g ? m->n_globs : m->n_exact;
+        if (!e || n == 0) continue;
+        nk = sl_view_cuts(e[0].key, b, sz, ks, nk);
+        nk = sl_view_cuts(e[0].recovery, b, sz, ks, nk);
+        nk = sl_view_cuts(e[n - 1].key, b, sz, ks, nk);
+        nk = sl_view_cuts(e[n - 1].recovery, b, sz, ks, nk);
+    }
+    return nk;
+}
+
+static void stateless_body(lpsp_sl_body kind, const uint8_t *data, size_t len)
+{
+    fz_api_selfcheck();
+    uint8_t *buf = fz_dup(data, len);
+    int heavy = fz_exhaustive() || (fz_hash(data, len) & 7) == 0;
+    lpsp_sl_msg mf, ms;
+    lpsp_status st_full = fz_sl_parse_checked(kind, buf, len, 0, &mf);
+    lpsp_status st_skip = st_full;
+    if (heavy || st_full == LPSP_E_HASH_MISMATCH)
+        st_skip = fz_sl_parse_checked(kind, buf, len, LPSP_SL_SKIP_DIGEST, &ms);
+    else
+        ms = mf;
+    if (st_full == LPSP_OK) {
+        FZ_ASSERT(st_skip == LPSP_OK, "accepted with digest checks, rejected without");
+        FZ_ASSERT_SL_EQ(&mf, &ms, 1, "full vs skip-digest parse");
+    } else if (st_full != LPSP_E_HASH_MISMATCH) {
+        FZ_ASSERT(st_full == st_skip, "rejects as %s, with digests skipped as %s", lpsp_status_name(st_full),
+                  lpsp_status_name(st_skip));
+    }
+    if (st_skip != LPSP_OK) {
+        free(buf);
+        return;
+    }
+
+    /* Fix up NOTIFY's SHA-512 and SET_SUBSCRIPTIONS' etag. */
+    uint8_t *b = buf;
+    lpsp_sl_entry *ex = NULL, *gl = NULL;
+    if (ms.body == LPSP_SL_NOTIFY && ms.sha512.len == 64) {
+        uint8_t d[64];
+        SHA512(ms.message.len ? ms.message.ptr : (const uint8_t *)"", ms.message.len, d);
+        b = fz_dup(buf, len);
+        memcpy(b + (ms.sha512.ptr - buf), d, 64);
+    } else if (ms.body == LPSP_SL_SET_SUBSCRIPTIONS && ms.etag.len == 64) {
+        sl_collect_entries(&ms, &ex, &gl);
+        uint8_t d[64];
+        lpsp_error e;
+        lpsp_status st = lpsp_etag_compute(ms.url, ex, ms.n_exact, gl, ms.n_globs, 1, d, &e);
+        FZ_ASSERT(st == LPSP_OK, "etag of an accepted SET_SUBSCRIPTIONS: %s", lpsp_status_name(st));
+        b = fz_dup(buf, len);
+        memcpy(b + (ms.etag.ptr - buf), d, 64);
+        free(ex);
+        free(gl);
+        ex = gl = NULL;
+    }
+    lpsp_sl_msg m = mf;
+    lpsp_status st = st_full;
+    /* Light: nothing fixed up and accepted already, so a repeat parse of
+     * the same bytes with the same options would add nothing. */
+    if (heavy || b != buf || st_full != LPSP_OK) st = fz_sl_parse_checked(kind, b, len, 0, &m);
+    FZ_ASSERT(st == LPSP_OK, "accepted with digests skipped, fixed-up input rejected: %s",
+              lpsp_status_name(st));
+    FZ_ASSERT_SL_EQ(&m, &ms, 0, "fixed-up vs original");
+    if (m.body == LPSP_SL_SET_SUBSCRIPTIONS) sl_collect_entries(&m, &ex, &gl);
+
+    /* Serializer: exact size, one byte short, round trip. */
+    size_t sz = 0, w = 0;
+    lpsp_error e;
+    memset(&e, 0, sizeof e);
+    fz_alloc_begin();
+    st = lpsp_sl_serialized_size(&m, &sz, &e);
+    fz_alloc_end("lpsp_sl_serialized_size");
+    FZ_ASSERT(st == LPSP_OK, "serializer refused an accepted %s: %s (%s)", lpsp_sl_body_name(m.body),
+              lpsp_status_name(st), e.reason ? e.reason : "-");
+    uint8_t *r = fz_malloc(sz);
+    fz_alloc_begin();
+    st = lpsp_sl_serialize(&m, r, sz, &w, &e);
+    fz_alloc_end("lpsp_sl_serialize");
+    FZ_ASSERT(st == LPSP_OK && w == sz, "lpsp_sl_serialize into the exact size: %s, %zu of %zu",
+              lpsp_status_name(st), w, sz);
+    if (sz > 0) {
+        uint8_t *sb = fz_malloc(sz - 1);
+        st = lpsp_sl_serialize(&m, sb, sz - 1, &w, &e);
+        FZ_ASSERT(st == LPSP_E_BUFFER_TOO_SMALL, "serialize into %zu of %zu bytes: %s", sz - 1, sz,
+                  lpsp_status_name(st));
+        free(sb);
+    }
+    /* Stateless encodings are unique (fixed-width lengths, no options), so
+     * the re-serialization is the input up to the bytes the parser ignores
+     * (QK-47); NOTIFY and RECEIVE have none. */
+    FZ_ASSERT(sz <= len && memcmp(r, b, sz) == 0,
+              "%s: re-serialization (%zu bytes) is not a prefix of the accepted input (%zu bytes)",
+              lpsp_sl_body_name(m.body), sz, len);
+    if (m.body == LPSP_SL_NOTIFY || m.body == LPSP_SL_RECEIVE)
+        FZ_ASSERT(sz == len, "%s: accepted %zu trailing bytes", lpsp_sl_body_name(m.body), len - sz);
+    lpsp_sl_msg rm;
+    st = fz_sl_parse_checked(kind, r, sz, 0, &rm);
+    FZ_ASSERT(st == LPSP_OK, "re-serialized %s rejected: %s", lpsp_sl_body_name(m.body),
+              lpsp_status_name(st));
+    FZ_ASSERT_SL_EQ(&rm, &m, 1, "parse(serialize(parse(x))) vs parse(x)");
+
+    /* Strict prefixes of the consumed part: truncated. Replay (and short
+     * heavy bodies) check every prefix; while fuzzing, a heavy input checks
+     * the cuts around every field boundary plus 4 input-derived positions,
+     * a light one the last byte and 1 input-derived position. */
+    uint8_t *scratch = fz_malloc(sz);
+    if (sz > 0) {
+        size_t ks[2 * 19 + 5], nk = 0;
+        if (fz_exhaustive() || (heavy && sz <= 32)) {
+            for (size_t k = 0; k < sz; k++)
+                sl_check_prefix(kind, b, sz, k, scratch);
+        } else {
+            ks[nk++] = sz - 1;
+            if (heavy) nk = sl_field_cuts(&m, b, sz, ks, nk);
+            uint32_t h = fz_hash(b, len);
+            for (int i = 0; i < (heavy ? 4 : 1); i++) {
+                h = h * 1103515245u + 12345u;
+                ks[nk++] = (h >> 8) % sz;
+            }
+            FZ_ASSERT(nk <= sizeof ks / sizeof ks[0], "prefix cut list overflow: %zu", nk);
+            for (size_t i = 0; i < nk; i++)
+                sl_check_prefix(kind, b, sz, ks[i], scratch);
+        }
+    }
+    free(scratch);
+    free(r);
+    free(ex);
+    free(gl);
+    if (b != buf) free(b);
+    free(buf);
+}
+
+void fz_stateless_target(lpsp_sl_body body, const char *body_name, const uint8_t *data, size_t size)
+{
+    static int checked;
+    if (!checked) {
+        /* The target's name against the codec's name of the body value. */
+        const char *n = lpsp_sl_body_name(body);
+        FZ_ASSERT(n && strncmp(body_name, "LPSP_SL_", 8) == 0 && strcmp(body_name + 8, n) == 0,
+                  "target body %s (%d) is the codec's %s", body_name, (int)body, n ? n : "(none)");
+        checked = 1;
+    }
+    stateless_body(body, data, size);
+}

@@ -1,0 +1,491 @@
+/* Oracles of the header and text parsers (fuzz/README.md, "Text parsers"):
+ * one small function per FZ_TEXT_* target, dispatched through a table. */
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fz_common.h"
+#include "harness.h"
+#include "lpsp/auth.h"
+#include "lpsp/session.h"
+
+/* Strict UTF-8 (Python's decoder): length of the valid prefix. Written
+ * here, not taken from the codec, so that it can disagree with it. */
+static size_t utf8_valid_prefix(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t c = s[i], cp;
+        size_t k;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            k = 1;
+            cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            k = 2;
+            cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            k = 3;
+            cp = c & 0x07;
+        } else
+            return i;
+        if (n - i - 1 < k) return i;
+        for (size_t j = 1; j <= k; j++) {
+            if ((s[i + j] & 0xc0) != 0x80) return i;
+            cp = (cp << 6) | (s[i + j] & 0x3f);
+        }
+        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return i;
+        i += k + 1;
+    }
+    return n;
+}
+
+static void text_error(const char *what, lpsp_status st, const lpsp_error *e, size_t len)
+{
+    if (st != LPSP_OK) fz_check_error(what, st, e, len);
+}
+
+static void text_repr_digest(const uint8_t *in, size_t len)
+{
+    lpsp_error e;
+    lpsp_status st;
+    memset(&e, 0, sizeof e);
+    uint8_t d[64], d2[64];
+    st = lpsp_repr_digest_parse(in, len, 1, d, &e);
+    text_error("lpsp_repr_digest_parse", st, &e, len);
+    if (st == LPSP_OK) {
+        char hdr[LPSP_REPR_DIGEST_LEN];
+        size_t w = 0;
+        lpsp_view dv = {d, 64};
+        st = lpsp_repr_digest_format(dv, hdr, sizeof hdr, &w, &e);
+        FZ_ASSERT(st == LPSP_OK && w == LPSP_REPR_DIGEST_LEN, "format of a parsed digest: %s",
+                  lpsp_status_name(st));
+        st = lpsp_repr_digest_parse((const uint8_t *)hdr, w, 1, d2, &e);
+        FZ_ASSERT(st == LPSP_OK && memcmp(d, d2, 64) == 0, "Repr-Digest format/parse round trip");
+        /* RECEIVE's digest check: the input itself as the message, the
+         * parsed digest and that of the input as the claimed ones. */
+        lpsp_view msg = {in, len}, dig = {d, 64};
+        uint8_t own[64];
+        SHA512(len ? in : (const uint8_t *)"", len, own);
+        lpsp_view ownv = {own, 64};
+        st = lpsp_sl_check_digest(msg, ownv, &e);
+        FZ_ASSERT(st == LPSP_OK, "check_digest of the message's own SHA-512: %s", lpsp_status_name(st));
+        st = lpsp_sl_check_digest(msg, dig, &e);
+        FZ_ASSERT(st == (memcmp(d, own, 64) ? LPSP_E_HASH_MISMATCH : LPSP_OK),
+                  "check_digest against a parsed Repr-Digest: %s", lpsp_status_name(st));
+        lpsp_view shortv = {own, 63};
+        st = lpsp_sl_check_digest(msg, shortv, &e);
+        FZ_ASSERT(st == LPSP_E_FIELD_SIZE, "check_digest of a 63-byte digest: %s", lpsp_status_name(st));
+        st = lpsp_repr_digest_format(shortv, hdr, sizeof hdr, &w, &e);
+        FZ_ASSERT(st == LPSP_E_INVALID_ARGUMENT, "format of a 63-byte digest: %s", lpsp_status_name(st));
+    }
+}
+
+static void text_hmac_token(const uint8_t *in, size_t len)
+{
+    lpsp_error e;
+    lpsp_status st;
+    memset(&e, 0, sizeof e);
+    /* First byte: lifetime choice; the rest is the authorization value. */
+    if (len == 0) return;
+    uint64_t lifetime = in[0] & 1 ? UINT64_MAX : (uint64_t)in[0] * 1000;
+    const int64_t now = 1700000000;
+    lpsp_hmac_token tok;
+    fz_alloc_begin();
+    st = lpsp_hmac_parse_token(in + 1, len - 1, 1, now, lifetime, &tok, &e);
+    fz_alloc_end("lpsp_hmac_parse_token");
+    text_error("lpsp_hmac_parse_token", st, &e, len - 1);
+    FZ_ASSERT(st == LPSP_OK || st == LPSP_E_FORBIDDEN, "token parse: status %s (only ok/forbidden)",
+              lpsp_status_name(st));
+    if (st == LPSP_OK) {
+        fz_check_view("token nonce", tok.nonce, in + 1, len - 1);
+        uint64_t dist = tok.timestamp > now ? (uint64_t)tok.timestamp - (uint64_t)now
+                                            : (uint64_t)now - (uint64_t)tok.timestamp;
+        FZ_ASSERT(dist <= lifetime, "token %lld outside lifetime %llu of now", (long long)tok.timestamp,
+                  (unsigned long long)lifetime);
+    }
+    st = lpsp_hmac_parse_token(in + 1, len - 1, 0, now, lifetime, &tok, &e);
+    FZ_ASSERT(st == LPSP_E_UNAUTHORIZED, "absent authorization gave %s", lpsp_status_name(st));
+}
+
+static void text_b64_lenient(const uint8_t *in, size_t len)
+{
+    lpsp_error e;
+    memset(&e, 0, sizeof e);
+    /* One-shot vs streaming in two pieces vs a short buffer. */
+    size_t max = lpsp_b64_lenient_max(len), n1 = 0, n2 = 0;
+    uint8_t *o1 = fz_malloc(max), *o2 = fz_malloc(max);
+    fz_alloc_begin();
+    lpsp_status s1 = lpsp_b64_decode_lenient(in, len, o1, max, &n1, &e);
+    fz_alloc_end("lpsp_b64_decode_lenient");
+    text_error("lpsp_b64_decode_lenient", s1, &e, len);
+    FZ_ASSERT(s1 == LPSP_OK || s1 == LPSP_E_BAD_BASE64, "lenient base64: status %s", lpsp_status_name(s1));
+    if (s1 == LPSP_OK) FZ_ASSERT(n1 <= max, "decoded %zu bytes, max %zu", n1, max);
+    size_t cut = len ? fz_hash(in, len) % (len + 1) : 0;
+    lpsp_b64_lenient d;
+    lpsp_b64_lenient_init(&d, o2, max);
+    lpsp_b64_lenient_feed(&d, in, cut);
+    lpsp_b64_lenient_feed(&d, in + cut, len - cut);
+    lpsp_status s2 = lpsp_b64_lenient_finish(&d, &n2, &e);
+    FZ_ASSERT(s1 == s2, "one-shot %s, streamed (cut at %zu) %s", lpsp_status_name(s1), cut,
+              lpsp_status_name(s2));
+    if (s1 == LPSP_OK) {
+        FZ_ASSERT(n1 == n2 && memcmp(o1, o2, n1) == 0, "one-shot and streamed output differ");
+        if (n1 > 0) {
+            uint8_t *o3 = fz_malloc(n1 - 1);
+            size_t n3 = 0;
+            lpsp_status s3 = lpsp_b64_decode_lenient(in, len, o3, n1 - 1, &n3, &e);
+            FZ_ASSERT(s3 == LPSP_E_BUFFER_TOO_SMALL && n3 == n1,
+                      "short output buffer: %s, needed %zu (expected %zu)", lpsp_status_name(s3), n3, n1);
+            free(o3);
+        }
+    }
+    free(o1);
+    free(o2);
+}
+
+static void text_py_int(const uint8_t *in, size_t len)
+{
+    lpsp_error e;
+    lpsp_status st;
+    memset(&e, 0, sizeof e);
+    int64_t v = 0, v2 = 0;
+    st = lpsp_py_int_parse(in, len, &v, &e);
+    text_error("lpsp_py_int_parse", st, &e, len);
+    FZ_ASSERT(st == LPSP_OK || st == LPSP_E_INVALID_VALUE || st == LPSP_E_OVERFLOW, "py_int: status %s",
+              lpsp_status_name(st));
+    if (st == LPSP_OK) {
+        char t[32];
+        int n = snprintf(t, sizeof t, "%lld", (long long)v);
+        st = lpsp_py_int_parse((const uint8_t *)t, (size_t)n, &v2, &e);
+        FZ_ASSERT(st == LPSP_OK && v2 == v, "py_int: %s does not parse back", t);
+    }
+}
+
+static void text_bearer(const uint8_t *in, size_t len)
+{
+    lpsp_error e;
+    lpsp_status st;
+    memset(&e, 0, sizeof e);
+    /* token | 0x00 | authorization */
+    const uint8_t *z = memchr(in, 0, len);
+    size_t tl = z ? (size_t)(z - in) : len / 2;
+    const uint8_t *a = in + tl + (z ? 1 : 0);
+    size_t al = len - (size_t)(a - in);
+    st = lpsp_bearer_check(in, tl, a, al, 1, &e);
+    text_error("lpsp_bearer_check", st, &e, al);
+    int ascii = 1;
+    for (size_t i = 0; i < tl; i++)
+        ascii &= in[i] < 0x80;
+    int same = al == tl + 7 && memcmp(a, "Bearer ", 7) == 0 && memcmp(a + 7, in, tl) == 0;
+    if (!ascii)
+        FZ_ASSERT(st == LPSP_E_INVALID_ARGUMENT, "non-ASCII token: %s", lpsp_status_name(st));
+    else
+        FZ_ASSERT(st == (same ? LPSP_OK : LPSP_E_FORBIDDEN), "bearer check %s, expected %s",
+                  lpsp_status_name(st), same ? "ok" : "forbidden");
+}
+
+static void text_ws_url(const uint8_t *in, size_t len)
+{
+    lpsp_error e;
+    lpsp_status st;
+    memset(&e, 0, sizeof e);
+    lpsp_view nb;
+    uint8_t nonce[32];
+    int64_t ctr = 0;
+    st = lpsp_ws_url_parse(in, len, &nb, nonce, &ctr, &e);
+    text_error("lpsp_ws_url_parse", st, &e, len);
+    if (st == LPSP_OK) {
+        fz_check_view("nonce_b64", nb, in, len);
+        char out[128];
+        size_t w = 0;
+        st = lpsp_ws_url_format(nb.ptr, nb.len, ctr, out, sizeof out, &w, &e);
+        FZ_ASSERT(st == LPSP_OK, "format of a parsed websocket URL: %s", lpsp_status_name(st));
+        FZ_ASSERT(w == len && memcmp(out, in, len) == 0,
+                  "websocket URL is not canonical but was accepted (re-formats differently)");
+    }
+}
+
+static void text_hmac_secret(const uint8_t *in, size_t len)
+{
+    lpsp_error e;
+    lpsp_status st;
+    memset(&e, 0, sizeof e);
+    uint8_t sec[64];
+    st = lpsp_hmac_secret_decode(in, len, sec, &e);
+    text_error("lpsp_hmac_secret_decode", st, &e, len);
+}
+
+static void text_subs_iter(const uint8_t *in, size_t len)
+{
+    lpsp_error e;
+    lpsp_status st;
+    memset(&e, 0, sizeof e);
+    lpsp_sl_msg hdr;
+    lpsp_sl_subs_iter it;
+    size_t n = 0;
+    st = lpsp_sl_subs_begin(in, len, &hdr, &it, &e);
+    text_error("lpsp_sl_subs_begin", st, &e, len);
+    while (st == LPSP_OK) {
+        lpsp_sl_subs_item item;
+        st = lpsp_sl_subs_next(&it, &item, &e);
+        text_error("lpsp_sl_subs_next", st, &e, len);
+        if (st != LPSP_OK || item.kind == LPSP_SUBS_END) break;
+        fz_check_view("entry key", item.entry.key, in, len);
+        fz_check_view("entry recovery", item.entry.recovery, in, len);
+        n++;
+    }
+    lpsp_sl_msg m;
+    lpsp_status sp = fz_sl_parse_checked(LPSP_SL_SET_SUBSCRIPTIONS, in, len, LPSP_SL_SKIP_DIGEST, &m);
+    if (sp == LPSP_OK)
+        FZ_ASSERT(st == LPSP_OK && n == (size_t)m.exact_count + m.glob_count,
+                  "parser accepts, iterator %s after %zu of %u entries", lpsp_status_name(st), n,
+                  m.exact_count + m.glob_count);
+}
+
+/* etag_order's input as entry lists: entries separated by 0x00 (exact)
+ * until a 0x01 byte, then globs. Sets *ascending and *utf8 from an
+ * independent check: strictly ascending bytes per list, UTF-8 globs. */
+typedef struct {
+    lpsp_sl_entry *ent; /* exact entries, then globs */
+    size_t n_ex, n_gl;
+    int ascending, utf8;
+} etag_lists;
+
+static void etag_split(const uint8_t *in, size_t len, etag_lists *l)
+{
+    size_t cap = 1;
+    for (size_t i = 0; i < len; i++)
+        cap += in[i] <= 1;
+    l->ent = calloc(cap, sizeof *l->ent);
+    if (!l->ent) abort();
+    l->n_ex = l->n_gl = 0;
+    l->ascending = l->utf8 = 1;
+    int glob = 0, sep;
+    for (size_t pos = 0; pos <= len;) {
+        lpsp_sl_entry *x = &l->ent[l->n_ex + l->n_gl];
+        x->key = fz_field(in, len, &pos, 1, &sep);
+        if ((glob ? l->n_gl : l->n_ex) > 0) {
+            lpsp_view prev = x[-1].key;
+            size_t m = prev.len < x->key.len ? prev.len : x->key.len;
+            int c = m ? memcmp(prev.ptr, x->key.ptr, m) : 0;
+            if (c > 0 || (c == 0 && prev.len >= x->key.len)) l->ascending = 0;
+        }
+        if (glob && utf8_valid_prefix(x->key.ptr, x->key.len) != x->key.len) l->utf8 = 0;
+        if (glob)
+            l->n_gl++;
+        else
+            l->n_ex++;
+        if (sep == 1) glob = 1;
+    }
+}
+
+/* Accepted lists: the one-shot etag and SHA-512 of the etag document
+ * (written into its exact size; one byte short is refused) equal d1. */
+static void etag_accepted(lpsp_view url, const etag_lists *l, const uint8_t d1[64])
+{
+    lpsp_error e;
+    uint8_t d2[64], d3[64];
+    const lpsp_sl_entry *ex = l->ent, *gl = l->ent + l->n_ex;
+    FZ_ASSERT(l->ascending && l->utf8, "etag accepted entries that are out of order (%d) or not UTF-8 (%d)",
+              !l->ascending, !l->utf8);
+    lpsp_status st = lpsp_etag_compute(url, ex, l->n_ex, gl, l->n_gl, 1, d2, &e);
+    FZ_ASSERT(st == LPSP_OK && memcmp(d1, d2, 64) == 0, "one-shot etag differs from streamed (%s)",
+              lpsp_status_name(st));
+    size_t sz = 0, w = 0;
+    st = lpsp_etag_document_size(url, ex, l->n_ex, gl, l->n_gl, 1, &sz, &e);
+    FZ_ASSERT(st == LPSP_OK, "etag document size: %s", lpsp_status_name(st));
+    uint8_t *doc = fz_malloc(sz);
+    st = lpsp_etag_document(url, ex, l->n_ex, gl, l->n_gl, 1, doc, sz, &w, &e);
+    FZ_ASSERT(st == LPSP_OK && w == sz, "etag document into its exact size: %s", lpsp_status_name(st));
+    SHA512(doc, sz, d3);
+    FZ_ASSERT(memcmp(d1, d3, 64) == 0, "etag is not SHA-512 of the etag document");
+    if (sz) {
+        st = lpsp_etag_document(url, ex, l->n_ex, gl, l->n_gl, 1, doc, sz - 1, &w, &e);
+        FZ_ASSERT(st == LPSP_E_BUFFER_TOO_SMALL, "etag document one byte short: %s", lpsp_status_name(st));
+    }
+    free(doc);
+}
+
+/* The streaming etag builder rejects exactly what the independent check
+ * finds out of order or not UTF-8; accepted lists agree with the one-shot
+ * etag and the etag document. */
+static void text_etag_order(const uint8_t *in, size_t len)
+{
+    lpsp_error e;
+    etag_lists l;
+    etag_split(in, len, &l);
+    lpsp_view url = {(const uint8_t *)"u", 1};
+    lpsp_etag_builder b;
+    lpsp_status st = lpsp_etag_begin(&b, url, 1, &e);
+    FZ_ASSERT(st == LPSP_OK, "etag begin: %s", lpsp_status_name(st));
+    for (size_t i = 0; i < l.n_ex + l.n_gl && st == LPSP_OK; i++)
+        st = i < l.n_ex ? lpsp_etag_add_exact(&b, l.ent[i].key, l.ent[i].recovery, &e)
+                        : lpsp_etag_add_glob(&b, l.ent[i].key, l.ent[i].recovery, &e);
+    if (st == LPSP_OK) {
+        uint8_t d1[64];
+        st = lpsp_etag_finish(&b, d1, &e);
+        FZ_ASSERT(st == LPSP_OK, "etag finish: %s", lpsp_status_name(st));
+        etag_accepted(url, &l, d1);
+    } else {
+        lpsp_etag_abort(&b);
+        FZ_ASSERT(st == LPSP_E_OUT_OF_ORDER ? !l.ascending : (st == LPSP_E_BAD_UTF8 && !l.utf8),
+                  "etag builder: %s (ascending: %d, utf8: %d)", lpsp_status_name(st), l.ascending, l.utf8);
+        uint8_t d2[64];
+        st = lpsp_etag_compute(url, l.ent, l.n_ex, l.ent + l.n_ex, l.n_gl, 1, d2, &e);
+        FZ_ASSERT(st != LPSP_OK, "one-shot etag accepts what the builder rejects");
+    }
+    free(l.ent);
+}
+
+/* hmac_roundtrip's input as to-sign fields: byte 0 the kind; the rest text
+ * fields separated by 0x00 (nonce, tracing, url, recovery, topic, glob,
+ * identifier); integers and fixed-size fields derived from the input's
+ * hash (fixed: 64 bytes of storage for the digests and nonces). */
+static void auth_fields(const uint8_t *in, size_t len, lpsp_auth_fields *f, uint8_t fixed[64])
+{
+    memset(f, 0, sizeof *f);
+    f->kind = 1 + in[0] % LPSP_AUTH_KIND_MAX;
+    lpsp_view *tv[] = {&f->nonce, &f->tracing, &f->url, &f->recovery, &f->topic, &f->glob, &f->identifier};
+    size_t pos = 1;
+    for (size_t i = 0; i < sizeof tv / sizeof tv[0]; i++)
+        *tv[i] = fz_field(in, len, &pos, 0, NULL);
+    uint32_t h = fz_hash(in, len);
+    for (int i = 0; i < 64; i++)
+        fixed[i] = (uint8_t)(h >> (i % 4 * 8)) ^ (uint8_t)i;
+    lpsp_view v32 = {fixed, 32}, v64 = {fixed, 64};
+    f->sha512 = v64;
+    f->etag = v64;
+    f->subscriber_nonce = v32;
+    f->broadcaster_nonce = v32;
+    /* mostly now-ish; one input in 32 at the top of the u64 range */
+    f->timestamp = (h & 0x1f00) == 0x1f00 ? UINT64_MAX - (h & 0xff) : 1700000000 + (h & 0xff);
+    f->enable_zstd = h & 1;
+    f->enable_training = (h >> 1) & 1;
+    f->initial_dict = h & 0xffff;
+    f->part_id = (h >> 3) & ((h & 4) ? 0xff : 0xfff);
+    f->num_subscribers = h;
+    f->subscribers = h >> 5;
+    f->zstd_identifier = h >> 7;
+    f->compression_level = (int64_t)(h % 40) - ((h & 8) ? 5 : 0);
+    f->min_size = h >> 9;
+    f->max_size = (uint64_t)h << 20;
+}
+
+/* to_sign fits its size query exactly and is refused one byte short.
+ * Returns 0 when the fields cannot be signed at all. */
+static int check_to_sign(const lpsp_auth_fields *f)
+{
+    lpsp_error e;
+    size_t sz = 0, w = 0;
+    lpsp_status st = lpsp_hmac_to_sign_size(f, &sz, &e);
+    if (st != LPSP_OK) {
+        FZ_ASSERT(e.status == st && e.reason && e.reason[0], "to_sign refusal without a reason");
+        return 0;
+    }
+    uint8_t *ts = fz_malloc(sz);
+    st = lpsp_hmac_to_sign(f, ts, sz, &w, &e);
+    FZ_ASSERT(st == LPSP_OK && w == sz, "to_sign into its exact size: %s", lpsp_status_name(st));
+    free(ts);
+    if (sz) {
+        /* A block of exactly sz - 1 bytes: ASan watches the writes. */
+        uint8_t *sb = fz_malloc(sz - 1);
+        st = lpsp_hmac_to_sign(f, sb, sz - 1, &w, &e);
+        FZ_ASSERT(st == LPSP_E_BUFFER_TOO_SMALL, "to_sign one byte short: %s", lpsp_status_name(st));
+        free(sb);
+    }
+    return 1;
+}
+
+/* One key per process: signing and verifying only read it. */
+static const lpsp_hmac_key *hmac_key(void)
+{
+    static const uint8_t secret[64] = {1, 2, 3, 4, 5, 6, 7, 8};
+    static lpsp_hmac_key k;
+    static int ready;
+    if (!ready) {
+        lpsp_error e;
+        lpsp_status st = lpsp_hmac_key_init(&k, secret, sizeof secret, &e);
+        FZ_ASSERT(st == LPSP_OK, "hmac key: %s", lpsp_status_name(st));
+        ready = 1;
+    }
+    return &k;
+}
+
+/* sign agrees with its size query; verify(sign(f)) is ok and a changed code
+ * character is forbidden; a timestamp beyond int64 never verifies. */
+static void check_sign_verify(const lpsp_auth_fields *f)
+{
+    const lpsp_hmac_key *k = hmac_key();
+    lpsp_error e;
+    memset(&e, 0, sizeof e);
+    char hdr[LPSP_HMAC_HEADER_MAX + 1];
+    size_t hsz = 0, w = 0;
+    lpsp_status hst = lpsp_hmac_header_size(f, &hsz, &e);
+    lpsp_status st = lpsp_hmac_sign(k, f, hdr, sizeof hdr, &w, &e);
+    FZ_ASSERT(hst == st, "header size query %s, sign %s", lpsp_status_name(hst), lpsp_status_name(st));
+    if (st != LPSP_OK) {
+        FZ_ASSERT(st == LPSP_E_INVALID_ARGUMENT && memchr(f->nonce.ptr, ':', f->nonce.len),
+                  "sign refused: %s (%s)", lpsp_status_name(st), e.reason ? e.reason : "-");
+        return;
+    }
+    FZ_ASSERT(w <= LPSP_HMAC_HEADER_MAX && w == hsz, "header of %zu bytes, size query %zu", w, hsz);
+    const char *kind = lpsp_auth_kind_name(f->kind);
+    if (f->timestamp > INT64_MAX) {
+        /* signable (u64), but no token timestamp beyond int64 verifies */
+        st = lpsp_hmac_verify(k, f, (const uint8_t *)hdr, w, 1, INT64_MAX, UINT64_MAX, NULL, &e);
+        FZ_ASSERT(st == LPSP_E_FORBIDDEN, "%s: token with timestamp %llu gave %s", kind,
+                  (unsigned long long)f->timestamp, lpsp_status_name(st));
+        return;
+    }
+    st = lpsp_hmac_verify(k, f, (const uint8_t *)hdr, w, 1, (int64_t)f->timestamp, 0, NULL, &e);
+    FZ_ASSERT(st == LPSP_OK, "%s: verify(sign(f)) gave %s (%s)", kind, lpsp_status_name(st),
+              e.reason ? e.reason : "-");
+    /* A full-6-bit character of the code (the last data character before
+     * "==" also carries unchecked padding bits, QK-34). */
+    hdr[w - 10] = hdr[w - 10] == 'A' ? 'B' : 'A';
+    st = lpsp_hmac_verify(k, f, (const uint8_t *)hdr, w, 1, (int64_t)f->timestamp, 0, NULL, &e);
+    FZ_ASSERT(st == LPSP_E_FORBIDDEN, "%s: a changed code verified as %s", kind, lpsp_status_name(st));
+}
+
+static void text_hmac_roundtrip(const uint8_t *in, size_t len)
+{
+    if (len == 0) return;
+    lpsp_auth_fields f;
+    uint8_t fixed[64];
+    auth_fields(in, len, &f, fixed);
+    if (check_to_sign(&f)) check_sign_verify(&f);
+}
+
+typedef void (*text_fn)(const uint8_t *in, size_t len);
+
+#define T(id, fn) [id - FZ_TEXT_FIRST] = {#id, fn}
+static const struct {
+    const char *name; /* the FZ_TEXT_* constant, as the target names it */
+    text_fn run;
+} text_targets[FZ_TEXT_END - FZ_TEXT_FIRST] = {
+    T(FZ_TEXT_REPR_DIGEST, text_repr_digest), T(FZ_TEXT_HMAC_TOKEN, text_hmac_token),
+    T(FZ_TEXT_B64_LENIENT, text_b64_lenient), T(FZ_TEXT_PY_INT, text_py_int),
+    T(FZ_TEXT_BEARER, text_bearer),           T(FZ_TEXT_WS_URL, text_ws_url),
+    T(FZ_TEXT_HMAC_SECRET, text_hmac_secret), T(FZ_TEXT_SUBS_ITER, text_subs_iter),
+    T(FZ_TEXT_ETAG_ORDER, text_etag_order),   T(FZ_TEXT_HMAC_ROUNDTRIP, text_hmac_roundtrip),
+};
+#undef T
+
+void fz_text_target(fz_text_kind which, const char *name, const uint8_t *data, size_t size)
+{
+    FZ_ASSERT(which >= FZ_TEXT_FIRST && which < FZ_TEXT_END, "unknown text target %d", (int)which);
+    size_t i = (size_t)(which - FZ_TEXT_FIRST);
+    FZ_ASSERT(text_targets[i].run && strcmp(text_targets[i].name, name) == 0,
+              "text target %s is %s in the table", name,
+              text_targets[i].name ? text_targets[i].name : "(none)");
+    fz_api_selfcheck();
+    uint8_t *in = fz_dup(data, size);
+    text_targets[i].run(in, size);
+    free(in);
+}
