@@ -90,7 +90,7 @@ VECTORS = CONFORMANCE.parent / "vectors"
 
 
 def _vector(vid):
-    for name in ("etag.json", "auth.json"):
+    for name in ("etag.json", "auth.json", "stateful-s2b.json", "stateful-b2s.json"):
         doc = json.loads((VECTORS / name).read_text())
         for v in (doc["vectors"] if isinstance(doc, dict) else doc):
             if v["id"] == vid:
@@ -110,6 +110,8 @@ def test_handshake_lists_the_entry_points():
     assert any("authorize_" in n for n in eps["hmac:sign"]) and any("sign()" in n for n in eps["hmac:sign"])
     assert any("is_*_allowed" in n for n in eps["hmac:verify"])
     assert len(eps["hmac:secret_decode"]) == 2 and len(eps["bearer:check"]) >= 3
+    assert any("AnyMessageParser" in n and "wire's type" in n for n in eps["stateful"])
+    assert any("S2B_MESSAGE_PARSERS" in n for n in eps["stateful"])
 
 
 def test_a_malformed_entry_points_answer_is_a_handshake_error():
@@ -179,6 +181,17 @@ MUTANTS = {
     "subscriber-secret-length": (
         "auth/helpers/hmac_auth_config.py", "class ToSubscriberHmacAuth", "assert len(self.secret) == 64",
         "assert len(self.secret) > 0", ["hmac-secret-short"], "ToSubscriberHmacAuth"),
+    "dispatch-table-off-by-one": (
+        "stateful/parser.py", "class B2S_AnyMessageParser", "parser = _b2s_parser_lookup[type]",
+        "parser = _b2s_parser_lookup[type - 1]", ["b2s-missed-min-basic", "b2s-confirm-configure-min-basic"],
+        "parse_b2s_message_prefix + B2S_AnyMessageParser.parse"),
+    "dispatch-past-the-table": (
+        "stateful/parser.py", "class S2B_AnyMessageParser", "if type >= len(_s2b_parser_lookup):",
+        "if type > len(_s2b_parser_lookup):", ["stateful-s2b-mutation-type-10"],
+        "S2B_AnyMessageParser.parse with the wire's type as an int"),
+    "dispatch-unsupported-type": (
+        "stateful/parser.py", "class B2S_AnyMessageParser", 'raise ValueError(f"Message type {type} is not supported")',
+        "pass", ["b2s-missed-min-basic-type-0"], "B2S_AnyMessageParser.parse with the wire's type as an int"),
     "one-token-verifier": (
         "auth/helpers/token_auth_config.py", "async def is_receive_allowed",
         "return self._check_header(authorization)", "return AuthResult.OK",

@@ -4,7 +4,9 @@ It answers every operation it can with the reference's own functions, so a
 run against it shows exactly where the reference deviates from the vectors:
 
 * decode: lonelypsp.stateful.parser_helpers prefix parsers, then
-  S2B_AnyMessageParser / B2S_AnyMessageParser;
+  S2B_AnyMessageParser / B2S_AnyMessageParser; the prefix parsers, then the
+  type's own parser from S2B_MESSAGE_PARSERS / B2S_MESSAGE_PARSERS; and the
+  AnyMessageParser dispatch handed the wire's type as a plain integer;
 * encode: the serialize_* functions of lonelypsp.stateful.messages.*;
 * etag: lonelypsp.stateless.make_strong_etag and the streaming builder
   create_strong_etag_generator, fed in three ways (the document is the exact
@@ -87,7 +89,9 @@ try:
     from lonelypsp.auth.helpers import token_auth_config as _token
     from lonelypsp.stateful.constants import (BroadcasterToSubscriberStatefulMessageType as B2SType,
                                               SubscriberToBroadcasterStatefulMessageType as S2BType)
-    from lonelypsp.stateful.parser import B2S_AnyMessageParser, S2B_AnyMessageParser
+    from lonelypsp.stateful.constants import PubSubStatefulMessageFlags
+    from lonelypsp.stateful.parser import (B2S_MESSAGE_PARSERS, S2B_MESSAGE_PARSERS, B2S_AnyMessageParser,
+                                           S2B_AnyMessageParser)
     from lonelypsp.stateful.parser_helpers import parse_b2s_message_prefix, parse_s2b_message_prefix
     if _src:
         _outside = sorted(name for name, mod in list(sys.modules.items())
@@ -110,6 +114,9 @@ JS_SAFE = 2 ** 53
 ENTRY_POINTS: Dict[str, List[str]] = {
     "stateful": ["parse_s2b_message_prefix + S2B_AnyMessageParser.parse",
                  "parse_b2s_message_prefix + B2S_AnyMessageParser.parse",
+                 "parse_s2b_message_prefix + the type's S2B_*Parser.parse (from S2B_MESSAGE_PARSERS)",
+                 "parse_b2s_message_prefix + the type's B2S_*Parser.parse (from B2S_MESSAGE_PARSERS)",
+                 "S2B_AnyMessageParser.parse / B2S_AnyMessageParser.parse with the wire's type as an int",
                  "serialize_s2b_* / serialize_b2s_*"],
     "etag": ["make_strong_etag",
              "create_strong_etag_generator + add_topic + finish_topics + add_glob + finish, fed three ways: "
@@ -302,25 +309,64 @@ def classify_parse_error(e: BaseException) -> str:
     return "invalid_value"
 
 
-def op_decode(inp: Dict[str, Any]) -> Dict[str, Any]:
-    direction = inp.get("direction")
-    if direction not in ("s2b", "b2s"):
-        raise Reject("invalid_argument", "direction must be s2b or b2s")
-    stream = io.BytesIO(hexbytes(inp.get("hex"), "hex"))
-    try:
-        if direction == "s2b":
-            prefix = parse_s2b_message_prefix(stream)
-            msg = S2B_AnyMessageParser.parse(prefix.flags, prefix.type, stream)
-        else:
-            prefix = parse_b2s_message_prefix(stream)
-            msg = B2S_AnyMessageParser.parse(prefix.flags, prefix.type, stream)
-    except (ValueError, KeyError) as e:
-        raise Reject(classify_parse_error(e), f"{type(e).__name__}: {e}")
-    out: Dict[str, Any] = {"type": msg.type.name, "flags": int(prefix.flags)}
+def _decoded(flags: Any, msg: Any, enum: Any) -> Dict[str, Any]:
+    # the parsers keep the type they are handed; the wire-type path hands
+    # them a plain int, so the name comes from the enum
+    out: Dict[str, Any] = {"type": enum(int(msg.type)).name, "flags": int(flags)}
     for f in dataclasses.fields(msg):
         if f.name != "type":
             out[f.name] = to_json(getattr(msg, f.name))
     return out
+
+
+def _parsed(fn: Callable[[], Dict[str, Any]]) -> Dict[str, Any]:
+    try:
+        return fn()
+    except (ValueError, KeyError) as e:
+        raise Reject(classify_parse_error(e), f"{type(e).__name__}: {e}")
+
+
+def op_decode(inp: Dict[str, Any]) -> Dict[str, Any]:
+    """Three ways into the parsers (ENTRY_POINTS["stateful"]): the prefix
+    parser and the type's own parser, as the peers read the configure
+    handshake; the prefix parser and the dispatch, as they read an open
+    connection; and the dispatch handed the wire's type as a plain integer,
+    which is what its own checks (negative, past the table, no parser) are
+    there for. The type's own parser goes first, so a disagreement names the
+    dispatch."""
+    direction = inp.get("direction")
+    if direction not in ("s2b", "b2s"):
+        raise Reject("invalid_argument", "direction must be s2b or b2s")
+    data = hexbytes(inp.get("hex"), "hex")
+    if direction == "s2b":
+        prefix_of, anyp, parsers, enum = parse_s2b_message_prefix, S2B_AnyMessageParser, S2B_MESSAGE_PARSERS, S2BType
+    else:
+        prefix_of, anyp, parsers, enum = parse_b2s_message_prefix, B2S_AnyMessageParser, B2S_MESSAGE_PARSERS, B2SType
+
+    def dispatch() -> Dict[str, Any]:
+        stream = io.BytesIO(data)
+        prefix = prefix_of(stream)
+        return _decoded(prefix.flags, anyp.parse(prefix.flags, prefix.type, stream), enum)
+
+    def own_parser() -> Dict[str, Any]:
+        stream = io.BytesIO(data)
+        prefix = prefix_of(stream)
+        for p in parsers:
+            if prefix.type in p.relevant_types():
+                return _decoded(prefix.flags, p.parse(prefix.flags, prefix.type, stream), enum)
+        raise NotApplicable(f"no {direction} message parser lists {prefix.type!r}")
+
+    def wire_type() -> Dict[str, Any]:
+        if len(data) < 4:
+            raise NotApplicable("shorter than the prefix: the prefix parser's to judge")
+        flags = PubSubStatefulMessageFlags(int.from_bytes(data[:2], "big"))
+        typ = int.from_bytes(data[2:4], "big")
+        return _decoded(flags, anyp.parse(flags, typ, io.BytesIO(data[4:])), enum)
+
+    p = direction.upper()
+    return agree([(f"parse_{direction}_message_prefix + the type's {p}_*Parser.parse", lambda: _parsed(own_parser)),
+                  (f"parse_{direction}_message_prefix + {p}_AnyMessageParser.parse", lambda: _parsed(dispatch)),
+                  (f"{p}_AnyMessageParser.parse with the wire's type as an int", lambda: _parsed(wire_type))])
 
 
 def op_encode(inp: Dict[str, Any]) -> Dict[str, Any]:
