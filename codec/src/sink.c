@@ -10,7 +10,7 @@ void lpsp_sink_buf(lpsp_sink *s, uint8_t *buf, size_t cap)
 {
     s->buf = buf;
     s->cap = buf ? cap : 0;
-    s->fill = s->len = 0;
+    s->fill = 0;
     s->feed = NULL;
     s->ctx = NULL;
     s->st = LPSP_OK;

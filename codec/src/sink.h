@@ -8,14 +8,12 @@
 /* The writer sink, after nanopb's sizing stream: every writer emits its
  * bytes through one, and the sink either counts them (buf NULL), copies
  * them into a caller buffer, or batches them in a stash that it feeds to a
- * MAC or digest. The first failure is latched in st; later puts still count
- * but write nothing. */
+ * MAC or digest. The first failure is latched in st. */
 typedef int (*lpsp_feed)(void *ctx, const uint8_t *p, size_t n); /* MAC/digest update: 1 on success */
 
 typedef struct {
     uint8_t *buf;     /* caller buffer or stash; NULL: count only */
-    size_t cap, fill; /* buf[0..fill) is written (or not yet fed) */
-    size_t len;       /* every byte put */
+    size_t cap, fill; /* buf[0..fill) is written (or not yet fed); counting: bytes put */
     lpsp_feed feed;   /* digest sinks only */
     void *ctx;
     lpsp_status st; /* the first failure */
@@ -32,11 +30,10 @@ LPSP_INTERNAL LPSP_MUST_CHECK lpsp_status lpsp_sink_end(lpsp_sink *s, lpsp_error
 static inline void lpsp_sink_put(lpsp_sink *s, const void *p, size_t n)
 {
     if (!s->buf) { /* counting */
-        if (!lpsp_fits(n, SIZE_MAX - s->len)) s->st = LPSP_E_INVALID_ARGUMENT;
-        s->len += n;
+        if (!lpsp_fits(n, SIZE_MAX - s->fill)) s->st = LPSP_E_INVALID_ARGUMENT;
+        s->fill += n;
         return;
     }
-    s->len += n;
     if (!lpsp_fits(n, s->cap - s->fill)) {
         lpsp_sink_spill(s, p, n);
         return;
@@ -77,7 +74,7 @@ static inline lpsp_status lpsp_write(lpsp_walk walk, const void *arg, uint8_t *b
     lpsp_sink_count(&s);
     lpsp_status st = walk(arg, &s, err);
     if (st == LPSP_OK) st = lpsp_sink_end(&s, err);
-    if (st == LPSP_OK) st = lpsp_room(s.len, buf, cap, written, err);
+    if (st == LPSP_OK) st = lpsp_room(s.fill, buf, cap, written, err);
     if (st != LPSP_OK) return st;
     lpsp_sink_buf(&s, buf, cap);
     st = walk(arg, &s, err);
