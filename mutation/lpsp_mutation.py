@@ -17,7 +17,7 @@ file is byte-identical to the original's, and Python mutants whose syntax tree
 counted.
 
 Usage:
-  lpsp_mutation.py run --side c|lonelypsp [-j N] [--sample N --seed S]
+  lpsp_mutation.py run --side c|lonelypsp [-j N] [--sample N --seed S | --survivors]
   lpsp_mutation.py check --side SIDE [--results FILE]
   lpsp_mutation.py untriaged --side SIDE [--results FILE]
 """
@@ -747,8 +747,10 @@ def entry_line(rec: Dict[str, Any], reason: str = "REASON") -> str:
 
 def run(args: argparse.Namespace) -> int:
     side_name = args.side
-    # a sample works in its own directory: it can run while a full run does
-    work = build_dir(side_name) / "sample" if args.sample else build_dir(side_name)
+    # a sample or a recheck works in its own directory: it can run while a
+    # full run does
+    name = "sample" if args.sample else "recheck" if args.survivors else "full"
+    work = build_dir(side_name) / name if name != "full" else build_dir(side_name)
     work.mkdir(parents=True, exist_ok=True)
     side = make_side(side_name, work)
     t_start = time.monotonic()
@@ -840,6 +842,11 @@ def run(args: argparse.Namespace) -> int:
         rng = random.Random(args.seed)
         pool = sorted((r for r in records if r.get("pre") not in ("stillborn", "noop")), key=lambda r: r["id"])
         chosen = sorted(rng.sample(pool, min(args.sample, len(pool))), key=lambda r: (r["file"], r["line"]))
+    elif args.survivors:
+        # the last full run's survivors again, after vectors were added
+        last = json.loads((build_dir(side_name) / "survivors-full.json").read_text())
+        again = {m["id"] for m in last}
+        chosen = [r for r in records if r["id"] in again]
     killers_path = work / "killers.json"
     killers: Dict[str, List[int]] = {}
     if killers_path.exists():
@@ -913,7 +920,6 @@ def run(args: argparse.Namespace) -> int:
            "elapsed_seconds": elapsed, "baseline_seconds": base_seconds, "vectors": len(order),
            "generated": [r["id"] for r in records],
            "mutants": [dict(r, **results[r["id"]]) for r in chosen if r["id"] in results]}
-    name = "sample" if args.sample else "full"
     res_path = work / f"results-{name}.json"
     res_path.write_text(json.dumps(out, indent=1))
     report(side_name, out, work, equivalents, name)
@@ -921,7 +927,7 @@ def run(args: argparse.Namespace) -> int:
     for p in problems:
         log(f"mutation[{side_name}]: {p}")
     log(f"mutation[{side_name}]: {len(out['mutants'])} mutants in {elapsed / 60:.1f} min; results {rel(res_path)}; "
-        f"report {rel(ROOT / 'reports' / 'mutation' / (side_name + ('-sample' if args.sample else '') + '.md'))}")
+        f"report {rel(ROOT / 'reports' / 'mutation' / (side_name + ('' if name == 'full' else '-' + name) + '.md'))}")
     return 1 if problems else 0
 
 
@@ -1022,7 +1028,7 @@ def report(side: str, out: Dict[str, Any], work: Path, equivalents: Dict[str, Di
     stat = collections.Counter(m["status"] for m in ms)
     run_n = stat["killed"] + stat["survived"]
     how = collections.Counter(m.get("how") for m in ms if m["status"] == "killed")
-    L = [f"# Mutation testing: {side}" + (" (sample)" if name == "sample" else ""), "",
+    L = [f"# Mutation testing: {side}" + ("" if name == "full" else f" ({name})"), "",
          f"- source: {out['source']}",
          f"- vectors: {out['vectors']} (baseline run {out['baseline_seconds']:.2f}s)",
          f"- mutants run: {len(ms)}" + (f" (a sample of {out['sample']}, seed {out['seed']}, of "
@@ -1048,7 +1054,7 @@ def report(side: str, out: Dict[str, Any], work: Path, equivalents: Dict[str, Di
               "    " + s["entry"], ""]
     rep = ROOT / "reports" / "mutation"
     rep.mkdir(parents=True, exist_ok=True)
-    (rep / (side + ("-sample" if name == "sample" else "") + ".md")).write_text("\n".join(L) + "\n")
+    (rep / (side + ("" if name == "full" else "-" + name) + ".md")).write_text("\n".join(L) + "\n")
 
 
 def load_results(side: str, path: Optional[str]) -> Dict[str, Any]:
@@ -1066,6 +1072,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     r.add_argument("-j", "--jobs", type=int, default=2)
     r.add_argument("--sample", type=int, default=0, help="run this many mutants (chosen with --seed)")
     r.add_argument("--seed", type=int, default=1)
+    r.add_argument("--survivors", action="store_true",
+                   help="run only the last full run's survivors (a quick recheck after adding vectors)")
     for name in ("check", "untriaged"):
         c = sub.add_parser(name)
         c.add_argument("--side", choices=SIDES, required=True)

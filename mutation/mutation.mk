@@ -15,7 +15,7 @@ MUTATION_SAMPLE ?= 20
 MUTATION_SEED   ?= 1
 SIDE            ?= c
 
-.PHONY: mutation mutation-c mutation-lonelypsp mutation-sample mutation-check mutation-untriaged mutation-test
+.PHONY: mutation mutation-c mutation-lonelypsp mutation-sample mutation-check mutation-recheck mutation-untriaged mutation-test
 
 mutation: $(BOOT)
 	@status=0; \
@@ -31,6 +31,10 @@ mutation-sample: $(BOOT)
 	nice -n 10 $(MUTATION) run --side c -j $(MUTATION_JOBS) --sample $(MUTATION_SAMPLE) --seed $(MUTATION_SEED) || status=1; \
 	nice -n 10 $(MUTATION) run --side lonelypsp -j $(MUTATION_JOBS) --sample $(MUTATION_SAMPLE) --seed $(MUTATION_SEED) || status=1; \
 	exit $$status
+
+# The last full run's survivors only (after adding vectors or entries).
+mutation-recheck: $(BOOT)
+	nice -n 10 $(MUTATION) run --side $(SIDE) -j $(MUTATION_JOBS) --survivors
 
 mutation-check: $(BOOT)
 	@status=0; for s in c lonelypsp; do $(MUTATION) check --side $$s || status=1; done; exit $$status
