@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-PKGS="build-essential pkg-config libssl-dev libjansson-dev clang llvm lld libclang-rt-14-dev afl++ chromium python3-venv zip shellcheck"
+PKGS="build-essential pkg-config libssl-dev libjansson-dev clang llvm lld libclang-rt-14-dev afl++ chromium python3-venv zip shellcheck clang-format"
 
 missing=""
 for p in $PKGS; do
