@@ -812,7 +812,10 @@ def run(args: argparse.Namespace) -> int:
         c = json.loads(cov_path.read_text())
         if c.get("hash") == shash + vhash:
             cov = {f: {int(n): v for n, v in lines.items()} for f, lines in c["cov"].items()}
-    if cov is None:
+    if cov is None and args.sample:
+        log(f"mutation[{side_name}]: no coverage measured for these sources and vectors: a sample runs every "
+            f"vector it needs (a full run measures it)")
+    elif cov is None:
         t = time.monotonic()
         cov = side.coverage(vecs, order)
         if cov is not None:
