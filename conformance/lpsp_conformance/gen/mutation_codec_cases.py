@@ -104,6 +104,13 @@ CASES = [
      "input": {"body": "RESPONSE_CHECK_SUBSCRIPTIONS", "authorization": None, "tracing": b"",
                "etag_format": 1, "etag": bytes(64)},
      "verdict": "implementation-defined"},
+    # stateful.c: a message of exactly 4 bytes is long enough for its type to be
+    # judged before its headers
+    {"op": "decode", "slug": "type-10-4-bytes", "refs": ["§2.2", "§4.1"],
+     "description": "the 4 bytes 0001 000a: flags and type 10, one past the largest S2B type, "
+                    "and nothing else (an unknown type, not a cut-short message)",
+     "input": {"direction": "s2b", "hex": "0001000a"},
+     "verdict": "invalid"},
     # stateful.c: encode refusals the codec makes after its earlier checks pass
     {"op": "encode", "slug": "notify-stream-enc-sha-63", "refs": ["§3.1.7", "QK-19"],
      "description": "encode a NOTIFY_STREAM start whose x-unverified-uncompressed-sha512 is 63 "
