@@ -111,6 +111,11 @@ CASES = [
                     "and nothing else (an unknown type, not a cut-short message)",
      "input": {"direction": "s2b", "hex": "0001000a"},
      "verdict": "invalid"},
+    {"op": "decode", "slug": "header-name-length-cut-1", "refs": ["§2.5", "§4.5"],
+     "description": "SUBSCRIBE_EXACT in expanded mode announcing 1 header, then the single byte "
+                    "80 where the u16 name length starts: cut short, not a bad header name",
+     "input": {"direction": "s2b", "hex": "00000002000180"},
+     "verdict": "invalid"},
     # stateful.c: encode refusals the codec makes after its earlier checks pass
     {"op": "encode", "slug": "notify-stream-enc-sha-63", "refs": ["§3.1.7", "QK-19"],
      "description": "encode a NOTIFY_STREAM start whose x-unverified-uncompressed-sha512 is 63 "
