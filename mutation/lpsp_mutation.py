@@ -752,6 +752,14 @@ def run(args: argparse.Namespace) -> int:
     name = "sample" if args.sample else "recheck" if args.survivors else "full"
     work = build_dir(side_name) / name if name != "full" else build_dir(side_name)
     work.mkdir(parents=True, exist_ok=True)
+    # one run per work directory at a time: two runs would install their
+    # mutants into the same slots and judge each other's
+    run_lock = open(work / ".run.lock", "w")
+    try:
+        fcntl.flock(run_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log(f"mutation[{side_name}]: another {name} run is using {rel(work)}; waiting for it")
+        fcntl.flock(run_lock, fcntl.LOCK_EX)
     side = make_side(side_name, work)
     t_start = time.monotonic()
     log(f"mutation[{side_name}]: {side.describe()}")
