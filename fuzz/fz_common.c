@@ -44,6 +44,12 @@ uint32_t fz_hash(const uint8_t *p, size_t n)
     return h;
 }
 
+size_t fz_pick(uint32_t *h, size_t n)
+{
+    *h = *h * 1103515245u + 12345u;
+    return (size_t)(*h >> 8) % n;
+}
+
 int fz_heavy(const uint8_t *data, size_t len)
 {
     return fz_exhaustive() || (fz_hash(data, len) & 7) == 0;
@@ -52,8 +58,10 @@ int fz_heavy(const uint8_t *data, size_t len)
 /* ------------------------------------------------------------------ */
 /* Allocation counting                                                 */
 
-static volatile int fz_counting;
-static volatile size_t fz_allocs, fz_frees;
+/* Per thread: only the calling thread's allocations are the codec's (the
+ * fuzzing engine may allocate on its own threads meanwhile). */
+static _Thread_local volatile int fz_counting;
+static _Thread_local volatile size_t fz_allocs, fz_frees;
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
@@ -192,4 +200,19 @@ void fz_check_view(const char *what, lpsp_view v, const uint8_t *buf, size_t len
 int fz_view_eq(lpsp_view a, lpsp_view b)
 {
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+void fz_check_views(const fz_named_view *v, size_t n, const uint8_t *buf, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        fz_check_view(v[i].name, v[i].v, buf, len);
+}
+
+void fz_check_parse_error(const char *what, lpsp_status st, const lpsp_error *e, size_t len, int skip_digest)
+{
+    FZ_ASSERT(fz_is_parse_error(st), "%s: status %d (%s) outside the parse set", what, st,
+              lpsp_status_name(st));
+    fz_check_error(what, st, e, len);
+    if (skip_digest)
+        FZ_ASSERT(st != LPSP_E_HASH_MISMATCH, "%s: hash_mismatch although digests are skipped", what);
 }

@@ -39,6 +39,9 @@ int fz_heavy(const uint8_t *data, size_t len);
  * reproduces from the input alone. */
 uint32_t fz_hash(const uint8_t *p, size_t n);
 
+/* The next of a sequence of choices in [0, n) seeded with fz_hash (n > 0). */
+size_t fz_pick(uint32_t *h, size_t n);
+
 /* Allocation counting around codec calls: the codec never allocates, not
  * even while hashing (codec/docs/SECURITY.md, 3). fz_alloc_end stops
  * counting and fails, naming `what`, if anything was allocated. */
@@ -65,6 +68,24 @@ void fz_check_error(const char *what, lpsp_status st, const lpsp_error *e, size_
 void fz_check_view(const char *what, lpsp_view v, const uint8_t *buf, size_t len);
 /* Equal bytes. */
 int fz_view_eq(lpsp_view a, lpsp_view b);
+
+/* A parsed message's views by name, checked with fz_check_view. */
+typedef struct {
+    const char *name;
+    lpsp_view v;
+} fz_named_view;
+void fz_check_views(const fz_named_view *v, size_t n, const uint8_t *buf, size_t len);
+
+/* Invariants of a parser's refusal: a status of the parse band with its
+ * error invariants, and no hash_mismatch when digests are skipped. */
+void fz_check_parse_error(const char *what, lpsp_status st, const lpsp_error *e, size_t len, int skip_digest);
+
+/* Field-by-field comparison of two parsed messages a and b, in a function
+ * that returns the name of the first differing field. */
+#define FZ_DIFF_INT(f)                                                                                       \
+    if (a->f != b->f) return #f
+#define FZ_DIFF_VIEW(f)                                                                                      \
+    if (!fz_view_eq(a->f, b->f)) return #f
 
 /* Once per process: the codec's tables and names against the spec and the
  * serializer refusals of codec/docs/QUIRKS.md (fz_selfcheck.c). */

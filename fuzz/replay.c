@@ -11,10 +11,10 @@
  * runs every oracle on every input and checks every strict prefix of each
  * accepted input, where fuzzing builds sample them. */
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,8 +34,7 @@ static void name_input(void)
     const char *c = current;
     if (c) {
         static const char pre[] = "replay: crashing input: ";
-        if (write(2, pre, sizeof pre - 1) < 0 || write(2, c, strlen(c)) < 0 || write(2, "\n", 1) < 0)
-            return;
+        if (write(2, pre, sizeof pre - 1) < 0 || write(2, c, strlen(c)) < 0 || write(2, "\n", 1) < 0) return;
     }
 }
 static void on_abort(int sig)
