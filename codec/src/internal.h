@@ -118,10 +118,14 @@ static inline int lpsp_take(lpsp_cursor *c, size_t n, lpsp_view *out)
  * Returns the length of the valid prefix (== len when valid). */
 LPSP_INTERNAL size_t lpsp_utf8_valid_prefix(const uint8_t *s, size_t len);
 
-/* SHA-512 of data (libcrypto, no allocation). */
-LPSP_INTERNAL void lpsp_sha512(const uint8_t *data, size_t len, uint8_t out[64]);
-/* 1 when digest is 64 bytes and equals SHA-512(data) (constant-time compare). */
-LPSP_INTERNAL int lpsp_sha512_matches(lpsp_view data, lpsp_view digest);
+/* SHA-512 of data (libcrypto, no allocation): LPSP_OK, or LPSP_E_CRYPTO
+ * (recorded in err) when libcrypto fails. */
+LPSP_INTERNAL lpsp_status lpsp_sha512(const uint8_t *data, size_t len, uint8_t out[64], lpsp_error *err);
+/* LPSP_OK when digest is 64 bytes and equals SHA-512(data) (constant-time
+ * compare); LPSP_E_HASH_MISMATCH when it does not, err untouched (the caller
+ * records the mismatch in its own terms); LPSP_E_CRYPTO, recorded in err,
+ * when libcrypto fails. */
+LPSP_INTERNAL lpsp_status lpsp_sha512_matches(lpsp_view data, lpsp_view digest, lpsp_error *err);
 
 /* The one byte every empty view points at: views are never NULL. */
 LPSP_INTERNAL extern const uint8_t lpsp_empty_bytes[1];

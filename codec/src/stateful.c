@@ -434,9 +434,10 @@ lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsig
         if (body.len > out->compressed_length)
             return lpsp_fail(err, LPSP_E_LENGTH_MISMATCH, body_off, "x-compressed-length",
                              "message longer than declared");
-        if (!(opts & LPSP_PARSE_SKIP_DIGEST) && !lpsp_sha512_matches(body, out->sha512))
-            return lpsp_fail(err, LPSP_E_HASH_MISMATCH, body_off, "x-compressed-sha512",
-                             "does not match the message");
+        if (!(opts & LPSP_PARSE_SKIP_DIGEST) && (st = lpsp_sha512_matches(body, out->sha512, err)) != LPSP_OK)
+            return st == LPSP_E_CRYPTO ? st
+                                       : lpsp_fail(err, LPSP_E_HASH_MISMATCH, body_off, "x-compressed-sha512",
+                                                   "does not match the message");
         if (out->compressor_id == 0) {
             if (out->decompressed_length != out->compressed_length)
                 return lpsp_fail(err, LPSP_E_LENGTH_MISMATCH, body_off, "x-decompressed-length",
@@ -466,9 +467,10 @@ lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsig
         return LPSP_OK;
     default: /* LPSP_BODY_DICT */
         out->payload = body;
-        if (!compat && !(opts & LPSP_PARSE_SKIP_DIGEST) && !lpsp_sha512_matches(body, out->sha512))
-            return lpsp_fail(err, LPSP_E_HASH_MISMATCH, body_off, "x-sha512",
-                             "does not match the dictionary"); /* QK-12 */
+        if (!compat && !(opts & LPSP_PARSE_SKIP_DIGEST) && (st = lpsp_sha512_matches(body, out->sha512, err)) != LPSP_OK)
+            return st == LPSP_E_CRYPTO ? st
+                                       : lpsp_fail(err, LPSP_E_HASH_MISMATCH, body_off, "x-sha512",
+                                                   "does not match the dictionary"); /* QK-12 */
         return LPSP_OK;
     }
 }
@@ -576,6 +578,7 @@ static lpsp_status normalize(const lpsp_msg *m, const lpsp_msgdef **dp, derived 
     n->part_id = m->part_id;
     *continuation = 0;
     if (!m->payload.ptr && m->payload.len) return refuse(err, "payload", "NULL view with a length");
+    lpsp_status st;
     switch (d->body) {
     case LPSP_BODY_NOTIFY:
         if (m->variant == LPSP_VARIANT_UNCOMPRESSED) {
@@ -587,8 +590,8 @@ static lpsp_status normalize(const lpsp_msg *m, const lpsp_msgdef **dp, derived 
         } else {
             return refuse(err, "variant", "NOTIFY needs the uncompressed or compressed variant");
         }
-        if (!lpsp_sha512_matches(m->payload, m->sha512))
-            return refuse(err, "x-compressed-sha512", "is not the SHA-512 of the message");
+        if ((st = lpsp_sha512_matches(m->payload, m->sha512, err)) != LPSP_OK)
+            return st == LPSP_E_CRYPTO ? st : refuse(err, "x-compressed-sha512", "is not the SHA-512 of the message");
         return LPSP_OK;
     case LPSP_BODY_STREAM:
         if (m->variant == LPSP_VARIANT_CONTINUATION) {
@@ -609,7 +612,8 @@ static lpsp_status normalize(const lpsp_msg *m, const lpsp_msgdef **dp, derived 
             return refuse(err, "payload", "first part is longer than the whole notification");
         return LPSP_OK;
     case LPSP_BODY_DICT:
-        if (!lpsp_sha512_matches(m->payload, m->sha512)) return refuse(err, "x-sha512", "is not the SHA-512 of the dictionary");
+        if ((st = lpsp_sha512_matches(m->payload, m->sha512, err)) != LPSP_OK)
+            return st == LPSP_E_CRYPTO ? st : refuse(err, "x-sha512", "is not the SHA-512 of the dictionary");
         return LPSP_OK;
     default:
         if (m->variant != LPSP_VARIANT_NONE) return refuse(err, "variant", "this type has no variants");

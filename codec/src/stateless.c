@@ -85,7 +85,9 @@ lpsp_status lpsp_sl_check_digest(lpsp_view message, lpsp_view digest, lpsp_error
 {
     if (digest.len != LPSP_SHA512_LEN)
         return lpsp_fail(err, LPSP_E_FIELD_SIZE, 0, "digest", "digest is not 64 bytes");
-    return lpsp_sha512_matches(message, digest) ? LPSP_OK : lpsp_fail(err, LPSP_E_HASH_MISMATCH, 0, "message", "SHA-512 differs from the digest");
+    lpsp_status st = lpsp_sha512_matches(message, digest, err);
+    if (st == LPSP_OK || st == LPSP_E_CRYPTO) return st;
+    return lpsp_fail(err, LPSP_E_HASH_MISMATCH, 0, "message", "SHA-512 differs from the digest");
 }
 
 /* ------------------------------------------------------------------ parse */
@@ -328,9 +330,11 @@ lpsp_status lpsp_sl_parse(lpsp_sl_body body, const uint8_t *buf, size_t len, uns
         return LPSP_OK;
     }
     if (body == LPSP_SL_NOTIFY && !(opts & LPSP_SL_SKIP_DIGEST)) {
-        if (!lpsp_sha512_matches(out->message, out->sha512))
-            return lpsp_fail(err, LPSP_E_HASH_MISMATCH, (size_t)(out->sha512.ptr - buf), "sha512",
-                             "SHA-512 of the message differs from the declared one");
+        st = lpsp_sha512_matches(out->message, out->sha512, err);
+        if (st != LPSP_OK)
+            return st == LPSP_E_CRYPTO ? st
+                                       : lpsp_fail(err, LPSP_E_HASH_MISMATCH, (size_t)(out->sha512.ptr - buf),
+                                                   "sha512", "SHA-512 of the message differs from the declared one");
     }
     return LPSP_OK;
 }
@@ -430,7 +434,8 @@ static lpsp_status body_walk(const void *arg, lpsp_sink *s, lpsp_error *err)
 static lpsp_status check_digests(const lpsp_sl_msg *m, lpsp_error *err)
 {
     if (m->body == LPSP_SL_NOTIFY) {
-        if (!lpsp_sha512_matches(m->message, m->sha512)) return refuse(err, "sha512", "not the SHA-512 of the message");
+        lpsp_status st = lpsp_sha512_matches(m->message, m->sha512, err);
+        if (st != LPSP_OK) return st == LPSP_E_CRYPTO ? st : refuse(err, "sha512", "not the SHA-512 of the message");
     } else if (m->body == LPSP_SL_SET_SUBSCRIPTIONS) {
         uint8_t etag[LPSP_ETAG_LEN];
         lpsp_status st = lpsp_etag_compute(m->url, m->exact, m->n_exact, m->globs, m->n_globs, 0, etag, err);

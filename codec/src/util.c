@@ -7,20 +7,22 @@
 
 #include "internal.h"
 
-void lpsp_sha512(const uint8_t *data, size_t len, uint8_t out[64])
+lpsp_status lpsp_sha512(const uint8_t *data, size_t len, uint8_t out[64], lpsp_error *err)
 {
     SHA512_CTX c;
-    SHA512_Init(&c);
-    SHA512_Update(&c, data, len);
-    SHA512_Final(out, &c);
+    if (!SHA512_Init(&c)) return lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "SHA-512 init failed");
+    int ok = SHA512_Update(&c, data, len);
+    ok = SHA512_Final(out, &c) && ok; /* Final runs anyway: it clears the context */
+    return ok ? LPSP_OK : lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "SHA-512 failed");
 }
 
-int lpsp_sha512_matches(lpsp_view data, lpsp_view digest)
+lpsp_status lpsp_sha512_matches(lpsp_view data, lpsp_view digest, lpsp_error *err)
 {
     uint8_t md[64];
-    if (digest.len != sizeof md) return 0;
-    lpsp_sha512(data.ptr, data.len, md);
-    return CRYPTO_memcmp(md, digest.ptr, sizeof md) == 0;
+    if (digest.len != sizeof md) return LPSP_E_HASH_MISMATCH;
+    lpsp_status st = lpsp_sha512(data.ptr, data.len, md, err);
+    if (st != LPSP_OK) return st;
+    return CRYPTO_memcmp(md, digest.ptr, sizeof md) == 0 ? LPSP_OK : LPSP_E_HASH_MISMATCH;
 }
 
 const uint8_t lpsp_empty_bytes[1] = {0};

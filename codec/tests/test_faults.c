@@ -1,7 +1,8 @@
 /* libcrypto failures: every libcrypto call the codec makes is wrapped
  * (fault_shim.c, linked with -Wl,--wrap=...). Each operation runs with a
  * fault in call 1, 2, 3, ... until a run injects none; every run with a fault
- * must end in LPSP_E_CRYPTO (the documented status for a libcrypto failure)
+ * must end in LPSP_E_CRYPTO (the documented status for a libcrypto failure,
+ * never a digest mismatch or match)
  * and leave nothing allocated, the run without one must give the known
  * bytes. The expected bytes are computed here from the spec's layouts with
  * one-shot libcrypto calls, before any fault is armed. */
@@ -430,6 +431,126 @@ static void test_set_subscriptions(void)
     fault_arm(0, FAULT_FAIL);
 }
 
+/* ------------------------------------------------------- message digests */
+
+/* A digest check must not turn a libcrypto failure into a mismatch (or a
+ * match): stateful NOTIFY and ENABLE_ZSTD_CUSTOM, stateless NOTIFY and the
+ * RECEIVE digest check, in the parser and the serializer. The digest is
+ * computed here with the one-shot EVP_Digest before any fault is armed. */
+static uint8_t NOTE[300], NOTE_SHA[64];
+
+static void stateful_digest_case(lpsp_direction dir, uint16_t type, lpsp_variant variant, const char *what)
+{
+    static uint8_t wire[1024];
+    lpsp_msg m;
+    lpsp_msg_init(&m, dir, type, variant);
+    m.tracing = S("trace");
+    m.topic = S("foo/bar");
+    m.identifier = S("id-1");
+    m.payload = V(NOTE, sizeof NOTE);
+    m.sha512 = V(NOTE_SHA, 64);
+    m.zstd_identifier = 65536; /* a custom dictionary's lowest id */
+    m.compression_level = 3;
+    m.min_size = 32;
+    m.max_size = 1 << 20;
+    size_t len = 0;
+    lpsp_error e;
+    memset(&e, 0, sizeof e);
+    fault_arm(0, FAULT_FAIL);
+    CHECK_EQ_INT(lpsp_serialize(&m, 1, wire, sizeof wire, &len, &e), LPSP_OK);
+    CHECK(fault_calls() > 0); /* the serializer checks the digest */
+
+    unsigned long n = 1;
+    for (; n < MAX_CALLS; n++) {
+        static uint8_t out[1024];
+        size_t w = 0;
+        memset(&e, 0, sizeof e);
+        fault_arm(n, FAULT_FAIL);
+        lpsp_status st = lpsp_serialize(&m, 1, out, sizeof out, &w, &e);
+        if (faulted_run_ok(st, &e, what, n)) {
+            CHECK_EQ_INT(st, LPSP_OK);
+            CHECK_MEM(out, w, wire, len);
+            break;
+        }
+    }
+    CHECK(n > 1 && n < MAX_CALLS);
+    for (n = 1; n < MAX_CALLS; n++) {
+        lpsp_msg p;
+        memset(&e, 0, sizeof e);
+        fault_arm(n, FAULT_FAIL);
+        lpsp_status st = lpsp_parse(dir, wire, len, 0, &p, &e);
+        if (faulted_run_ok(st, &e, what, n)) {
+            CHECK_EQ_INT(st, LPSP_OK);
+            CHECK_MEM(p.payload.ptr, p.payload.len, NOTE, sizeof NOTE);
+            break;
+        }
+    }
+    CHECK(n > 1 && n < MAX_CALLS);
+    fault_arm(0, FAULT_FAIL);
+}
+
+static void test_message_digests(void)
+{
+    fill(NOTE, sizeof NOTE, 'n');
+    unsigned wl = 0;
+    CHECK(EVP_Digest(NOTE, sizeof NOTE, NOTE_SHA, &wl, EVP_sha512(), NULL) && wl == 64);
+
+    stateful_digest_case(LPSP_S2B, LPSP_S2B_NOTIFY, LPSP_VARIANT_UNCOMPRESSED, "stateful NOTIFY");
+    stateful_digest_case(LPSP_B2S, LPSP_B2S_ENABLE_ZSTD_CUSTOM, LPSP_VARIANT_NONE, "ENABLE_ZSTD_CUSTOM");
+
+    /* stateless NOTIFY: serialize once without faults, then each way with */
+    static uint8_t wire[1024], out[1024];
+    lpsp_sl_msg m;
+    lpsp_sl_msg_init(&m, LPSP_SL_NOTIFY);
+    m.tracing = S("trace");
+    m.topic = S("foo/bar");
+    m.message = V(NOTE, sizeof NOTE);
+    m.sha512 = V(NOTE_SHA, 64);
+    size_t len = 0;
+    lpsp_error e;
+    memset(&e, 0, sizeof e);
+    fault_arm(0, FAULT_FAIL);
+    CHECK_EQ_INT(lpsp_sl_serialize(&m, wire, sizeof wire, &len, &e), LPSP_OK);
+    unsigned long n = 1;
+    for (; n < MAX_CALLS; n++) {
+        size_t w = 0;
+        memset(&e, 0, sizeof e);
+        fault_arm(n, FAULT_FAIL);
+        lpsp_status st = lpsp_sl_serialize(&m, out, sizeof out, &w, &e);
+        if (faulted_run_ok(st, &e, "stateless NOTIFY serialize", n)) {
+            CHECK_EQ_INT(st, LPSP_OK);
+            CHECK_MEM(out, w, wire, len);
+            break;
+        }
+    }
+    CHECK(n > 1 && n < MAX_CALLS);
+    for (n = 1; n < MAX_CALLS; n++) {
+        lpsp_sl_msg p;
+        memset(&e, 0, sizeof e);
+        fault_arm(n, FAULT_FAIL);
+        lpsp_status st = lpsp_sl_parse(LPSP_SL_NOTIFY, wire, len, 0, &p, &e);
+        if (faulted_run_ok(st, &e, "stateless NOTIFY parse", n)) {
+            CHECK_EQ_INT(st, LPSP_OK);
+            CHECK_MEM(p.message.ptr, p.message.len, NOTE, sizeof NOTE);
+            break;
+        }
+    }
+    CHECK(n > 1 && n < MAX_CALLS);
+
+    /* RECEIVE's Repr-Digest check */
+    for (n = 1; n < MAX_CALLS; n++) {
+        memset(&e, 0, sizeof e);
+        fault_arm(n, FAULT_FAIL);
+        lpsp_status st = lpsp_sl_check_digest(V(NOTE, sizeof NOTE), V(NOTE_SHA, 64), &e);
+        if (faulted_run_ok(st, &e, "lpsp_sl_check_digest", n)) {
+            CHECK_EQ_INT(st, LPSP_OK);
+            break;
+        }
+    }
+    CHECK(n > 1 && n < MAX_CALLS);
+    fault_arm(0, FAULT_FAIL);
+}
+
 /* The shim is in place: without --wrap no fault would ever fire and the
  * loops above would pass vacuously. */
 static void test_shim_active(void)
@@ -455,5 +576,6 @@ int main(void)
     test_etag_stream();
     test_etag_batch_edges();
     test_set_subscriptions();
+    test_message_digests();
     TEST_MAIN_END();
 }

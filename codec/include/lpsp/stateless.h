@@ -147,7 +147,8 @@ LPSP_MUST_CHECK lpsp_status lpsp_sl_serialize(const lpsp_sl_msg *m, uint8_t *buf
 void lpsp_sl_msg_init(lpsp_sl_msg *m, lpsp_sl_body body);
 
 /* Check a RECEIVE message against its Repr-Digest: LPSP_E_FIELD_SIZE when the
- * digest is not 64 bytes, LPSP_E_HASH_MISMATCH when it differs. */
+ * digest is not 64 bytes, LPSP_E_HASH_MISMATCH when it differs, LPSP_E_CRYPTO
+ * when libcrypto fails. */
 LPSP_MUST_CHECK lpsp_status lpsp_sl_check_digest(lpsp_view message, lpsp_view digest,
                                                  lpsp_error *err);
 
