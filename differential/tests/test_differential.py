@@ -129,7 +129,7 @@ def test_classify_and_vector_explanation():
 
 
 def test_typed_corpus_file_reconstruction():
-    # fuzz/harness.c fz_stateful_typed: selector byte, then headers and body
+    # fuzz/oracle_stateful.c stateful_typed: selector byte, then headers and body
     assert typed_message(2, b"\x01abc") == b"\x00\x01\x00\x02abc"
     assert typed_message(2, b"\x00") == b"\x00\x00\x00\x02"
     assert typed_message(9, b"\x05x") == b"\xff\x05\x00\x09x"
@@ -247,7 +247,7 @@ def test_op_inputs_are_reproducible():
 
 def test_text_corpus_fields_follow_the_harness():
     from lpsp_conformance.differential import opinputs as OI
-    # fuzz/harness.c: bearer "token NUL authorization", else split in half
+    # fuzz/oracle_text.c text_bearer: "token NUL authorization", else split in half
     assert OI._corpus_fields("bearer", "bearer_check", b"s3\x00Bearer s3") == \
         {"token": "s3", "authorization": "Bearer s3"}
     assert OI._corpus_fields("bearer", "bearer_check", b"abcd") == {"token": "ab", "authorization": "cd"}

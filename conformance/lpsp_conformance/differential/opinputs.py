@@ -9,8 +9,8 @@ Computed operations (both must compute the same output, or both refuse):
 Every input is one testee-protocol request (op and input object,
 conformance/TESTEE-PROTOCOL.md). Sources:
   corpus     the seed corpora of the fuzz targets (corpus/<target>/ and
-             corpus/grown/<target>/), split into fields as fuzz/harness.c
-             fz_text does;
+             corpus/grown/<target>/), split into fields as the text targets
+             of fuzz/oracle_text.c do;
   vectors    the inputs of the vectors for these ops (vectors/auth.json,
              session.json, etag.json);
   mutated    N seeded text-aware mutations per text parser;
@@ -181,7 +181,7 @@ def sign_model(msg: Dict[str, Any], ts: int, nonce: str) -> str:
 # ------------------------------------------------------------------ corpora
 
 def _etag_from_raw(raw: bytes) -> Dict[str, Any]:
-    """fuzz/harness.c FZ_TEXT_ETAG_ORDER: entries separated by 0x00 (exact)
+    """fuzz/oracle_text.c FZ_TEXT_ETAG_ORDER: entries separated by 0x00 (exact)
     until a 0x01 byte, then globs (separated by 0x00 or 0x01); url "u", no
     recovery, order checked."""
     exact, glob = [], []
@@ -202,7 +202,7 @@ def _etag_from_raw(raw: bytes) -> Dict[str, Any]:
 
 
 def _roundtrip_fields(raw: bytes, for_sign: bool) -> Dict[str, Any]:
-    """fuzz/harness.c FZ_TEXT_HMAC_ROUNDTRIP: byte 0 the kind, then nonce,
+    """fuzz/oracle_text.c FZ_TEXT_HMAC_ROUNDTRIP: byte 0 the kind, then nonce,
     tracing, url, recovery, topic, glob, identifier separated by 0x00; the
     other fields from a generator seeded with the file's digest."""
     kind = KIND_NAMES[1 + raw[0] % _auth.KINDS["STATEFUL_CONTINUE_NOTIFY"]]

@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .. import REPO_ROOT
+from ..fuzz_targets import load_targets
 from ..protocol.stateful_model import S2B_TYPES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_HARNESS = 0, 1, 2
@@ -173,19 +174,13 @@ def typed_frame(typ: int, data: bytes) -> Optional[bytes]:
 
 
 def _target_types(repo: Path) -> Dict[str, int]:
-    """S2B typed targets from fuzz/targets.txt (name -> type value); without
-    the file, one per S2B type of the protocol model."""
-    out = {f"s2b_{k.lower()}": v for k, v in S2B_TYPES.items()}
-    out["s2b_any"] = 0
+    """S2B typed targets of fuzz/targets.txt (name -> type value, 0 for the
+    "any" dispatcher); without the file, one per S2B type of the model."""
     p = repo / "fuzz" / "targets.txt"
     if p.is_file():
-        for line in p.read_text(encoding="utf-8").splitlines():
-            parts = line.split()
-            if len(parts) >= 4 and parts[0].startswith("s2b_") and parts[2] == "LPSP_S2B":
-                try:
-                    out[parts[0]] = int(parts[3])
-                except ValueError:
-                    pass
+        return {t.name: t.type for t in load_targets(p) if t.direction == "s2b"}
+    out = {f"s2b_{k.lower()}": v for k, v in S2B_TYPES.items()}
+    out["s2b_any"] = 0
     return out
 
 
