@@ -135,3 +135,130 @@ CASES = [
                "message": custom(65535, 3, 0, 0, b"dict")},
      "verdict": "implementation-defined"},
 ]
+
+# --- auth.c, b64.c, util.c, sink.c, pyint.c ---
+# These rows are kept out of the list above so that the other section stays
+# untouched; _insert_rows puts each after the last row of its area, so that
+# an area's rows stay together in CASES (the vector files are the same as
+# with plain appending: a row's vector lands after its area's others).
+from ..protocol.auth_model import code_of, secret_decode, sign, to_sign  # noqa: E402
+from .auth_cases import SECRET  # noqa: E402
+
+
+def _glob_hex(glob_hex, recovery=None):
+    """SUBSCRIBE_GLOB with a glob of the given bytes (hex): built from a
+    4-byte placeholder glob, whose bytes are then replaced."""
+    wire = encode_reference({"body": "SUBSCRIBE_GLOB", "url": SL_URL, "glob": "\x01\x02\x03\x04",
+                             "recovery": recovery, "tracing": b""}).hex()
+    assert wire.count("000401020304") == 1
+    return wire.replace("000401020304", "%04x" % (len(glob_hex) // 2) + glob_hex)
+
+
+def _x_hmac(ts, nonce, f):
+    """An X-HMAC header whose code is the HMAC of f's to_sign with the
+    timestamp as a u64 (2^64 + ts for a negative ts)."""
+    data = to_sign(dict(f, timestamp=str(ts % (1 << 64)), nonce=nonce), False)
+    return f"X-HMAC {ts}:{nonce}:{b64std(code_of(secret_decode(SECRET, False), data))}"
+
+
+_CS = fields("CHECK_SUBSCRIPTIONS", url="u")
+# every printable and control ASCII byte outside the base64 alphabet and '='
+_B64_JUNK = "".join(chr(c) for c in range(1, 128)
+                    if not (chr(c).isascii() and (chr(c).isalnum() or chr(c) in "+/=")))
+
+_AUTH_OPS = {"hmac_to_sign", "hmac_sign", "hmac_verify", "hmac_parse_token", "hmac_secret_decode",
+             "base64_lenient", "py_int", "bearer_check"}
+
+
+def _area_key(row):
+    return "stateless" if row["op"].startswith("stateless_") else "auth" if row["op"] in _AUTH_OPS else None
+
+
+def _insert_rows(rows):
+    for row in rows:
+        key = _area_key(row)
+        at = max((i for i, r in enumerate(CASES) if _area_key(r) == key), default=len(CASES) - 1)
+        CASES.insert(at + 1, row)
+
+
+_insert_rows([
+    # util.c: the UTF-8 validator's lead-byte ranges and second-byte bounds
+    {"op": "stateless_decode", "slug": "subscribe-glob-utf8-boundaries", "refs": ["§8.2.2", "§1.4"],
+     "description": "SUBSCRIBE_GLOB whose glob holds the first and last code point of each "
+                    "UTF-8 lead-byte range: c2 80, c2 bf, df bf, e0 a0 80, ed 9f bf, ef bf bf, "
+                    "f0 90 80 80, f1 80 80 80, f4 8f bf bf",
+     "input": {"body": "SUBSCRIBE_GLOB",
+               "hex": encode_reference({"body": "SUBSCRIBE_GLOB", "url": SL_URL,
+                                        "glob": "\u0080\u00bf\u07ff\u0800\ud7ff\uffff"
+                                                "\U00010000\U00040000\U0010ffff",
+                                        "recovery": None, "tracing": b""}).hex()},
+     "verdict": "valid"},
+    {"op": "stateless_decode", "slug": "subscribe-glob-utf8-third-byte-ascii", "refs": ["§8.2.2", "§1.4"],
+     "description": "SUBSCRIBE_GLOB whose glob is e1 80 41: a three-byte sequence whose third "
+                    "byte is not a continuation byte",
+     "input": {"body": "SUBSCRIBE_GLOB", "hex": _glob_hex("e18041")},
+     "verdict": "invalid"},
+    {"op": "stateless_decode", "slug": "subscribe-glob-utf8-cut-before-80", "refs": ["§8.2.2", "§1.4"],
+     "description": "SUBSCRIBE_GLOB whose glob ends in e1 80, one byte short of a three-byte "
+                    "sequence, followed by a 32768-byte recovery whose length starts with 80 "
+                    "(a continuation byte just past the glob)",
+     "input": {"body": "SUBSCRIBE_GLOB", "hex": _glob_hex("6161e180", "r" * 32768)},
+     "verdict": "invalid"},
+    # pyint.c: each whitespace byte, nothing but whitespace, one past the int64 minimum
+    {"op": "py_int", "slug": "py-int-all-ascii-spaces", "refs": ["§10.4.3"],
+     "description": "int() strips each of the six ASCII whitespace bytes on both sides",
+     "input": {"text": "\t\n\v\f\r 7 \r\f\v\n\t"}, "verdict": "valid"},
+    {"op": "py_int", "slug": "py-int-spaces-only", "refs": ["§10.4.3"],
+     "description": "int() of whitespace alone has no digits",
+     "input": {"text": " \t "}, "verdict": "invalid"},
+    {"op": "py_int", "slug": "py-int-int64-min-minus-1", "refs": ["§10.4.3", "QK-34"],
+     "description": "-2^63 - 1, one below the int64 minimum",
+     "input": {"text": str(-(1 << 63) - 1)}, "verdict": "implementation-defined"},
+    # b64.c: '=' before the third character of a group, every junk byte
+    {"op": "base64_lenient", "slug": "b64-one-char-three-pads", "refs": ["§10.4.4"],
+     "description": "one data character then ===: padding counts only from a group's third "
+                    "character on, so the data is one more than a multiple of 4",
+     "input": {"text": "a==="}, "verdict": "invalid"},
+    {"op": "base64_lenient", "slug": "b64-every-junk-ascii-byte", "refs": ["§10.4.4"],
+     "description": "aG, every ASCII byte 01-7f outside the alphabet and '=', then k=: the "
+                    "junk is skipped, leaving aGk= (hi)",
+     "input": {"text": "aG" + _B64_JUNK + "k="}, "verdict": "valid"},
+    # auth.c: secret decode, token parse and verify edges
+    {"op": "hmac_secret_decode", "slug": "secret-85-chars", "refs": ["§10.3.1", "§10.4.4"],
+     "description": "a secret of 85 base64 characters: one more than a multiple of 4 is not "
+                    "base64 (not merely the wrong length)",
+     "input": {"secret": "A" * 85}, "verdict": "invalid"},
+    {"op": "hmac_parse_token", "slug": "parse-token-ts-not-int-now-0", "refs": ["§10.4.1", "§10.4.3"],
+     "description": "a timestamp that is not an integer, checked at now 0 with lifetime 0 (so "
+                    "only the integer check can refuse it)",
+     "input": {"authorization": "X-HMAC x:abcdef:" + "A" * 86 + "==", "now": "0", "lifetime": 0},
+     "verdict": "invalid"},
+    {"op": "hmac_parse_token", "slug": "parse-token-empty-nonce", "refs": ["§10.4.1"],
+     "description": "a token whose nonce is empty (two adjacent colons)",
+     "input": {"authorization": "X-HMAC 1700000000::" + "A" * 86 + "==",
+               "now": "1700000000", "lifetime": 0},
+     "verdict": "valid"},
+    {"op": "hmac_verify", "slug": "verify-timestamp-0", "refs": ["§10.4.1", "§10.4.2"],
+     "description": "a correct token signed at timestamp 0, checked at now 0",
+     "input": dict(_CS, secret=SECRET, now="0", lifetime=0,
+                   authorization=sign(dict(_CS, timestamp="0", secret=SECRET), False)),
+     "verdict": "valid"},
+    {"op": "hmac_verify", "slug": "verify-timestamp-minus-5", "refs": ["§10.4.1", "§10.4.2", "§10.3.3"],
+     "description": "a token at timestamp -5 (within lifetime 10 of now 0) whose code is the "
+                    "HMAC of the to_sign with 2^64 - 5 as the u64 timestamp: a negative "
+                    "timestamp cannot be signed, whatever the code",
+     "input": dict(_CS, secret=SECRET, now="0", lifetime=10, authorization=_x_hmac(-5, "abcdef", _CS)),
+     "verdict": "invalid"},
+    {"op": "hmac_verify", "slug": "verify-nonce-256", "refs": ["§10.4.2", "§10.3.3", "QK-33"],
+     "description": "verify a token whose nonce has 256 bytes, one more than the u8 length of "
+                    "to_sign holds",
+     "input": dict(_CS, secret=SECRET, now="1700000000", lifetime=120,
+                   authorization="X-HMAC 1700000000:" + "n" * 256 + ":" + "A" * 86 + "=="),
+     "verdict": "invalid"},
+    # auth.c: a compression level of 0 is signable (only negative ones are not)
+    {"op": "hmac_to_sign", "slug": "to-sign-zstd-preset-level-0", "refs": ["§10.3.3", "QK-32"],
+     "description": "to_sign of STATEFUL_ENABLE_ZSTD_PRESET with compression level 0",
+     "input": fields("STATEFUL_ENABLE_ZSTD_PRESET", url="u", identifier=1, compression_level=0,
+                     min_size=0, max_size=0),
+     "verdict": "valid"},
+])
