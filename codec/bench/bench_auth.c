@@ -13,9 +13,9 @@
 
 #include "lpsp.h"
 
-#define RUNS 7
+#define RUNS         7
 #define ETAG_ENTRIES 1000000
-#define SIGNS 200000
+#define SIGNS        200000
 
 static double now_s(void)
 {
@@ -68,7 +68,8 @@ static void bench_etag(void)
     lpsp_view url = S("http://127.0.0.1:3002/v1/receive");
     lpsp_error err;
     size_t dn = 0;
-    if (lpsp_etag_document_size(url, ents, ETAG_ENTRIES, NULL, 0, 1, &dn, &err) != LPSP_OK) die("document size");
+    if (lpsp_etag_document_size(url, ents, ETAG_ENTRIES, NULL, 0, 1, &dn, &err) != LPSP_OK)
+        die("document size");
     uint8_t *doc = malloc(dn);
     if (!doc || lpsp_etag_document(url, ents, ETAG_ENTRIES, NULL, 0, 1, doc, dn, &dn, &err) != LPSP_OK)
         die("document");
@@ -104,7 +105,8 @@ static void bench_etag(void)
 static void bench_sign(void)
 {
     uint8_t secret[64];
-    for (int i = 0; i < 64; i++) secret[i] = (uint8_t)i;
+    for (int i = 0; i < 64; i++)
+        secret[i] = (uint8_t)i;
     lpsp_error err;
     lpsp_hmac_key key;
     if (lpsp_hmac_key_init(&key, secret, sizeof secret, &err) != LPSP_OK) die("key");
@@ -141,8 +143,10 @@ static void bench_sign(void)
     }
     double mc = median(tc, RUNS), mr = median(tr, RUNS);
     printf("hmac   %d signs of SUBSCRIBE_EXACT (%zu-byte to_sign), median of %d runs\n", SIGNS, tn, RUNS);
-    printf("  lpsp to_sign + HMAC-SHA-512 + header:     %8.3f ms  %7.0f k signs/s\n", mc * 1e3, SIGNS / mc / 1e3);
-    printf("  raw libcrypto HMAC-SHA-512 of to_sign:    %8.3f ms  %7.0f k signs/s\n", mr * 1e3, SIGNS / mr / 1e3);
+    printf("  lpsp to_sign + HMAC-SHA-512 + header:     %8.3f ms  %7.0f k signs/s\n", mc * 1e3,
+           SIGNS / mc / 1e3);
+    printf("  raw libcrypto HMAC-SHA-512 of to_sign:    %8.3f ms  %7.0f k signs/s\n", mr * 1e3,
+           SIGNS / mr / 1e3);
     printf("  ratio lpsp/raw: %.2fx\n", mc / mr);
     lpsp_hmac_key_free(&key);
 }

@@ -20,11 +20,13 @@ static double now_ns(void)
 static volatile size_t sink;
 
 /* Time `iters` iterations of body, in ns per iteration. */
-#define TIME_NS(iters, body)                                        \
-    ({                                                              \
-        double t0_ = now_ns();                                      \
-        for (long i_ = 0; i_ < (iters); i_++) { body; }             \
-        (now_ns() - t0_) / (double)(iters);                         \
+#define TIME_NS(iters, body)                                                                                 \
+    ({                                                                                                       \
+        double t0_ = now_ns();                                                                               \
+        for (long i_ = 0; i_ < (iters); i_++) {                                                              \
+            body;                                                                                            \
+        }                                                                                                    \
+        (now_ns() - t0_) / (double)(iters);                                                                  \
     })
 
 /* Every figure is the minimum over ROUNDS rounds, and each round visits
@@ -55,8 +57,11 @@ static size_t typical(lpsp_msg *out)
         uint16_t max = dir == LPSP_S2B ? LPSP_S2B_MAX : LPSP_B2S_MAX;
         for (uint16_t t = 1; t <= max; t++) {
             int notify = dir == LPSP_S2B && t == LPSP_S2B_NOTIFY;
-            int stream = (dir == LPSP_S2B && t == LPSP_S2B_NOTIFY_STREAM) || (dir == LPSP_B2S && t == LPSP_B2S_RECEIVE_STREAM);
-            lpsp_variant v = notify ? LPSP_VARIANT_UNCOMPRESSED : stream ? LPSP_VARIANT_START_UNCOMPRESSED : LPSP_VARIANT_NONE;
+            int stream = (dir == LPSP_S2B && t == LPSP_S2B_NOTIFY_STREAM) ||
+                         (dir == LPSP_B2S && t == LPSP_B2S_RECEIVE_STREAM);
+            lpsp_variant v = notify   ? LPSP_VARIANT_UNCOMPRESSED
+                             : stream ? LPSP_VARIANT_START_UNCOMPRESSED
+                                      : LPSP_VARIANT_NONE;
             lpsp_msg *m = &out[n++];
             lpsp_msg_init(m, (lpsp_direction)dir, t, v);
             m->topic = V("foo/bar", 7);
@@ -87,7 +92,8 @@ static size_t typical(lpsp_msg *out)
 int main(int argc, char **argv)
 {
     FILE *json = argc > 1 ? fopen(argv[1], "w") : NULL;
-    for (int i = 0; i < 32; i++) NONCE[i] = (uint8_t)i;
+    for (int i = 0; i < 32; i++)
+        NONCE[i] = (uint8_t)i;
     SHA512((const unsigned char *)"hi", 2, SHA_HI);
     SHA512((const unsigned char *)DICT, sizeof DICT - 1, SHA_DICT);
 
@@ -120,14 +126,14 @@ int main(int argc, char **argv)
             lpsp_error e;
             uint8_t wbuf[512];
             keep_min(&parse_ns[i], TIME_NS(20000, {
-                         if (lpsp_parse(msgs[i].direction, wire[i], wlen[i], 0, &out, &e) != LPSP_OK) abort();
-                         sink += out.tracing.len;
-                     }));
+                if (lpsp_parse(msgs[i].direction, wire[i], wlen[i], 0, &out, &e) != LPSP_OK) abort();
+                sink += out.tracing.len;
+            }));
             keep_min(&ser_ns[i], TIME_NS(20000, {
-                         size_t w;
-                         if (lpsp_serialize(&msgs[i], 1, wbuf, sizeof wbuf, &w, &e) != LPSP_OK) abort();
-                         sink += w;
-                     }));
+                size_t w;
+                if (lpsp_serialize(&msgs[i], 1, wbuf, sizeof wbuf, &w, &e) != LPSP_OK) abort();
+                sink += w;
+            }));
         }
     fprintf(stderr, "minimum over %d interleaved rounds\n%-4s %-26s %6s %12s %12s\n", ROUNDS, "dir",
             "type (minimal headers)", "bytes", "parse ns", "serialize ns");
@@ -139,9 +145,12 @@ int main(int argc, char **argv)
         const char *name = lpsp_type_name(msgs[i].direction, msgs[i].type);
         fprintf(stderr, "%-4s %-26s %6zu %12.1f %12.1f\n", dir, name, len, parse, ser);
         if (json) {
-            fprintf(json, "{\"direction\":\"%s\",\"type\":\"%s\",\"parse_ns\":%.2f,\"serialize_ns\":%.2f,\"hex\":\"", dir,
-                    name, parse, ser);
-            for (size_t k = 0; k < len; k++) fprintf(json, "%02x", buf[k]);
+            fprintf(
+                json,
+                "{\"direction\":\"%s\",\"type\":\"%s\",\"parse_ns\":%.2f,\"serialize_ns\":%.2f,\"hex\":\"",
+                dir, name, parse, ser);
+            for (size_t k = 0; k < len; k++)
+                fprintf(json, "%02x", buf[k]);
             fprintf(json, "\"}\n");
         }
     }
@@ -149,7 +158,8 @@ int main(int argc, char **argv)
     /* 1 MiB NOTIFY: parse (includes SHA-512 of the body) vs raw SHA-512 */
     size_t body_len = 1 << 20;
     uint8_t *body = malloc(body_len);
-    for (size_t i = 0; i < body_len; i++) body[i] = (uint8_t)(i * 131 + 7);
+    for (size_t i = 0; i < body_len; i++)
+        body[i] = (uint8_t)(i * 131 + 7);
     uint8_t digest[64];
     SHA512(body, body_len, digest);
     lpsp_msg m;
@@ -167,13 +177,13 @@ int main(int argc, char **argv)
     double t_parse = 0, t_sha = 0;
     for (int r = 0; r < ROUNDS; r++) { /* alternate the two, keep each minimum */
         keep_min(&t_parse, TIME_NS(4, {
-                     if (lpsp_parse(LPSP_S2B, wire1m, len, 0, &out, &e) != LPSP_OK) abort();
-                     sink += out.payload.len;
-                 }));
+            if (lpsp_parse(LPSP_S2B, wire1m, len, 0, &out, &e) != LPSP_OK) abort();
+            sink += out.payload.len;
+        }));
         keep_min(&t_sha, TIME_NS(4, {
-                     SHA512(body, body_len, digest);
-                     sink += digest[0];
-                 }));
+            SHA512(body, body_len, digest);
+            sink += digest[0];
+        }));
     }
     double mib = (double)body_len / (1 << 20);
     fprintf(stderr, "\nNOTIFY 1 MiB parse: %.0f MiB/s; raw SHA-512: %.0f MiB/s; parse/raw = %.1f %%\n",

@@ -3,10 +3,10 @@
 #ifndef LPSP_H
 #define LPSP_H
 
+#include "lpsp/auth.h"
 #include "lpsp/common.h"
+#include "lpsp/session.h"
 #include "lpsp/stateful.h"
 #include "lpsp/stateless.h"
-#include "lpsp/auth.h"
-#include "lpsp/session.h"
 
 #endif

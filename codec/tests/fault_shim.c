@@ -19,9 +19,18 @@ void fault_arm(unsigned long n, fault_mode m)
     fired_in = NULL;
 }
 
-int fault_fired(void) { return fired_in != NULL; }
-unsigned long fault_calls(void) { return calls; }
-const char *fault_where(void) { return fired_in; }
+int fault_fired(void)
+{
+    return fired_in != NULL;
+}
+unsigned long fault_calls(void)
+{
+    return calls;
+}
+const char *fault_where(void)
+{
+    return fired_in;
+}
 
 /* 1 when this call is the one to fail. */
 static int hit(const char *name)

@@ -6,9 +6,9 @@
 #define LPSP_FAULT_SHIM_H
 
 typedef enum {
-    FAULT_FAIL,  /* the call reports failure (0 or NULL) without doing its work */
-    FAULT_SHORT  /* calls with an output length succeed but report a short one;
-                  * the others fail as with FAULT_FAIL */
+    FAULT_FAIL, /* the call reports failure (0 or NULL) without doing its work */
+    FAULT_SHORT /* calls with an output length succeed but report a short one;
+                 * the others fail as with FAULT_FAIL */
 } fault_mode;
 
 /* Count wrapped calls from 0 and inject a fault into call number n

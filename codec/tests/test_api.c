@@ -16,7 +16,10 @@ static lpsp_view V(const void *p, size_t n)
     lpsp_view v = {(const uint8_t *)p, n};
     return v;
 }
-static lpsp_view S(const char *s) { return V(s, strlen(s)); }
+static lpsp_view S(const char *s)
+{
+    return V(s, strlen(s));
+}
 static const lpsp_view NULLV = {NULL, 0};
 static const lpsp_view NULL3 = {NULL, 3};
 
@@ -126,7 +129,8 @@ static void test_auth_arguments(void)
     /* tokens */
     lpsp_hmac_token tok;
     check_refused(lpsp_hmac_parse_token(NULL, 0, 1, 0, 60, &tok, &e), &e, LPSP_E_FORBIDDEN, "authorization");
-    check_refused(lpsp_hmac_parse_token(NULL, 0, 0, 0, 60, &tok, &e), &e, LPSP_E_UNAUTHORIZED, "authorization");
+    check_refused(lpsp_hmac_parse_token(NULL, 0, 0, 0, 60, &tok, &e), &e, LPSP_E_UNAUTHORIZED,
+                  "authorization");
 }
 
 /* A token whose nonce is not UTF-8 is refused before any code is computed
@@ -142,8 +146,8 @@ static void test_verify_nonce_utf8(void)
     memcpy(tok, "X-HMAC 1700000000:\xff\xfe:", 21);
     memset(tok + 21, 'A', 86);
     tok[107] = 0;
-    check_refused(lpsp_hmac_verify(&k, &f, (const uint8_t *)tok, strlen(tok), 1, 1700000000, 60, NULL, &e), &e,
-                  LPSP_E_FORBIDDEN, "authorization");
+    check_refused(lpsp_hmac_verify(&k, &f, (const uint8_t *)tok, strlen(tok), 1, 1700000000, 60, NULL, &e),
+                  &e, LPSP_E_FORBIDDEN, "authorization");
     CHECK_EQ_INT(e.offset, 18);
     lpsp_hmac_key_free(&k);
 }
@@ -159,12 +163,14 @@ static void test_hmac_batch_boundary(void)
     CHECK_EQ_INT(lpsp_hmac_key_init(&k, SECRET, 64, &e), LPSP_OK);
     static uint8_t tracing[1020];
     for (size_t len = 990; len <= sizeof tracing; len += 5) {
-        for (size_t i = 0; i < len; i++) tracing[i] = (uint8_t)(i ^ len);
+        for (size_t i = 0; i < len; i++)
+            tracing[i] = (uint8_t)(i ^ len);
         lpsp_auth_fields f = exact_fields();
         f.tracing = V(tracing, len);
         uint8_t doc[2048], *p = doc;
         *p++ = LPSP_AUTH_SUBSCRIBE_EXACT;
-        for (int i = 7; i >= 0; i--) *p++ = (uint8_t)(f.timestamp >> (8 * i));
+        for (int i = 7; i >= 0; i--)
+            *p++ = (uint8_t)(f.timestamp >> (8 * i));
         *p++ = 6;
         memcpy(p, "abcdef", 6);
         p += 6;
@@ -225,12 +231,15 @@ static void test_b64_arguments(void)
     /* a length whose encoding would not fit size_t is refused before any
      * byte is read */
     static const uint8_t one = 0;
-    check_refused(lpsp_b64_encode(&one, SIZE_MAX, out, sizeof out, &w, &e), &e, LPSP_E_INVALID_ARGUMENT, NULL);
+    check_refused(lpsp_b64_encode(&one, SIZE_MAX, out, sizeof out, &w, &e), &e, LPSP_E_INVALID_ARGUMENT,
+                  NULL);
     /* lenient decoding as a size query: no output buffer */
     size_t len = 0;
-    CHECK_EQ_INT(lpsp_b64_decode_lenient((const uint8_t *)"YWJj", 4, NULL, 0, &len, &e), LPSP_E_BUFFER_TOO_SMALL);
+    CHECK_EQ_INT(lpsp_b64_decode_lenient((const uint8_t *)"YWJj", 4, NULL, 0, &len, &e),
+                 LPSP_E_BUFFER_TOO_SMALL);
     CHECK_EQ_INT(len, 3);
-    CHECK_EQ_INT(lpsp_b64_decode_lenient((const uint8_t *)"YWJj", 4, NULL, 100, &len, &e), LPSP_E_BUFFER_TOO_SMALL);
+    CHECK_EQ_INT(lpsp_b64_decode_lenient((const uint8_t *)"YWJj", 4, NULL, 100, &len, &e),
+                 LPSP_E_BUFFER_TOO_SMALL);
     uint8_t dec[4];
     CHECK_EQ_INT(lpsp_b64_decode_lenient((const uint8_t *)"YWJj", 4, dec, sizeof dec, NULL, &e), LPSP_OK);
     CHECK_MEM(dec, 3, "abc", 3);
@@ -255,12 +264,16 @@ static void test_session_arguments(void)
     check_refused(lpsp_ws_url_parse(NULL, 0, NULL, NULL, NULL, &e), &e, LPSP_E_INVALID_VALUE, "url");
     /* every output is optional */
     CHECK_EQ_INT(lpsp_ws_url_format((const uint8_t *)NONCE_B64, 44, -26, url, sizeof url, &w, &e), LPSP_OK);
-    CHECK_MEM(url, w, "websocket:" "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=:-1a", 58);
+    CHECK_MEM(url, w,
+              "websocket:"
+              "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=:-1a",
+              58);
     CHECK_EQ_INT(lpsp_ws_url_parse((const uint8_t *)url, w, NULL, NULL, NULL, &e), LPSP_OK);
     int64_t ctr = 0;
     CHECK_EQ_INT(lpsp_ws_url_parse((const uint8_t *)url, w, NULL, out, &ctr, &e), LPSP_OK);
     CHECK_EQ_INT(ctr, -26);
-    for (int i = 0; i < 32; i++) CHECK_EQ_INT(out[i], i);
+    for (int i = 0; i < 32; i++)
+        CHECK_EQ_INT(out[i], i);
 }
 
 /* ------------------------------------------------------------ etag */
@@ -271,7 +284,8 @@ static void test_etag_arguments(void)
     size_t n = 0, w = 0;
     uint8_t doc[64];
     lpsp_sl_entry ex[1] = {{S("t"), 0, S("")}};
-    check_refused(lpsp_etag_document_size(V("\xff", 1), ex, 1, NULL, 0, 1, &n, &e), &e, LPSP_E_BAD_UTF8, "url");
+    check_refused(lpsp_etag_document_size(V("\xff", 1), ex, 1, NULL, 0, 1, &n, &e), &e, LPSP_E_BAD_UTF8,
+                  "url");
     check_refused(lpsp_etag_document(V("\xff", 1), ex, 1, NULL, 0, 1, doc, sizeof doc, &w, &e), &e,
                   LPSP_E_BAD_UTF8, "url");
     CHECK_EQ_INT(lpsp_etag_document(S("u"), ex, 1, NULL, 0, 1, NULL, 0, NULL, &e), LPSP_E_BUFFER_TOO_SMALL);
@@ -492,7 +506,13 @@ static void test_stateful_refusals(void)
     memcpy(q, "\0\1\0\1\0\x20", 6);
     memset(q + 6, 1, 32);
     q += 38;
-    memcpy(q, "\0\1\2" "\0\1\0" "\0\2\0\0" "\0\0" "\0\0", 14);
+    memcpy(q,
+           "\0\1\2"
+           "\0\1\0"
+           "\0\2\0\0"
+           "\0\0"
+           "\0\0",
+           14);
     q += 14;
     CHECK_EQ_INT(lpsp_parse(LPSP_S2B, conf, (size_t)(q - conf), 0, &m, &e), LPSP_E_INVALID_VALUE);
     CHECK(e.field && strcmp(e.field, "x-enable-zstd") == 0);
@@ -512,7 +532,8 @@ static void test_repr_digest_arguments(void)
 
 int main(void)
 {
-    for (int i = 0; i < 64; i++) SECRET[i] = (uint8_t)i;
+    for (int i = 0; i < 64; i++)
+        SECRET[i] = (uint8_t)i;
     test_names();
     test_auth_arguments();
     test_verify_nonce_utf8();

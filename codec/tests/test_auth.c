@@ -14,14 +14,17 @@ static lpsp_view V(const void *p, size_t n)
     lpsp_view v = {(const uint8_t *)p, n};
     return v;
 }
-static lpsp_view S(const char *s) { return V(s, strlen(s)); }
+static lpsp_view S(const char *s)
+{
+    return V(s, strlen(s));
+}
 
 static const char SECRET_TEXT[] =
     "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-Pw";
 static const char URL[] = "http://127.0.0.1:3002/v1/receive";
 static const char WSURL[] = "websocket:/eq5rPNxA2K9JljNyaKej5x1f8+YEWA6jER80dkVEQg=:-1";
-static const char SHA512_HI[] =
-    "150a14ed5bea6cc731cf86c41566ac427a8db48ef1b9fd626664b3bfbb99071fa4c922f33dde38719b8c8354e2b7ab9d77e0e67fc12843920a712e73d558e197";
+static const char SHA512_HI[] = "150a14ed5bea6cc731cf86c41566ac427a8db48ef1b9fd626664b3bfbb99071fa4c922f33dde"
+                                "38719b8c8354e2b7ab9d77e0e67fc12843920a712e73d558e197";
 
 static lpsp_hmac_key KEY;
 
@@ -58,7 +61,8 @@ static void check_example(const lpsp_auth_fields *f, const char *hex, size_t wan
     uint8_t code[64], ref[64];
     unsigned int rl = 0;
     uint8_t secret[64];
-    for (int i = 0; i < 64; i++) secret[i] = (uint8_t)i;
+    for (int i = 0; i < 64; i++)
+        secret[i] = (uint8_t)i;
     HMAC(EVP_sha512(), secret, 64, want, n, ref, &rl);
     CHECK_EQ_INT(lpsp_hmac_code(&KEY, f, code, &e), LPSP_OK);
     CHECK_MEM(code, 64, ref, rl);
@@ -67,9 +71,9 @@ static void check_example(const lpsp_auth_fields *f, const char *hex, size_t wan
     g.timestamp = 0;
     g.nonce = S("other");
     lpsp_hmac_token tok;
-    CHECK_EQ_INT(lpsp_hmac_verify(&KEY, &g, (const uint8_t *)header, strlen(header), 1, 1700000000, 120,
-                                  &tok, &e),
-                 LPSP_OK);
+    CHECK_EQ_INT(
+        lpsp_hmac_verify(&KEY, &g, (const uint8_t *)header, strlen(header), 1, 1700000000, 120, &tok, &e),
+        LPSP_OK);
     CHECK_EQ_INT(tok.timestamp, 1700000000);
     CHECK_MEM(tok.nonce.ptr, tok.nonce.len, "abcdef", 6);
     CHECK_MEM(tok.code, 64, ref, 64);
@@ -83,44 +87,57 @@ static void test_examples(void)
     lpsp_auth_fields f = base_fields(LPSP_AUTH_SUBSCRIBE_EXACT);
     f.url = S(URL);
     f.topic = S("foo/bar");
-    check_example(&f,
-                  "01 00 00 00 00 65 53 f1 00 06 61 62 63 64 65 66 00 00 00 20 68 74 74 70 3a 2f 2f 31 32 37 2e 30"
-                  "2e 30 2e 31 3a 33 30 30 32 2f 76 31 2f 72 65 63 65 69 76 65 00 00 00 07 66 6f 6f 2f 62 61 72",
-                  63,
-                  "X-HMAC 1700000000:abcdef:acAtizNS+K7OfssM7yA8XU6o0DTkx/yhiDul0/LlKunwAkxPsZLnrOWWIc75QRvOxfmBdQq6pnj9VRdUN7y8gQ==");
+    check_example(
+        &f,
+        "01 00 00 00 00 65 53 f1 00 06 61 62 63 64 65 66 00 00 00 20 68 74 74 70 3a 2f 2f 31 32 37 2e 30"
+        "2e 30 2e 31 3a 33 30 30 32 2f 76 31 2f 72 65 63 65 69 76 65 00 00 00 07 66 6f 6f 2f 62 61 72",
+        63,
+        "X-HMAC "
+        "1700000000:abcdef:acAtizNS+K7OfssM7yA8XU6o0DTkx/yhiDul0/"
+        "LlKunwAkxPsZLnrOWWIc75QRvOxfmBdQq6pnj9VRdUN7y8gQ==");
 
     f = base_fields(LPSP_AUTH_NOTIFY);
     f.topic = S("foo/bar");
     f.identifier = V("\xde\xad\xbe\xef", 4);
     f.sha512 = V(sha, 64);
-    check_example(&f,
-                  "03 00 00 00 00 65 53 f1 00 06 61 62 63 64 65 66 00 00 00 07 66 6f 6f 2f 62 61 72 04 de ad be ef"
-                  "15 0a 14 ed 5b ea 6c c7 31 cf 86 c4 15 66 ac 42 7a 8d b4 8e f1 b9 fd 62 66 64 b3 bf bb 99 07 1f"
-                  "a4 c9 22 f3 3d de 38 71 9b 8c 83 54 e2 b7 ab 9d 77 e0 e6 7f c1 28 43 92 0a 71 2e 73 d5 58 e1 97",
-                  96,
-                  "X-HMAC 1700000000:abcdef:1yATyLSNh5IxPgChLpVkleUDbxvlWyI3ghWLUA9zgpRzsyN75/feKF1se0Z4nJU/osjiytD1tZd+BTKu4sg2lA==");
+    check_example(
+        &f,
+        "03 00 00 00 00 65 53 f1 00 06 61 62 63 64 65 66 00 00 00 07 66 6f 6f 2f 62 61 72 04 de ad be ef"
+        "15 0a 14 ed 5b ea 6c c7 31 cf 86 c4 15 66 ac 42 7a 8d b4 8e f1 b9 fd 62 66 64 b3 bf bb 99 07 1f"
+        "a4 c9 22 f3 3d de 38 71 9b 8c 83 54 e2 b7 ab 9d 77 e0 e6 7f c1 28 43 92 0a 71 2e 73 d5 58 e1 97",
+        96,
+        "X-HMAC "
+        "1700000000:abcdef:1yATyLSNh5IxPgChLpVkleUDbxvlWyI3ghWLUA9zgpRzsyN75/feKF1se0Z4nJU/"
+        "osjiytD1tZd+BTKu4sg2lA==");
 
     uint8_t nonce[32];
-    for (int i = 0; i < 32; i++) nonce[i] = (uint8_t)i;
+    for (int i = 0; i < 32; i++)
+        nonce[i] = (uint8_t)i;
     f = base_fields(LPSP_AUTH_STATEFUL_CONFIGURE);
     f.subscriber_nonce = V(nonce, 32);
     f.enable_zstd = 1;
     f.enable_training = 1;
-    check_example(&f,
-                  "04 00 00 00 00 65 53 f1 00 06 61 62 63 64 65 66 00 00 20 00 01 02 03 04 05 06 07 08 09 0a 0b 0c"
-                  "0d 0e 0f 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f 01 01 00 00",
-                  55,
-                  "X-HMAC 1700000000:abcdef:leq362D38VdgmatEuX8/CHDvIUGrWArZpcm7RW2c722QYBvQhCo28iEcasxwnUmxSnNcT/b7wLHYybs6DyJpMg==");
+    check_example(
+        &f,
+        "04 00 00 00 00 65 53 f1 00 06 61 62 63 64 65 66 00 00 20 00 01 02 03 04 05 06 07 08 09 0a 0b 0c"
+        "0d 0e 0f 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f 01 01 00 00",
+        55,
+        "X-HMAC "
+        "1700000000:abcdef:leq362D38VdgmatEuX8/CHDvIUGrWArZpcm7RW2c722QYBvQhCo28iEcasxwnUmxSnNcT/"
+        "b7wLHYybs6DyJpMg==");
 
     f = base_fields(LPSP_AUTH_SUBSCRIBE_EXACT);
     f.url = S(WSURL);
     f.topic = S("foo/bar");
-    check_example(&f,
-                  "01 00 00 00 00 65 53 f1 00 06 61 62 63 64 65 66 00 00 00 39 77 65 62 73 6f 63 6b 65 74 3a 2f 65"
-                  "71 35 72 50 4e 78 41 32 4b 39 4a 6c 6a 4e 79 61 4b 65 6a 35 78 31 66 38 2b 59 45 57 41 36 6a 45"
-                  "52 38 30 64 6b 56 45 51 67 3d 3a 2d 31 00 00 00 07 66 6f 6f 2f 62 61 72",
-                  88,
-                  "X-HMAC 1700000000:abcdef:NIaGo3BqpBuNIiEpjrlIbRP+Io4zzzA/RD6XdoPTLd6b27dRubAOT6JbMtYC+4Mv/YmTpbcxEKhxebKh/EXoig==");
+    check_example(
+        &f,
+        "01 00 00 00 00 65 53 f1 00 06 61 62 63 64 65 66 00 00 00 39 77 65 62 73 6f 63 6b 65 74 3a 2f 65"
+        "71 35 72 50 4e 78 41 32 4b 39 4a 6c 6a 4e 79 61 4b 65 6a 35 78 31 66 38 2b 59 45 57 41 36 6a 45"
+        "52 38 30 64 6b 56 45 51 67 3d 3a 2d 31 00 00 00 07 66 6f 6f 2f 62 61 72",
+        88,
+        "X-HMAC "
+        "1700000000:abcdef:NIaGo3BqpBuNIiEpjrlIbRP+Io4zzzA/RD6XdoPTLd6b27dRubAOT6JbMtYC+4Mv/YmTpbcxEKhxebKh/"
+        "EXoig==");
     free(sha);
 }
 
@@ -167,7 +184,8 @@ static char *expand(const char *tail)
     for (const char *p = tail; *p;) {
         if (strncmp(p, "SHA", 3) == 0 || strncmp(p, "ETAG", 4) == 0) {
             const char *b = *p == 'S' ? "11" : "33";
-            for (int i = 0; i < 64; i++, o += 2) memcpy(o, b, 2);
+            for (int i = 0; i < 64; i++, o += 2)
+                memcpy(o, b, 2);
             p += *p == 'S' ? 3 : 4;
         } else {
             *o++ = *p++;
@@ -213,15 +231,18 @@ static void test_all_kinds(void)
         uint8_t buf[512];
         lpsp_error e;
         CHECK_EQ_INT(lpsp_hmac_to_sign(&f, buf, sizeof buf, &w, &e), LPSP_OK);
-        if (w != n || memcmp(buf, want, n) != 0) fprintf(stderr, "  kind %d (%s) differs\n", k, lpsp_auth_kind_name(k));
+        if (w != n || memcmp(buf, want, n) != 0)
+            fprintf(stderr, "  kind %d (%s) differs\n", k, lpsp_auth_kind_name(k));
         CHECK_MEM(buf, w, want, n);
         /* names round-trip; the field mask covers exactly the tail fields */
         CHECK_EQ_INT(lpsp_auth_kind_from_name(lpsp_auth_kind_name(k)), k);
         CHECK(lpsp_auth_kind_fields(k) != 0);
         free(want);
     }
-    CHECK_EQ_INT(lpsp_auth_kind_fields(LPSP_AUTH_NOTIFY), LPSP_AF_TOPIC | LPSP_AF_IDENTIFIER | LPSP_AF_SHA512);
-    CHECK_EQ_INT(lpsp_auth_kind_fields(LPSP_AUTH_STATEFUL_DISABLE_ZSTD_CUSTOM), LPSP_AF_ZSTD_IDENTIFIER | LPSP_AF_URL);
+    CHECK_EQ_INT(lpsp_auth_kind_fields(LPSP_AUTH_NOTIFY),
+                 LPSP_AF_TOPIC | LPSP_AF_IDENTIFIER | LPSP_AF_SHA512);
+    CHECK_EQ_INT(lpsp_auth_kind_fields(LPSP_AUTH_STATEFUL_DISABLE_ZSTD_CUSTOM),
+                 LPSP_AF_ZSTD_IDENTIFIER | LPSP_AF_URL);
     CHECK_EQ_INT(lpsp_auth_kind_fields(0), 0);
     CHECK(lpsp_auth_kind_name(0) == NULL && lpsp_auth_kind_name(22) == NULL);
     CHECK_EQ_INT(lpsp_auth_kind_from_name("UNSUBSCRIBE_EXACT"), 0);
@@ -233,11 +254,11 @@ static void test_refusals(void)
     size_t n;
     lpsp_auth_fields f;
     uint8_t *big = calloc(1, 70000);
-#define EXPECT(kind, stmt, status)                                   \
-    do {                                                             \
-        f = all_fields(kind);                                        \
-        stmt;                                                        \
-        CHECK_EQ_INT(lpsp_hmac_to_sign_size(&f, &n, &e), (status));  \
+#define EXPECT(kind, stmt, status)                                                                           \
+    do {                                                                                                     \
+        f = all_fields(kind);                                                                                \
+        stmt;                                                                                                \
+        CHECK_EQ_INT(lpsp_hmac_to_sign_size(&f, &n, &e), (status));                                          \
     } while (0)
     EXPECT(LPSP_AUTH_STATEFUL_CONTINUE_RECEIVE, f.part_id = 255, LPSP_OK);
     EXPECT(LPSP_AUTH_STATEFUL_CONTINUE_RECEIVE, f.part_id = 256, LPSP_E_OVERFLOW); /* QK-31 */
@@ -337,7 +358,8 @@ static void test_refusals(void)
     uint8_t *ts = malloc(size);
     CHECK_EQ_INT(lpsp_hmac_to_sign(&f, ts, size, &n, &e), LPSP_OK);
     uint8_t secret[64], ref[64], code[64];
-    for (int i = 0; i < 64; i++) secret[i] = (uint8_t)i;
+    for (int i = 0; i < 64; i++)
+        secret[i] = (uint8_t)i;
     unsigned int rl = 0;
     HMAC(EVP_sha512(), secret, 64, ts, n, ref, &rl);
     CHECK_EQ_INT(lpsp_hmac_code(&KEY, &f, code, &e), LPSP_OK);
@@ -348,8 +370,9 @@ static void test_refusals(void)
 
 /* ---- token extraction and verification */
 
-static const char HDR[] =
-    "X-HMAC 1700000000:abcdef:acAtizNS+K7OfssM7yA8XU6o0DTkx/yhiDul0/LlKunwAkxPsZLnrOWWIc75QRvOxfmBdQq6pnj9VRdUN7y8gQ==";
+static const char HDR[] = "X-HMAC "
+                          "1700000000:abcdef:acAtizNS+K7OfssM7yA8XU6o0DTkx/yhiDul0/"
+                          "LlKunwAkxPsZLnrOWWIc75QRvOxfmBdQq6pnj9VRdUN7y8gQ==";
 static const char CODE[] =
     "acAtizNS+K7OfssM7yA8XU6o0DTkx/yhiDul0/LlKunwAkxPsZLnrOWWIc75QRvOxfmBdQq6pnj9VRdUN7y8gQ==";
 
@@ -397,27 +420,32 @@ static void test_verify(void)
     CHECK_EQ_INT(verify_with("1700000000", "abcdef", code), LPSP_OK);
     /* refusals */
     snprintf(code, sizeof code, "%s", CODE);
-    for (char *p = code; *p; p++) *p = *p == '+' ? '-' : *p == '/' ? '_' : *p; /* URL-safe alphabet */
+    for (char *p = code; *p; p++)
+        *p = *p == '+' ? '-' : *p == '/' ? '_' : *p; /* URL-safe alphabet */
     CHECK_EQ_INT(verify_with("1700000000", "abcdef", code), LPSP_E_FORBIDDEN);
     snprintf(code, sizeof code, "%s", CODE);
     code[0] = 'b'; /* a different code */
     CHECK_EQ_INT(verify_with("1700000000", "abcdef", code), LPSP_E_FORBIDDEN);
     CHECK_EQ_INT(verify_with("1700000001", "abcdef", CODE), LPSP_E_FORBIDDEN); /* signed other ts */
     CHECK_EQ_INT(verify_with("1700000000", "abcdeg", CODE), LPSP_E_FORBIDDEN);
-    CHECK_EQ_INT(verify_with("1700000000", "abcdef", "AAAA"), LPSP_E_FORBIDDEN);     /* 3 bytes */
-    CHECK_EQ_INT(verify_with("1700000000", "abcdef", "A"), LPSP_E_FORBIDDEN);        /* undecodable */
+    CHECK_EQ_INT(verify_with("1700000000", "abcdef", "AAAA"), LPSP_E_FORBIDDEN); /* 3 bytes */
+    CHECK_EQ_INT(verify_with("1700000000", "abcdef", "A"), LPSP_E_FORBIDDEN);    /* undecodable */
     snprintf(code, sizeof code, "%s\xc3\xa9", CODE);
-    CHECK_EQ_INT(verify_with("1700000000", "abcdef", code), LPSP_E_FORBIDDEN);        /* non-ASCII code */
+    CHECK_EQ_INT(verify_with("1700000000", "abcdef", code), LPSP_E_FORBIDDEN); /* non-ASCII code */
     CHECK_EQ_INT(verify_with("0x6553f100", "abcdef", CODE), LPSP_E_FORBIDDEN);
     CHECK_EQ_INT(verify_with("1700000000.0", "abcdef", CODE), LPSP_E_FORBIDDEN);
     CHECK_EQ_INT(verify_with("1__700000000", "abcdef", CODE), LPSP_E_FORBIDDEN);
     CHECK_EQ_INT(verify_with("_1700000000", "abcdef", CODE), LPSP_E_FORBIDDEN);
     CHECK_EQ_INT(verify_with("", "abcdef", CODE), LPSP_E_FORBIDDEN);
     /* Unicode digits and spaces: rejected (strict, QK-34) */
-    CHECK_EQ_INT(verify_with("\xd9\xa1\xd9\xa7\xd9\xa0\xd9\xa0\xd9\xa0\xd9\xa0\xd9\xa0\xd9\xa0\xd9\xa0\xd9\xa0",
+    CHECK_EQ_INT(
+        verify_with("\xd9\xa1\xd9\xa7\xd9\xa0\xd9\xa0\xd9\xa0\xd9\xa0\xd9\xa0\xd9\xa0\xd9\xa0\xd9\xa0",
+                    "abcdef", CODE),
+        LPSP_E_FORBIDDEN);
+    CHECK_EQ_INT(verify_with("\xc2\xa0"
+                             "1700000000",
                              "abcdef", CODE),
                  LPSP_E_FORBIDDEN);
-    CHECK_EQ_INT(verify_with("\xc2\xa0" "1700000000", "abcdef", CODE), LPSP_E_FORBIDDEN);
     CHECK_EQ_INT(verify_text(NULL, T), LPSP_E_UNAUTHORIZED);
     CHECK_EQ_INT(verify_text("", T), LPSP_E_FORBIDDEN);
     CHECK_EQ_INT(verify_text("x-hmac 1700000000:abcdef:AAAA", T), LPSP_E_FORBIDDEN);
@@ -436,18 +464,21 @@ static void test_verify(void)
     CHECK_EQ_INT(lpsp_hmac_parse_token((const uint8_t *)buf, strlen(buf), 1, T, 120, &tok, &e), LPSP_OK);
     CHECK_EQ_INT(tok.nonce.len, 299);
     /* an empty code is refused; non-ASCII nonces and negative timestamps parse */
-    CHECK_EQ_INT(lpsp_hmac_parse_token((const uint8_t *)"X-HMAC 5::" , 10, 1, 5, 0, &tok, &e), LPSP_E_FORBIDDEN);
+    CHECK_EQ_INT(lpsp_hmac_parse_token((const uint8_t *)"X-HMAC 5::", 10, 1, 5, 0, &tok, &e),
+                 LPSP_E_FORBIDDEN);
     snprintf(buf, sizeof buf, "X-HMAC -5:\xc3\xa9:%s", CODE);
     CHECK_EQ_INT(lpsp_hmac_parse_token((const uint8_t *)buf, strlen(buf), 1, 0, 10, &tok, &e), LPSP_OK);
     CHECK_EQ_INT(tok.timestamp, -5);
     CHECK_EQ_INT(tok.nonce.len, 2);
     /* a negative timestamp can never have been signed */
     lpsp_auth_fields f = base_fields(LPSP_AUTH_CHECK_SUBSCRIPTIONS);
-    CHECK_EQ_INT(lpsp_hmac_verify(&KEY, &f, (const uint8_t *)buf, strlen(buf), 1, 0, 10, NULL, &e), LPSP_E_FORBIDDEN);
+    CHECK_EQ_INT(lpsp_hmac_verify(&KEY, &f, (const uint8_t *)buf, strlen(buf), 1, 0, 10, NULL, &e),
+                 LPSP_E_FORBIDDEN);
     /* message fields that cannot be signed are reported as such */
     f = base_fields(LPSP_AUTH_STATEFUL_CONTINUE_RECEIVE);
     f.part_id = 300;
-    CHECK_EQ_INT(lpsp_hmac_verify(&KEY, &f, (const uint8_t *)HDR, strlen(HDR), 1, T, 120, NULL, &e), LPSP_E_OVERFLOW);
+    CHECK_EQ_INT(lpsp_hmac_verify(&KEY, &f, (const uint8_t *)HDR, strlen(HDR), 1, T, 120, NULL, &e),
+                 LPSP_E_OVERFLOW);
     /* every prefix of a valid header: OK or FORBIDDEN, never an over-read */
     size_t len = strlen(HDR);
     for (size_t n = 0; n <= len; n++) {
@@ -490,9 +521,11 @@ static void test_py_int(void)
     CHECK_EQ_INT(pyint("-9223372036854775809", &v), LPSP_E_OVERFLOW);
     CHECK_EQ_INT(pyint("99999999999999999999999999", &v), LPSP_E_OVERFLOW);
     CHECK_EQ_INT(pyint("99999999999999999999999999x", &v), LPSP_E_INVALID_VALUE);
-    static const char *const bad[] = {"", " ", "+", "-", "1 0", "0x10", "1.0", "1__0", "_10", "10_", "- 1",
-                                      "1e3", "+-1", "1_ ", "\xef\xbc\x91", "1\xc2\xa0", "\xd9\xa1", "٣"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) CHECK_EQ_INT(pyint(bad[i], &v), LPSP_E_INVALID_VALUE);
+    static const char *const bad[] = {
+        "",    " ",   "+",   "-",   "1 0", "0x10",         "1.0",       "1__0",     "_10",
+        "10_", "- 1", "1e3", "+-1", "1_ ", "\xef\xbc\x91", "1\xc2\xa0", "\xd9\xa1", "٣"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK_EQ_INT(pyint(bad[i], &v), LPSP_E_INVALID_VALUE);
 }
 
 static lpsp_status b64l(const char *s, uint8_t *out, size_t cap, size_t *n)
@@ -554,7 +587,8 @@ static void test_secret(void)
 {
     uint8_t s[64], want[64];
     lpsp_error e;
-    for (int i = 0; i < 64; i++) want[i] = (uint8_t)i;
+    for (int i = 0; i < 64; i++)
+        want[i] = (uint8_t)i;
     CHECK_EQ_INT(lpsp_hmac_secret_decode((const uint8_t *)SECRET_TEXT, strlen(SECRET_TEXT), s, &e), LPSP_OK);
     CHECK_MEM(s, 64, want, 64);
     /* standard alphabet, padded */
@@ -574,8 +608,8 @@ static void test_secret(void)
 static lpsp_status bearer(const char *token, const char *auth)
 {
     lpsp_error e;
-    return lpsp_bearer_check((const uint8_t *)token, strlen(token), (const uint8_t *)auth, auth ? strlen(auth) : 0,
-                             auth != NULL, &e);
+    return lpsp_bearer_check((const uint8_t *)token, strlen(token), (const uint8_t *)auth,
+                             auth ? strlen(auth) : 0, auth != NULL, &e);
 }
 
 static void test_bearer(void)
@@ -596,7 +630,8 @@ static void test_bearer(void)
     CHECK_EQ_INT(lpsp_bearer_format((const uint8_t *)"tok", 3, buf, sizeof buf, &w, &e), LPSP_OK);
     CHECK_MEM(buf, w, "Bearer tok", 10);
     CHECK_EQ_INT(lpsp_bearer_format((const uint8_t *)"tok", 3, buf, 9, &w, &e), LPSP_E_BUFFER_TOO_SMALL);
-    CHECK_EQ_INT(lpsp_bearer_format((const uint8_t *)"\xc3\xa9", 2, buf, sizeof buf, &w, &e), LPSP_E_INVALID_ARGUMENT);
+    CHECK_EQ_INT(lpsp_bearer_format((const uint8_t *)"\xc3\xa9", 2, buf, sizeof buf, &w, &e),
+                 LPSP_E_INVALID_ARGUMENT);
 }
 
 int main(void)

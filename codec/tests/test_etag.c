@@ -11,7 +11,10 @@ static lpsp_view V(const void *p, size_t n)
     lpsp_view v = {(const uint8_t *)p, n};
     return v;
 }
-static lpsp_view S(const char *s) { return V(s, strlen(s)); }
+static lpsp_view S(const char *s)
+{
+    return V(s, strlen(s));
+}
 static lpsp_sl_entry E(const char *key, const char *rec)
 {
     lpsp_sl_entry e = {S(key), rec && *rec, S(rec ? rec : "")};
@@ -22,15 +25,15 @@ static const char URL[] = "http://127.0.0.1:3002/v1/receive";
 static const char RECOVER[] = "http://127.0.0.1:3002/v1/recover";
 
 static const char DOC_EMPTY[] = "55 52 4c 00 00 0a 45 58 41 43 54 0a 47 4c 4f 42 0a";
-static const char ETAG_EMPTY[] =
-    "4d185c543bbdc927a42df28715721fbcb11dfb20d7d07117917849b5c4e281d3778d1e5eef3018f2c44a9608ee4f16b53e7557b8eaed1d01c18321a9f3e8c8d9";
+static const char ETAG_EMPTY[] = "4d185c543bbdc927a42df28715721fbcb11dfb20d7d07117917849b5c4e281d3778d1e5eef3"
+                                 "018f2c44a9608ee4f16b53e7557b8eaed1d01c18321a9f3e8c8d9";
 static const char DOC_FULL[] =
     "55 52 4c 00 20 68 74 74 70 3a 2f 2f 31 32 37 2e 30 2e 30 2e 31 3a 33 30 30 32 2f 76 31 2f 72 65"
     "63 65 69 76 65 0a 45 58 41 43 54 00 01 61 00 00 00 03 62 2f 63 00 20 68 74 74 70 3a 2f 2f 31 32"
     "37 2e 30 2e 30 2e 31 3a 33 30 30 32 2f 76 31 2f 72 65 63 6f 76 65 72 0a 47 4c 4f 42 00 03 78 2f"
     "2a 00 00 0a";
-static const char ETAG_FULL[] =
-    "0433f2f3b6054529ac9794d46222646b4603aa7790cc5374c7814e780fb910c3faa4229f4b4a6137c6561507c25f8f8ee42aff6faf8c772bf905509bb97a7e8a";
+static const char ETAG_FULL[] = "0433f2f3b6054529ac9794d46222646b4603aa7790cc5374c7814e780fb910c3faa4229f4b4a"
+                                "6137c6561507c25f8f8ee42aff6faf8c772bf905509bb97a7e8a";
 
 static void sha512(const uint8_t *p, size_t n, uint8_t out[64])
 {
@@ -39,8 +42,8 @@ static void sha512(const uint8_t *p, size_t n, uint8_t out[64])
 }
 
 /* Check document, one-shot and streaming against the expectations. */
-static void check_all(lpsp_view url, const lpsp_sl_entry *ex, size_t nex, const lpsp_sl_entry *gl,
-                      size_t ngl, const char *doc_hex, const char *etag_hex)
+static void check_all(lpsp_view url, const lpsp_sl_entry *ex, size_t nex, const lpsp_sl_entry *gl, size_t ngl,
+                      const char *doc_hex, const char *etag_hex)
 {
     size_t dn, en, size = 0, w = 0;
     uint8_t *doc = test_hex(doc_hex, &dn), *want = test_hex(etag_hex, &en);
@@ -51,13 +54,16 @@ static void check_all(lpsp_view url, const lpsp_sl_entry *ex, size_t nex, const 
     uint8_t *buf = malloc(size);
     CHECK_EQ_INT(lpsp_etag_document(url, ex, nex, gl, ngl, 1, buf, size, &w, &e), LPSP_OK);
     CHECK_MEM(buf, w, doc, dn);
-    CHECK_EQ_INT(lpsp_etag_document(url, ex, nex, gl, ngl, 1, buf, size - 1, &w, &e), LPSP_E_BUFFER_TOO_SMALL);
+    CHECK_EQ_INT(lpsp_etag_document(url, ex, nex, gl, ngl, 1, buf, size - 1, &w, &e),
+                 LPSP_E_BUFFER_TOO_SMALL);
     CHECK_EQ_INT(lpsp_etag_compute(url, ex, nex, gl, ngl, 1, etag, &e), LPSP_OK);
     CHECK_MEM(etag, 64, want, en);
     lpsp_etag_builder b;
     CHECK_EQ_INT(lpsp_etag_begin(&b, url, 1, &e), LPSP_OK);
-    for (size_t i = 0; i < nex; i++) CHECK_EQ_INT(lpsp_etag_add_exact(&b, ex[i].key, ex[i].recovery, &e), LPSP_OK);
-    for (size_t i = 0; i < ngl; i++) CHECK_EQ_INT(lpsp_etag_add_glob(&b, gl[i].key, gl[i].recovery, &e), LPSP_OK);
+    for (size_t i = 0; i < nex; i++)
+        CHECK_EQ_INT(lpsp_etag_add_exact(&b, ex[i].key, ex[i].recovery, &e), LPSP_OK);
+    for (size_t i = 0; i < ngl; i++)
+        CHECK_EQ_INT(lpsp_etag_add_glob(&b, gl[i].key, gl[i].recovery, &e), LPSP_OK);
     memset(etag, 0, sizeof etag);
     CHECK_EQ_INT(lpsp_etag_finish(&b, etag, &e), LPSP_OK);
     CHECK_MEM(etag, 64, want, en);
@@ -167,7 +173,7 @@ static void test_stream_matches_document(void)
 {
     enum { N = 3000 };
     lpsp_sl_entry *ex = calloc(N, sizeof *ex);
-    char (*keys)[16] = calloc(N, 16);
+    char(*keys)[16] = calloc(N, 16);
     static char rec[700];
     memset(rec, 'r', sizeof rec - 1);
     for (int i = 0; i < N; i++) {

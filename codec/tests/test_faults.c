@@ -19,7 +19,10 @@ static lpsp_view V(const void *p, size_t n)
     lpsp_view v = {(const uint8_t *)p, n};
     return v;
 }
-static lpsp_view S(const char *s) { return V(s, strlen(s)); }
+static lpsp_view S(const char *s)
+{
+    return V(s, strlen(s));
+}
 
 static const fault_mode MODES[] = {FAULT_FAIL, FAULT_SHORT};
 /* more calls than any operation here makes: the loops must end before */
@@ -44,14 +47,16 @@ static int faulted_run_ok(lpsp_status st, const lpsp_error *e, const char *what,
 
 static const char URL[] = "http://127.0.0.1:3002/v1/receive";
 /* spec §10.5: SUBSCRIBE_EXACT at 1700000000 with nonce "abcdef", topic foo/bar */
-static const char EXAMPLE_HEADER[] =
-    "X-HMAC 1700000000:abcdef:acAtizNS+K7OfssM7yA8XU6o0DTkx/yhiDul0/LlKunwAkxPsZLnrOWWIc75QRvOxfmBdQq6pnj9VRdUN7y8gQ==";
+static const char EXAMPLE_HEADER[] = "X-HMAC "
+                                     "1700000000:abcdef:acAtizNS+K7OfssM7yA8XU6o0DTkx/yhiDul0/"
+                                     "LlKunwAkxPsZLnrOWWIc75QRvOxfmBdQq6pnj9VRdUN7y8gQ==";
 
 static uint8_t SECRET[64];
 
 static uint8_t *put_be(uint8_t *p, uint64_t v, size_t w)
 {
-    for (size_t i = 0; i < w; i++) p[i] = (uint8_t)(v >> (8 * (w - 1 - i)));
+    for (size_t i = 0; i < w; i++)
+        p[i] = (uint8_t)(v >> (8 * (w - 1 - i)));
     return p + w;
 }
 static uint8_t *put_s(uint8_t *p, lpsp_view v, size_t w)
@@ -63,8 +68,7 @@ static uint8_t *put_s(uint8_t *p, lpsp_view v, size_t w)
 
 /* key_init, sign, verify and free as one operation; on success the header
  * is returned in hdr. */
-static lpsp_status sign_and_verify(const lpsp_auth_fields *f, char *hdr, size_t cap, size_t *w,
-                                   lpsp_error *e)
+static lpsp_status sign_and_verify(const lpsp_auth_fields *f, char *hdr, size_t cap, size_t *w, lpsp_error *e)
 {
     lpsp_hmac_key k;
     lpsp_status st = lpsp_hmac_key_init(&k, SECRET, sizeof SECRET, e);
@@ -120,8 +124,10 @@ static void test_hmac_example(void)
 static void test_hmac_large_fields(void)
 {
     static uint8_t tracing[3000], topic[1500];
-    for (size_t i = 0; i < sizeof tracing; i++) tracing[i] = (uint8_t)(i * 7);
-    for (size_t i = 0; i < sizeof topic; i++) topic[i] = (uint8_t)('a' + i % 26);
+    for (size_t i = 0; i < sizeof tracing; i++)
+        tracing[i] = (uint8_t)(i * 7);
+    for (size_t i = 0; i < sizeof topic; i++)
+        topic[i] = (uint8_t)('a' + i % 26);
     lpsp_auth_fields f;
     memset(&f, 0, sizeof f);
     f.kind = LPSP_AUTH_SUBSCRIBE_EXACT;
@@ -216,7 +222,8 @@ static uint8_t ETAG[64];
 
 static void fill(uint8_t *p, size_t n, char base)
 {
-    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(base + i % 20);
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(base + i % 20);
 }
 
 /* The §9.1 document, built from the layout:
@@ -281,8 +288,8 @@ static void test_etag_compute(void)
             lpsp_error e;
             memset(&e, 0, sizeof e);
             fault_arm(n, MODES[m]);
-            lpsp_status st = lpsp_etag_compute(V(big_url, sizeof big_url), EXACT, N_EXACT, GLOBS, N_GLOBS, 1,
-                                               etag, &e);
+            lpsp_status st =
+                lpsp_etag_compute(V(big_url, sizeof big_url), EXACT, N_EXACT, GLOBS, N_GLOBS, 1, etag, &e);
             if (faulted_run_ok(st, &e, "etag compute", n)) {
                 CHECK_EQ_INT(st, LPSP_OK);
                 CHECK_MEM(etag, 64, ETAG, 64);
@@ -308,8 +315,10 @@ static unsigned long etag_stream(lpsp_view url, const lpsp_sl_entry *ex, int n_e
         memset(&e, 0, sizeof e);
         fault_arm(n, FAULT_FAIL);
         lpsp_status st = lpsp_etag_begin(&b, url, 1, &e);
-        for (int i = 0; st == LPSP_OK && i < n_ex; i++) st = lpsp_etag_add_exact(&b, ex[i].key, ex[i].recovery, &e);
-        for (int i = 0; st == LPSP_OK && i < n_gl; i++) st = lpsp_etag_add_glob(&b, gl[i].key, gl[i].recovery, &e);
+        for (int i = 0; st == LPSP_OK && i < n_ex; i++)
+            st = lpsp_etag_add_exact(&b, ex[i].key, ex[i].recovery, &e);
+        for (int i = 0; st == LPSP_OK && i < n_gl; i++)
+            st = lpsp_etag_add_glob(&b, gl[i].key, gl[i].recovery, &e);
         if (st == LPSP_OK) st = lpsp_etag_finish(&b, etag, &e);
         if (faulted_run_ok(st, &e, "etag stream", n)) {
             CHECK_EQ_INT(st, LPSP_OK);
@@ -566,7 +575,8 @@ static void test_shim_active(void)
 
 int main(void)
 {
-    for (int i = 0; i < 64; i++) SECRET[i] = (uint8_t)i;
+    for (int i = 0; i < 64; i++)
+        SECRET[i] = (uint8_t)i;
     test_shim_active();
     test_hmac_example();
     test_hmac_large_fields();

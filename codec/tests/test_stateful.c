@@ -9,8 +9,8 @@
 static const uint8_t NONCE_A[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
                                     16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
 static uint8_t SHA_HI[64];
-#define SHA_HI_HEX                                                                 \
-    "150a14ed5bea6cc731cf86c41566ac427a8db48ef1b9fd626664b3bfbb99071f" \
+#define SHA_HI_HEX                                                                                           \
+    "150a14ed5bea6cc731cf86c41566ac427a8db48ef1b9fd626664b3bfbb99071f"                                       \
     "a4c922f33dde38719b8c8354e2b7ab9d77e0e67fc12843920a712e73d558e197"
 static uint8_t SHA_DICT[64];
 static const uint8_t DICT[] = "a dictionary";
@@ -20,7 +20,10 @@ static lpsp_view V(const void *p, size_t n)
     lpsp_view v = {(const uint8_t *)p, n};
     return v;
 }
-static lpsp_view S(const char *s) { return V(s, strlen(s)); }
+static lpsp_view S(const char *s)
+{
+    return V(s, strlen(s));
+}
 
 /* Parse hex with opts; return the status (msg and err filled). */
 static lpsp_status parse_hex(lpsp_direction dir, const char *hex, unsigned opts, lpsp_msg *m, lpsp_error *e)
@@ -46,15 +49,19 @@ static unsigned char *ser(const lpsp_msg *m, int minimal, size_t *n, lpsp_status
     return b;
 }
 
-static int view_eq(lpsp_view a, lpsp_view b) { return a.len == b.len && (!a.len || !memcmp(a.ptr, b.ptr, a.len)); }
+static int view_eq(lpsp_view a, lpsp_view b)
+{
+    return a.len == b.len && (!a.len || !memcmp(a.ptr, b.ptr, a.len));
+}
 
 static int fields_eq(const lpsp_msg *a, const lpsp_msg *b)
 {
     return a->direction == b->direction && a->type == b->type && a->variant == b->variant &&
            a->has_authorization == b->has_authorization &&
-           (!a->has_authorization || view_eq(a->authorization, b->authorization)) && view_eq(a->tracing, b->tracing) &&
-           view_eq(a->topic, b->topic) && view_eq(a->glob, b->glob) && view_eq(a->identifier, b->identifier) &&
-           view_eq(a->nonce, b->nonce) && view_eq(a->sha512, b->sha512) && view_eq(a->payload, b->payload) &&
+           (!a->has_authorization || view_eq(a->authorization, b->authorization)) &&
+           view_eq(a->tracing, b->tracing) && view_eq(a->topic, b->topic) && view_eq(a->glob, b->glob) &&
+           view_eq(a->identifier, b->identifier) && view_eq(a->nonce, b->nonce) &&
+           view_eq(a->sha512, b->sha512) && view_eq(a->payload, b->payload) &&
            a->zstd_identifier == b->zstd_identifier && a->part_id == b->part_id &&
            a->compressor_id == b->compressor_id && a->compressed_length == b->compressed_length &&
            a->decompressed_length == b->decompressed_length && a->subscribers == b->subscribers &&
@@ -115,7 +122,8 @@ static lpsp_msg project(const lpsp_msg *w)
     if (stream) {
         p.identifier = w->identifier, p.part_id = w->part_id, p.payload = w->payload;
         if (start) {
-            p.topic = w->topic, p.compressor_id = w->compressor_id, p.compressed_length = w->compressed_length;
+            p.topic = w->topic, p.compressor_id = w->compressor_id,
+            p.compressed_length = w->compressed_length;
             p.decompressed_length = w->decompressed_length, p.sha512 = w->sha512;
         }
     }
@@ -171,8 +179,8 @@ static void test_examples(void)
             "000100060000000000026964000174000100000000000040cf83e1357eefb8bdf1542850d66d8007d620e4050b57"
             "15dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e",
             1, LPSP_S2B_NOTIFY, LPSP_VARIANT_UNCOMPRESSED);
-    example(LPSP_B2S, "000100010020202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f00000000", 1,
-            LPSP_B2S_CONFIRM_CONFIGURE, 0);
+    example(LPSP_B2S, "000100010020202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f00000000",
+            1, LPSP_B2S_CONFIRM_CONFIGURE, 0);
     example(LPSP_B2S, "000100060004deadbeef00010300000000", 1, LPSP_B2S_CONFIRM_NOTIFY, 0);
     example(LPSP_S2B, "0001000900040102030400000000000400000001", 1, LPSP_S2B_CONFIRM_RECEIVE, 0);
     example(LPSP_B2S,
@@ -190,7 +198,8 @@ static void test_examples(void)
     CHECK(view_eq(m.topic, S("foo/bar")) && !m.has_authorization && m.tracing.len == 0);
     CHECK_EQ_INT(parse_hex(LPSP_B2S, "0001000900010100020003000240000008ffffffffffffffff00000000", 0, &m, &e),
                  LPSP_OK);
-    CHECK(m.zstd_identifier == 1 && m.compression_level == 3 && m.min_size == 16384 && m.max_size == UINT64_MAX);
+    CHECK(m.zstd_identifier == 1 && m.compression_level == 3 && m.min_size == 16384 &&
+          m.max_size == UINT64_MAX);
     CHECK_EQ_INT(parse_hex(LPSP_S2B, "0001000900040102030400000000000400000001", 0, &m, &e), LPSP_OK);
     CHECK(m.subscribers == 1 && view_eq(m.identifier, V("\x01\x02\x03\x04", 4)));
     CHECK_EQ_INT(parse_hex(LPSP_B2S, "000100080000000000040102030400010169", 0, &m, &e), LPSP_OK);
@@ -207,17 +216,18 @@ static size_t build_all(lpsp_msg *out, size_t cap)
 {
     size_t n = 0;
     lpsp_msg m;
-#define ADD()                  \
-    do {                       \
-        if (n < cap) out[n] = m; \
-        n++;                   \
+#define ADD()                                                                                                \
+    do {                                                                                                     \
+        if (n < cap) out[n] = m;                                                                             \
+        n++;                                                                                                 \
     } while (0)
     static const uint8_t id64[64] = {1};
     for (int dir = LPSP_S2B; dir <= LPSP_B2S; dir++) {
         uint16_t max = dir == LPSP_S2B ? LPSP_S2B_MAX : LPSP_B2S_MAX;
         for (uint16_t t = 1; t <= max; t++) {
             int notify = dir == LPSP_S2B && t == LPSP_S2B_NOTIFY;
-            int stream = (dir == LPSP_S2B && t == LPSP_S2B_NOTIFY_STREAM) || (dir == LPSP_B2S && t == LPSP_B2S_RECEIVE_STREAM);
+            int stream = (dir == LPSP_S2B && t == LPSP_S2B_NOTIFY_STREAM) ||
+                         (dir == LPSP_B2S && t == LPSP_B2S_RECEIVE_STREAM);
             lpsp_variant vs[3] = {LPSP_VARIANT_NONE};
             int nv = 1;
             if (notify) {
@@ -235,19 +245,29 @@ static size_t build_all(lpsp_msg *out, size_t cap)
                     /* flavour 0: typical; 1: empty/zero; 2: maximal */
                     lpsp_msg_init(&m, (lpsp_direction)dir, t, vs[vi]);
                     m.has_authorization = flavour != 1;
-                    m.authorization = flavour == 2 ? S("X-HMAC 1700000000:abcdef:\xc3\xa9t\xc3\xa9") : S("Bearer tok");
+                    m.authorization =
+                        flavour == 2 ? S("X-HMAC 1700000000:abcdef:\xc3\xa9t\xc3\xa9") : S("Bearer tok");
                     m.tracing = flavour == 2 ? V(big, sizeof big) : flavour == 1 ? V("", 0) : S("trace");
                     m.topic = flavour == 2 ? V(big, sizeof big) : flavour == 1 ? V("", 0) : S("foo/bar");
                     m.glob = flavour == 1 ? S("") : S("foo/*/\xe2\x82\xac");
-                    m.identifier = flavour == 2 ? V(id64, 64) : flavour == 1 ? V("", 0) : V("\xde\xad\xbe\xef", 4);
+                    m.identifier = flavour == 2   ? V(id64, 64)
+                                   : flavour == 1 ? V("", 0)
+                                                  : V("\xde\xad\xbe\xef", 4);
                     m.nonce = V(NONCE_A, 32);
                     m.enable_zstd = flavour != 1;
                     m.enable_training = flavour == 2;
                     m.initial_dict = flavour == 2 ? 65535 : flavour == 1 ? 0 : 2;
-                    m.subscribers = flavour == 2 ? (dir == LPSP_S2B ? UINT32_MAX : UINT64_MAX) : flavour == 1 ? 0 : 3;
-                    m.part_id = vs[vi] == LPSP_VARIANT_CONTINUATION || !stream ? (flavour == 2 ? UINT64_MAX : flavour == 1 && !stream ? 0 : 7) : 0;
+                    m.subscribers = flavour == 2   ? (dir == LPSP_S2B ? UINT32_MAX : UINT64_MAX)
+                                    : flavour == 1 ? 0
+                                                   : 3;
+                    m.part_id = vs[vi] == LPSP_VARIANT_CONTINUATION || !stream
+                                    ? (flavour == 2              ? UINT64_MAX
+                                       : flavour == 1 && !stream ? 0
+                                                                 : 7)
+                                    : 0;
                     int zcustom = dir == LPSP_B2S && t != LPSP_B2S_ENABLE_ZSTD_PRESET;
-                    m.zstd_identifier = zcustom ? (flavour == 2 ? UINT64_MAX : 65536) : (flavour == 2 ? 65535 : 1);
+                    m.zstd_identifier =
+                        zcustom ? (flavour == 2 ? UINT64_MAX : 65536) : (flavour == 2 ? 65535 : 1);
                     m.compression_level = flavour == 2 ? -32768 : flavour == 1 ? 0 : 22;
                     m.min_size = flavour == 2 ? UINT32_MAX : flavour == 1 ? 0 : 16384;
                     m.max_size = flavour == 2 ? UINT64_MAX : flavour == 1 ? 0 : 65536;
@@ -268,7 +288,8 @@ static size_t build_all(lpsp_msg *out, size_t cap)
                         m.payload = V(DICT, sizeof DICT - 1);
                         m.sha512 = V(SHA_DICT, 64);
                     }
-                    if (!notify && !stream && !(dir == LPSP_B2S && t == LPSP_B2S_ENABLE_ZSTD_CUSTOM)) m.sha512 = V("", 0);
+                    if (!notify && !stream && !(dir == LPSP_B2S && t == LPSP_B2S_ENABLE_ZSTD_CUSTOM))
+                        m.sha512 = V("", 0);
                     ADD();
                 }
         }
@@ -290,8 +311,8 @@ static void test_roundtrip_all(void)
             size_t len;
             unsigned char *b = ser(&all[i], minimal, &len, &st);
             if (st != LPSP_OK) {
-                fprintf(stderr, "  serialize %u/%u variant %d minimal %d refused\n", all[i].direction, all[i].type,
-                        all[i].variant, minimal);
+                fprintf(stderr, "  serialize %u/%u variant %d minimal %d refused\n", all[i].direction,
+                        all[i].type, all[i].variant, minimal);
                 CHECK_EQ_INT(st, LPSP_OK);
                 continue;
             }
@@ -302,10 +323,15 @@ static void test_roundtrip_all(void)
             if (st == LPSP_OK) {
                 lpsp_msg want = all[i];
                 /* derived values the parser reports */
-                if (want.variant == LPSP_VARIANT_UNCOMPRESSED) want.compressed_length = want.decompressed_length = want.payload.len, want.compressor_id = 0;
+                if (want.variant == LPSP_VARIANT_UNCOMPRESSED)
+                    want.compressed_length = want.decompressed_length = want.payload.len,
+                    want.compressor_id = 0;
                 if (want.variant == LPSP_VARIANT_COMPRESSED) want.compressed_length = want.payload.len;
-                if (want.variant == LPSP_VARIANT_START_UNCOMPRESSED) want.compressed_length = want.decompressed_length, want.compressor_id = 0;
-                if (want.variant == LPSP_VARIANT_START_UNCOMPRESSED || want.variant == LPSP_VARIANT_START_COMPRESSED) want.part_id = 0;
+                if (want.variant == LPSP_VARIANT_START_UNCOMPRESSED)
+                    want.compressed_length = want.decompressed_length, want.compressor_id = 0;
+                if (want.variant == LPSP_VARIANT_START_UNCOMPRESSED ||
+                    want.variant == LPSP_VARIANT_START_COMPRESSED)
+                    want.part_id = 0;
                 /* members a type does not carry come back zero */
                 lpsp_msg clean;
                 lpsp_msg_init(&clean, want.direction, want.type, want.variant);
@@ -322,7 +348,8 @@ static void test_roundtrip_all(void)
                 want.flags = back.flags;
                 want = project(&want);
                 if (!fields_eq(&back, &want)) {
-                    fprintf(stderr, "  fields differ after round trip: %u/%u variant %d\n", want.direction, want.type, want.variant);
+                    fprintf(stderr, "  fields differ after round trip: %u/%u variant %d\n", want.direction,
+                            want.type, want.variant);
                     CHECK(0);
                 }
                 CHECK_EQ_INT(back.variant, want.variant);
@@ -340,10 +367,13 @@ static void test_roundtrip_all(void)
                     size_t body_start = len - back.payload.len;
                     int stream = back.variant >= LPSP_VARIANT_START_UNCOMPRESSED;
                     int custom = back.direction == LPSP_B2S && back.type == LPSP_B2S_ENABLE_ZSTD_CUSTOM;
-                    if (stream && k >= body_start) CHECK_EQ_INT(ps, LPSP_OK);
-                    else if (custom && k >= body_start) CHECK_EQ_INT(ps, LPSP_E_HASH_MISMATCH);
+                    if (stream && k >= body_start)
+                        CHECK_EQ_INT(ps, LPSP_OK);
+                    else if (custom && k >= body_start)
+                        CHECK_EQ_INT(ps, LPSP_E_HASH_MISMATCH);
                     else if (ps != LPSP_E_TRUNCATED) {
-                        fprintf(stderr, "  prefix %zu/%zu of %u/%u: %d\n", k, len, back.direction, back.type, ps);
+                        fprintf(stderr, "  prefix %zu/%zu of %u/%u: %d\n", k, len, back.direction, back.type,
+                                ps);
                         CHECK_EQ_INT(ps, LPSP_E_TRUNCATED);
                     }
                     if (ps != LPSP_OK) CHECK(e.offset <= k && e.reason != NULL);
@@ -362,7 +392,8 @@ static void expect(lpsp_direction dir, const char *hex, unsigned opts, lpsp_stat
     lpsp_msg m;
     lpsp_error e = {LPSP_OK, 0, NULL, NULL};
     lpsp_status st = parse_hex(dir, hex, opts, &m, &e);
-    if (st != want) fprintf(stderr, "  %s: got %s, want %s\n", why, lpsp_status_name(st), lpsp_status_name(want));
+    if (st != want)
+        fprintf(stderr, "  %s: got %s, want %s\n", why, lpsp_status_name(st), lpsp_status_name(want));
     CHECK_EQ_INT(st, want);
     if (st != LPSP_OK) CHECK(e.reason != NULL);
 }
@@ -383,10 +414,12 @@ static void test_prefix_and_flags(void)
     expect(LPSP_S2B, "ffff0002000000000007666f6f2f626172", 0, LPSP_E_BAD_FLAGS, "flags ffff strict");
     expect(LPSP_S2B, "ffff0002000000000007666f6f2f626172", LPSP_PARSE_COMPAT, LPSP_OK, "flags ffff compat");
     expect(LPSP_S2B,
-           "fffe00020003000d617574686f72697a6174696f6e00000009782d74726163696e6700000007782d746f7069630007666f6f2f626172",
+           "fffe00020003000d617574686f72697a6174696f6e00000009782d74726163696e6700000007782d746f7069630007666"
+           "f6f2f626172",
            LPSP_PARSE_COMPAT, LPSP_OK, "flags fffe compat = expanded");
     /* QK-11 */
-    expect(LPSP_S2B, "00010002000000000007666f6f2f62617267617262616765", 0, LPSP_E_TRAILING_BYTES, "trailing strict");
+    expect(LPSP_S2B, "00010002000000000007666f6f2f62617267617262616765", 0, LPSP_E_TRAILING_BYTES,
+           "trailing strict");
     expect(LPSP_S2B, "00010002000000000007666f6f2f62617267617262616765", LPSP_PARSE_COMPAT, LPSP_OK,
            "trailing compat");
 }
@@ -394,45 +427,66 @@ static void test_prefix_and_flags(void)
 static void test_field_rules(void)
 {
     /* CONFIGURE: nonce 31 / 33, booleans (QK-06), initial dict width */
-    expect(LPSP_S2B, "00010001001f" "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e" "0001010001010002000000000000", 0, LPSP_E_FIELD_SIZE, "nonce 31");
-    expect(LPSP_S2B, "00010001001f" NONCE32, 0, LPSP_E_TRUNCATED, "nonce 31, nothing after: truncation first");
-    expect(LPSP_S2B, "000100010021" NONCE32 "ff0001010001010002000000000000", 0, LPSP_E_FIELD_SIZE, "nonce 33");
-    expect(LPSP_S2B, "000100010020" NONCE32 "0001020001010002000000000000", 0, LPSP_E_INVALID_VALUE, "zstd 02");
-    expect(LPSP_S2B, "000100010020" NONCE32 "0001020001010002000000000000", LPSP_PARSE_COMPAT, LPSP_OK, "zstd 02 compat");
-    expect(LPSP_S2B, "000100010020" NONCE32 "0000000101000200000000 0000", 0, LPSP_E_INVALID_VALUE, "zstd empty");
-    expect(LPSP_S2B, "000100010020" NONCE32 "00010100010100030000000000 0000", 0, LPSP_E_FIELD_SIZE, "initial dict 3 bytes");
+    expect(LPSP_S2B,
+           "00010001001f"
+           "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e"
+           "0001010001010002000000000000",
+           0, LPSP_E_FIELD_SIZE, "nonce 31");
+    expect(LPSP_S2B, "00010001001f" NONCE32, 0, LPSP_E_TRUNCATED,
+           "nonce 31, nothing after: truncation first");
+    expect(LPSP_S2B, "000100010021" NONCE32 "ff0001010001010002000000000000", 0, LPSP_E_FIELD_SIZE,
+           "nonce 33");
+    expect(LPSP_S2B, "000100010020" NONCE32 "0001020001010002000000000000", 0, LPSP_E_INVALID_VALUE,
+           "zstd 02");
+    expect(LPSP_S2B, "000100010020" NONCE32 "0001020001010002000000000000", LPSP_PARSE_COMPAT, LPSP_OK,
+           "zstd 02 compat");
+    expect(LPSP_S2B, "000100010020" NONCE32 "0000000101000200000000 0000", 0, LPSP_E_INVALID_VALUE,
+           "zstd empty");
+    expect(LPSP_S2B, "000100010020" NONCE32 "00010100010100030000000000 0000", 0, LPSP_E_FIELD_SIZE,
+           "initial dict 3 bytes");
     expect(LPSP_S2B, "000100010020" NONCE32 "0001010001010000 0000 0000", 0, LPSP_OK, "initial dict empty");
     {
         lpsp_msg m;
         lpsp_error e;
-        CHECK_EQ_INT(parse_hex(LPSP_S2B, "000100010020" NONCE32 "000102 000100 0000 0000 0000", LPSP_PARSE_COMPAT, &m, &e), LPSP_OK);
+        CHECK_EQ_INT(parse_hex(LPSP_S2B, "000100010020" NONCE32 "000102 000100 0000 0000 0000",
+                               LPSP_PARSE_COMPAT, &m, &e),
+                     LPSP_OK);
         CHECK(m.enable_zstd == 0 && m.enable_training == 0); /* 02 and 00 are both false in compat */
     }
     /* identifier 64 ok, 65 too long */
     {
         char hex[1024];
         char id[200] = "";
-        for (int i = 0; i < 64; i++) strcat(id, "ab");
+        for (int i = 0; i < 64; i++)
+            strcat(id, "ab");
         snprintf(hex, sizeof hex, "00010009 0040%s 0000 0000 000400000001", id);
         expect(LPSP_S2B, hex, 0, LPSP_OK, "identifier 64");
         snprintf(hex, sizeof hex, "00010009 0041%sab 0000 0000 000400000001", id);
         expect(LPSP_S2B, hex, 0, LPSP_E_FIELD_SIZE, "identifier 65");
     }
     /* integer widths */
-    expect(LPSP_S2B, "00010009 0000 0000 0000 00050000000001", 0, LPSP_E_FIELD_SIZE, "num-subscribers 5 bytes");
+    expect(LPSP_S2B, "00010009 0000 0000 0000 00050000000001", 0, LPSP_E_FIELD_SIZE,
+           "num-subscribers 5 bytes");
     expect(LPSP_S2B, "00010009 0000 0000 0000 000101", 0, LPSP_OK, "num-subscribers 1 byte");
-    expect(LPSP_S2B, "00010008 0000 0009000000000000000001 0000 0000", 0, LPSP_E_FIELD_SIZE, "part id 9 bytes");
+    expect(LPSP_S2B, "00010008 0000 0009000000000000000001 0000 0000", 0, LPSP_E_FIELD_SIZE,
+           "part id 9 bytes");
     expect(LPSP_S2B, "00010008 0000 0008ffffffffffffffff 0000 0000", 0, LPSP_OK, "part id 2^64-1");
-    expect(LPSP_B2S, "00010006 0000 0009000000000000000001 0000 0000", 0, LPSP_E_FIELD_SIZE, "subscribers 9 bytes");
+    expect(LPSP_B2S, "00010006 0000 0009000000000000000001 0000 0000", 0, LPSP_E_FIELD_SIZE,
+           "subscribers 9 bytes");
     expect(LPSP_B2S, "00010009 000101 0003000003 0000 0000 0000 0000", 0, LPSP_E_FIELD_SIZE, "level 3 bytes");
-    expect(LPSP_B2S, "00010009 000101 0002 0003 00050000000001 0000 0000 0000", 0, LPSP_E_FIELD_SIZE, "min size 5 bytes");
+    expect(LPSP_B2S, "00010009 000101 0002 0003 00050000000001 0000 0000 0000", 0, LPSP_E_FIELD_SIZE,
+           "min size 5 bytes");
     expect(LPSP_B2S, "00010009 000101 0002 0003 000400000001 0000 0000 0000", 0, LPSP_OK, "min size 4 bytes");
-    expect(LPSP_B2S, "00010009 000101 0002 0003 0000 0009000000000000000001 0000 0000", 0, LPSP_E_FIELD_SIZE, "max size 9 bytes");
-    expect(LPSP_B2S, "00010009 0009000000000000000001 0002 0003 0000 0000 0000 0000", 0, LPSP_E_FIELD_SIZE, "zstd id 9 bytes");
+    expect(LPSP_B2S, "00010009 000101 0002 0003 0000 0009000000000000000001 0000 0000", 0, LPSP_E_FIELD_SIZE,
+           "max size 9 bytes");
+    expect(LPSP_B2S, "00010009 0009000000000000000001 0002 0003 0000 0000 0000 0000", 0, LPSP_E_FIELD_SIZE,
+           "zstd id 9 bytes");
     /* QK-03 identifier ranges */
     expect(LPSP_B2S, "00010009 0000 0002 0003 0000 0000 0000 0000", 0, LPSP_E_INVALID_VALUE, "preset id 0");
-    expect(LPSP_B2S, "00010009 0000 0002 0003 0000 0000 0000 0000", LPSP_PARSE_COMPAT, LPSP_OK, "preset id 0 compat");
-    expect(LPSP_B2S, "00010009 0003010000 0002 0003 0000 0000 0000 0000", 0, LPSP_E_INVALID_VALUE, "preset id 65536");
+    expect(LPSP_B2S, "00010009 0000 0002 0003 0000 0000 0000 0000", LPSP_PARSE_COMPAT, LPSP_OK,
+           "preset id 0 compat");
+    expect(LPSP_B2S, "00010009 0003010000 0002 0003 0000 0000 0000 0000", 0, LPSP_E_INVALID_VALUE,
+           "preset id 65536");
     expect(LPSP_B2S, "0001000b 0002ffff 0000 0000", 0, LPSP_E_INVALID_VALUE, "disable id 65535");
     expect(LPSP_B2S, "0001000b 0003010000 0000 0000", 0, LPSP_OK, "disable id 65536");
     expect(LPSP_B2S, "0001000b 0002ffff 0000 0000", LPSP_PARSE_COMPAT, LPSP_OK, "disable id 65535 compat");
@@ -441,7 +495,8 @@ static void test_field_rules(void)
         static const struct {
             const char *hex;
             int level;
-        } lv[] = {{"0000", 0}, {"0001ff", -1}, {"000200ff", 255}, {"0002ffff", -1}, {"00027fff", 32767}, {"000116", 22}, {"000117", 23}};
+        } lv[] = {{"0000", 0},         {"0001ff", -1}, {"000200ff", 255}, {"0002ffff", -1},
+                  {"00027fff", 32767}, {"000116", 22}, {"000117", 23}};
         for (size_t i = 0; i < sizeof lv / sizeof lv[0]; i++) {
             char hex[200];
             lpsp_msg m;
@@ -449,7 +504,8 @@ static void test_field_rules(void)
             snprintf(hex, sizeof hex, "00010009 000101 %s 0000 0000 0000 0000", lv[i].hex);
             CHECK_EQ_INT(parse_hex(LPSP_B2S, hex, LPSP_PARSE_COMPAT, &m, &e), LPSP_OK);
             CHECK_EQ_INT(m.compression_level, lv[i].level);
-            CHECK_EQ_INT(parse_hex(LPSP_B2S, hex, 0, &m, &e), lv[i].level > 22 ? LPSP_E_INVALID_VALUE : LPSP_OK);
+            CHECK_EQ_INT(parse_hex(LPSP_B2S, hex, 0, &m, &e),
+                         lv[i].level > 22 ? LPSP_E_INVALID_VALUE : LPSP_OK);
         }
     }
     /* UTF-8: authorization and glob */
@@ -493,21 +549,26 @@ static void test_stream_rules(void)
 {
     char hex[600];
     /* part 0 longer than the declared total (QK-13) */
-    snprintf(hex, sizeof hex, "00010007 0000 0000 000401020304 000100 0001 61 000100 000101 000101 0040%s 6869", SHA_HI_HEX);
+    snprintf(hex, sizeof hex,
+             "00010007 0000 0000 000401020304 000100 0001 61 000100 000101 000101 0040%s 6869", SHA_HI_HEX);
     expect(LPSP_S2B, hex, 0, LPSP_E_LENGTH_MISMATCH, "part 0 longer than total");
     expect(LPSP_S2B, hex, LPSP_PARSE_COMPAT, LPSP_OK, "part 0 longer than total compat");
     /* uncompressed start with different lengths */
-    snprintf(hex, sizeof hex, "00010007 0000 0000 000401020304 000100 0001 61 000100 000102 000103 0040%s 68", SHA_HI_HEX);
+    snprintf(hex, sizeof hex, "00010007 0000 0000 000401020304 000100 0001 61 000100 000102 000103 0040%s 68",
+             SHA_HI_HEX);
     expect(LPSP_S2B, hex, 0, LPSP_E_LENGTH_MISMATCH, "start lengths differ");
     /* part id 0 written as empty, 00 00 (QK-15) */
-    snprintf(hex, sizeof hex, "00010007 0000 0000 000401020304 0000 0001 61 000100 000102 000102 0040%s 68", SHA_HI_HEX);
+    snprintf(hex, sizeof hex, "00010007 0000 0000 000401020304 0000 0001 61 000100 000102 000102 0040%s 68",
+             SHA_HI_HEX);
     expect(LPSP_S2B, hex, 0, LPSP_OK, "part id empty = start");
-    snprintf(hex, sizeof hex, "00010007 0000 0000 000401020304 00020000 0001 61 000100 000102 000102 0040%s 68", SHA_HI_HEX);
+    snprintf(hex, sizeof hex,
+             "00010007 0000 0000 000401020304 00020000 0001 61 000100 000102 000102 0040%s 68", SHA_HI_HEX);
     expect(LPSP_S2B, hex, 0, LPSP_OK, "part id 00 00 = start");
     /* continuation: the rest is body, whatever it looks like */
     expect(LPSP_S2B, "00010007 0000 0000 000401020304 000105 0001610001", 0, LPSP_OK, "continuation body");
     /* QK-14: minimal checks the part id before authorization */
-    expect(LPSP_S2B, "00010007 0001ff 0000 0000 0009000000000000000001", 0, LPSP_E_FIELD_SIZE, "QK-14 minimal");
+    expect(LPSP_S2B, "00010007 0001ff 0000 0000 0009000000000000000001", 0, LPSP_E_FIELD_SIZE,
+           "QK-14 minimal");
     expect(LPSP_S2B,
            "00000007 0004 000d617574686f72697a6174696f6e 0001ff 0009782d74726163696e67 0000"
            " 000c782d6964656e746966696572 0000 0009782d706172742d6964 0009000000000000000001",
@@ -526,16 +587,20 @@ static void test_expanded_rules(void)
     const char *A = "000d617574686f72697a6174696f6e 0000";
     const char *T = "0009782d74726163696e67 0000";
     char hex[600];
-    snprintf(hex, sizeof hex, "00000002 0003 000d415554484f52495a4154494f4e 0000 0009582d54726163696e67 0000 0007582d544f504943 000161");
+    snprintf(hex, sizeof hex,
+             "00000002 0003 000d415554484f52495a4154494f4e 0000 0009582d54726163696e67 0000 "
+             "0007582d544f504943 000161");
     expect(LPSP_S2B, hex, 0, LPSP_OK, "upper-case names");
     {
         lpsp_msg m;
         lpsp_error e;
-        snprintf(hex, sizeof hex, "00000002 0005 %s %s 0007782d746f706963 000161 0000 0000 0007782d746f706963 000162", A, T);
+        snprintf(hex, sizeof hex,
+                 "00000002 0005 %s %s 0007782d746f706963 000161 0000 0000 0007782d746f706963 000162", A, T);
         CHECK_EQ_INT(parse_hex(LPSP_S2B, hex, 0, &m, &e), LPSP_OK);
         CHECK(view_eq(m.topic, S("b"))); /* last duplicate wins; empty name ignored */
     }
-    snprintf(hex, sizeof hex, "00000002 0004 0008782d746f70696320 0000 %s %s 0007782d746f706963 000161", A, T);
+    snprintf(hex, sizeof hex, "00000002 0004 0008782d746f70696320 0000 %s %s 0007782d746f706963 000161", A,
+             T);
     expect(LPSP_S2B, hex, 0, LPSP_OK, "trailing space: unknown header");
     snprintf(hex, sizeof hex, "00000002 0003 %s %s 0007782d746f70c3af 000161", A, T);
     expect(LPSP_S2B, hex, 0, LPSP_E_BAD_HEADER_NAME, "non-ASCII name");
@@ -563,12 +628,16 @@ static void test_custom_dict_digest(void)
 {
     char hex[800];
     char dict_hex[64] = "";
-    for (size_t i = 0; i < sizeof DICT - 1; i++) sprintf(dict_hex + 2 * i, "%02x", DICT[i]);
+    for (size_t i = 0; i < sizeof DICT - 1; i++)
+        sprintf(dict_hex + 2 * i, "%02x", DICT[i]);
     char sha_hex[129];
-    for (int i = 0; i < 64; i++) sprintf(sha_hex + 2 * i, "%02x", SHA_DICT[i]);
-    snprintf(hex, sizeof hex, "0001000a 0003010000 0002 0003 0000 0000 0000 0000 0040%s %s", sha_hex, dict_hex);
+    for (int i = 0; i < 64; i++)
+        sprintf(sha_hex + 2 * i, "%02x", SHA_DICT[i]);
+    snprintf(hex, sizeof hex, "0001000a 0003010000 0002 0003 0000 0000 0000 0000 0040%s %s", sha_hex,
+             dict_hex);
     expect(LPSP_B2S, hex, 0, LPSP_OK, "custom dict digest ok");
-    snprintf(hex, sizeof hex, "0001000a 0003010000 0002 0003 0000 0000 0000 0000 0040%s %s00", sha_hex, dict_hex);
+    snprintf(hex, sizeof hex, "0001000a 0003010000 0002 0003 0000 0000 0000 0000 0040%s %s00", sha_hex,
+             dict_hex);
     expect(LPSP_B2S, hex, 0, LPSP_E_HASH_MISMATCH, "custom dict digest mismatch (QK-12)");
     expect(LPSP_B2S, hex, LPSP_PARSE_COMPAT, LPSP_OK, "custom dict digest mismatch compat");
     expect(LPSP_B2S, hex, LPSP_PARSE_SKIP_DIGEST, LPSP_OK, "custom dict digest skipped");
@@ -649,7 +718,8 @@ static void test_serializer_refusals(void)
     CHECK(lpsp_type_from_name(LPSP_S2B, NULL) == 0 && lpsp_type_from_name((lpsp_direction)7, "MISSED") == 0);
     CHECK(!lpsp_status_is_fatal(LPSP_E_TRUNCATED) && lpsp_status_is_fatal(LPSP_E_HASH_MISMATCH));
     CHECK(strcmp(lpsp_status_name(LPSP_E_MISSING_HEADER), "missing_header") == 0);
-    CHECK(lpsp_type_from_name(LPSP_B2S, "MISSED") == LPSP_B2S_MISSED && lpsp_type_from_name(LPSP_S2B, "MISSED") == 0);
+    CHECK(lpsp_type_from_name(LPSP_B2S, "MISSED") == LPSP_B2S_MISSED &&
+          lpsp_type_from_name(LPSP_S2B, "MISSED") == 0);
 }
 
 int main(void)

@@ -11,10 +11,13 @@ static lpsp_view V(const void *p, size_t n)
     lpsp_view v = {(const uint8_t *)p, n};
     return v;
 }
-static lpsp_view S(const char *s) { return V(s, strlen(s)); }
+static lpsp_view S(const char *s)
+{
+    return V(s, strlen(s));
+}
 
 #define CHECK_VIEW(v, p, n) CHECK_MEM((v).ptr, (v).len, (p), (n))
-#define CHECK_VIEW_S(v, s) CHECK_MEM((v).ptr, (v).len, (s), strlen(s))
+#define CHECK_VIEW_S(v, s)  CHECK_MEM((v).ptr, (v).len, (s), strlen(s))
 
 static const char URL[] = "http://127.0.0.1:3002/v1/receive";
 static const char RECOVER[] = "http://127.0.0.1:3002/v1/recover";
@@ -24,8 +27,8 @@ static const char HEX_NOTIFY[] =
     "00 07 66 6f 6f 2f 62 61 72 15 0a 14 ed 5b ea 6c c7 31 cf 86 c4 15 66 ac 42 7a 8d b4 8e f1 b9 fd"
     "62 66 64 b3 bf bb 99 07 1f a4 c9 22 f3 3d de 38 71 9b 8c 83 54 e2 b7 ab 9d 77 e0 e6 7f c1 28 43"
     "92 0a 71 2e 73 d5 58 e1 97 00 00 04 de ad be ef 00 00 00 00 00 00 00 02 68 69";
-static const char HEX_SHA512_HI[] =
-    "150a14ed5bea6cc731cf86c41566ac427a8db48ef1b9fd626664b3bfbb99071fa4c922f33dde38719b8c8354e2b7ab9d77e0e67fc12843920a712e73d558e197";
+static const char HEX_SHA512_HI[] = "150a14ed5bea6cc731cf86c41566ac427a8db48ef1b9fd626664b3bfbb99071fa4c922f3"
+                                    "3dde38719b8c8354e2b7ab9d77e0e67fc12843920a712e73d558e197";
 static const char HEX_RESPONSE_NOTIFY[] = "00 04 00 00 00 00 00 00 00 03 04 de ad be ef";
 static const char HEX_SUBSCRIBE_EXACT[] =
     "00 20 68 74 74 70 3a 2f 2f 31 32 37 2e 30 2e 30 2e 31 3a 33 30 30 32 2f 76 31 2f 72 65 63 65 69"
@@ -349,7 +352,8 @@ static void test_responses(void)
     CHECK_VIEW(back.etag, etag, 64);
     check_truncations(LPSP_SL_RESPONSE_CHECK_SUBSCRIPTIONS, big, w);
     big[6] = 1;
-    CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_RESPONSE_CHECK_SUBSCRIPTIONS, big, w, 0, &back, &e), LPSP_E_INVALID_VALUE);
+    CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_RESPONSE_CHECK_SUBSCRIPTIONS, big, w, 0, &back, &e),
+                 LPSP_E_INVALID_VALUE);
     CHECK(e.field && strcmp(e.field, "etag_format") == 0);
     m.etag_format = 1;
     CHECK_EQ_INT(lpsp_sl_serialize(&m, big, sizeof big, &w, &e), LPSP_E_INVALID_ARGUMENT);
@@ -402,9 +406,11 @@ static void test_set_subscriptions(void)
         lpsp_status sb = LPSP_OK, si = LPSP_OK;
         part.entries.len -= cut;
         CHECK_EQ_INT(lpsp_sl_subs_begin(b, n - cut, &hdr, &it, &eb), LPSP_OK);
-        while ((sb = lpsp_sl_subs_next(&it, &item, &eb)) == LPSP_OK && item.kind != LPSP_SUBS_END) {}
+        while ((sb = lpsp_sl_subs_next(&it, &item, &eb)) == LPSP_OK && item.kind != LPSP_SUBS_END) {
+        }
         lpsp_sl_subs_iter_init(&it, &part);
-        while ((si = lpsp_sl_subs_next(&it, &item, &ei)) == LPSP_OK && item.kind != LPSP_SUBS_END) {}
+        while ((si = lpsp_sl_subs_next(&it, &item, &ei)) == LPSP_OK && item.kind != LPSP_SUBS_END) {
+        }
         CHECK_EQ_INT(sb, LPSP_E_TRUNCATED);
         CHECK_EQ_INT(si, LPSP_E_TRUNCATED);
         CHECK_EQ_INT(ei.offset + (size_t)(m.entries.ptr - b), eb.offset);
@@ -450,7 +456,8 @@ static void test_set_subscriptions(void)
     /* order: "a" then "\0/c" is descending */
     memcpy(c, b, n);
     c[112] = 0x00;
-    CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_SET_SUBSCRIPTIONS, c, n, LPSP_SL_SKIP_DIGEST, &m, &e), LPSP_E_OUT_OF_ORDER);
+    CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_SET_SUBSCRIPTIONS, c, n, LPSP_SL_SKIP_DIGEST, &m, &e),
+                 LPSP_E_OUT_OF_ORDER);
     CHECK(e.field && strcmp(e.field, "topic") == 0);
     CHECK_EQ_INT(e.offset, 112);
     c[112] = 'a'; /* "a" < "a/c": a prefix sorts first */
@@ -472,17 +479,20 @@ static void test_set_subscriptions(void)
     /* glob entries: strict UTF-8 */
     memcpy(c, b, n);
     c[155] = 0xff; /* glob x/ * becomes \xff/ * */
-    CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_SET_SUBSCRIPTIONS, c, n, LPSP_SL_SKIP_DIGEST, &m, &e), LPSP_E_BAD_UTF8);
+    CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_SET_SUBSCRIPTIONS, c, n, LPSP_SL_SKIP_DIGEST, &m, &e),
+                 LPSP_E_BAD_UTF8);
     CHECK(e.field && strcmp(e.field, "glob") == 0);
     /* recovery entries: strict UTF-8 */
     memcpy(c, b, n);
     c[120] = 0xff;
-    CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_SET_SUBSCRIPTIONS, c, n, LPSP_SL_SKIP_DIGEST, &m, &e), LPSP_E_BAD_UTF8);
+    CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_SET_SUBSCRIPTIONS, c, n, LPSP_SL_SKIP_DIGEST, &m, &e),
+                 LPSP_E_BAD_UTF8);
     CHECK(e.field && strcmp(e.field, "recovery") == 0);
     /* url: strict UTF-8 */
     memcpy(c, b, n);
     c[4] = 0xff;
-    CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_SET_SUBSCRIPTIONS, c, n, LPSP_SL_SKIP_DIGEST, &m, &e), LPSP_E_BAD_UTF8);
+    CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_SET_SUBSCRIPTIONS, c, n, LPSP_SL_SKIP_DIGEST, &m, &e),
+                 LPSP_E_BAD_UTF8);
     /* a count larger than the entries present is truncation (u32 counts) */
     memcpy(c, b, n);
     c[152] = 2;
@@ -522,7 +532,13 @@ static void test_set_subscriptions_large(void)
         *p++ = 0;
         *p++ = 0;
     }
-    memcpy(p, "\x00\x00\x00\x02\x00\x03" "a/*" "\x00\x00\x00\x03" "b/*" "\x00\x00", 18);
+    memcpy(p,
+           "\x00\x00\x00\x02\x00\x03"
+           "a/*"
+           "\x00\x00\x00\x03"
+           "b/*"
+           "\x00\x00",
+           18);
     CHECK_EQ_INT(lpsp_etag_add_glob(&eb, S("a/*"), S(""), &e), LPSP_OK);
     CHECK_EQ_INT(lpsp_etag_add_glob(&eb, S("b/*"), S(""), &e), LPSP_OK);
     p += 18;
@@ -544,7 +560,8 @@ static void test_set_subscriptions_large(void)
     lpsp_sl_subs_attach_etag(&it, &eb);
     size_t count = 0;
     lpsp_status st;
-    while ((st = lpsp_sl_subs_next(&it, &item, &e)) == LPSP_OK && item.kind != LPSP_SUBS_END) count++;
+    while ((st = lpsp_sl_subs_next(&it, &item, &e)) == LPSP_OK && item.kind != LPSP_SUBS_END)
+        count++;
     CHECK_EQ_INT(st, LPSP_OK);
     CHECK_EQ_INT(count, N + 2);
     CHECK_EQ_INT(lpsp_etag_finish(&eb, got, &e), LPSP_OK);
@@ -639,7 +656,8 @@ static void test_review_regressions(void)
     unsigned char *b = test_hex("0007666f6f2f626172"
                                 "150a14ed5bea6cc731cf86c41566ac427a8db48ef1b9fd626664b3bfbb99071f"
                                 "a4c922f33dde38719b8c8354e2b7ab9d77e0e67fc12843920a712e73d558e197"
-                                "000004deadbeef0000000000000002686a", &n);
+                                "000004deadbeef0000000000000002686a",
+                                &n);
     lpsp_sl_msg m;
     lpsp_error e;
     CHECK_EQ_INT(lpsp_sl_parse(LPSP_SL_NOTIFY, b, n, LPSP_PARSE_COMPAT, &m, &e), LPSP_E_HASH_MISMATCH);

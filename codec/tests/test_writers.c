@@ -18,13 +18,15 @@ static lpsp_view V(const void *p, size_t n)
     lpsp_view v = {(const uint8_t *)p, n};
     return v;
 }
-static lpsp_view S(const char *s) { return V(s, strlen(s)); }
+static lpsp_view S(const char *s)
+{
+    return V(s, strlen(s));
+}
 
-typedef lpsp_status (*writer_fn)(const void *ctx, void *buf, size_t cap, size_t *written,
-                                 lpsp_error *err);
+typedef lpsp_status (*writer_fn)(const void *ctx, void *buf, size_t cap, size_t *written, lpsp_error *err);
 
 #define SENTINEL 0xa5
-#define SLACK 16
+#define SLACK    16
 
 /* Runs one writer through the convention; returns the size it needs. */
 static size_t check_writer(const char *name, writer_fn w, const void *ctx, size_t size_query)
@@ -58,7 +60,8 @@ static size_t check_writer(const char *name, writer_fn w, const void *ctx, size_
         CHECK_EQ_INT(st, LPSP_E_BUFFER_TOO_SMALL);
         CHECK_EQ_INT(wr, need);
         size_t touched = 0;
-        for (size_t i = 0; i < need + SLACK; i++) touched += buf[i] != SENTINEL;
+        for (size_t i = 0; i < need + SLACK; i++)
+            touched += buf[i] != SENTINEL;
         if (touched) fprintf(stderr, "%s: cap %zu of %zu: %zu bytes written\n", name, cap, need, touched);
         CHECK_EQ_INT(touched, 0);
     }
@@ -72,7 +75,8 @@ static size_t check_writer(const char *name, writer_fn w, const void *ctx, size_
     CHECK_EQ_INT(w(ctx, buf, need + SLACK, &wr, &e), LPSP_OK);
     CHECK_EQ_INT(wr, need);
     CHECK_MEM(buf, need + SLACK, ref, need + SLACK);
-    for (size_t i = need; i < need + SLACK; i++) CHECK_EQ_INT(buf[i], SENTINEL);
+    for (size_t i = need; i < need + SLACK; i++)
+        CHECK_EQ_INT(buf[i], SENTINEL);
     /* written may be NULL */
     CHECK_EQ_INT(w(ctx, buf, need, NULL, &e), LPSP_OK);
     free(buf);
@@ -193,7 +197,8 @@ static void test_etag_document(void)
 static void test_text_writers(void)
 {
     uint8_t digest[64];
-    for (int i = 0; i < 64; i++) digest[i] = (uint8_t)(i * 7);
+    for (int i = 0; i < 64; i++)
+        digest[i] = (uint8_t)(i * 7);
     CHECK_EQ_INT(check_writer("lpsp_repr_digest_format", w_repr_digest, digest, LPSP_REPR_DIGEST_LEN),
                  LPSP_REPR_DIGEST_LEN);
     for (size_t n = 0; n <= 7; n++) {
@@ -223,7 +228,8 @@ static void test_auth_writers(void)
     check_writer("lpsp_hmac_to_sign", w_to_sign, &f, q);
 
     uint8_t secret[64];
-    for (int i = 0; i < 64; i++) secret[i] = (uint8_t)i;
+    for (int i = 0; i < 64; i++)
+        secret[i] = (uint8_t)i;
     lpsp_hmac_key k;
     CHECK_EQ_INT(lpsp_hmac_key_init(&k, secret, sizeof secret, &e), LPSP_OK);
     CHECK_EQ_INT(lpsp_hmac_header_size(&f, &q, &e), LPSP_OK);

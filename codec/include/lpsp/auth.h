@@ -33,14 +33,14 @@ LPSP_MUST_CHECK lpsp_status lpsp_b64_encode(const uint8_t *src, size_t n, char *
 typedef struct {
     uint8_t *out;
     size_t cap;
-    size_t len;     /* bytes produced so far (may exceed cap) */
-    unsigned q;     /* position in the current 4-character group */
-    unsigned pads;  /* '=' seen since the last data character */
-    unsigned left;  /* pending bits of the current group */
-    int stopped;    /* a completed padding ended decoding */
-    int non_ascii;  /* a byte >= 0x80 was seen */
-    size_t consumed;      /* characters fed so far */
-    size_t bad_offset;    /* offset of the first non-ASCII byte */
+    size_t len;        /* bytes produced so far (may exceed cap) */
+    unsigned q;        /* position in the current 4-character group */
+    unsigned pads;     /* '=' seen since the last data character */
+    unsigned left;     /* pending bits of the current group */
+    int stopped;       /* a completed padding ended decoding */
+    int non_ascii;     /* a byte >= 0x80 was seen */
+    size_t consumed;   /* characters fed so far */
+    size_t bad_offset; /* offset of the first non-ASCII byte */
 } lpsp_b64_lenient;
 
 void lpsp_b64_lenient_init(lpsp_b64_lenient *d, uint8_t *out, size_t cap);
@@ -49,14 +49,13 @@ void lpsp_b64_lenient_feed(lpsp_b64_lenient *d, const uint8_t *s, size_t n);
  * byte, a dangling single character or incorrect padding;
  * LPSP_E_BUFFER_TOO_SMALL when more than cap bytes were produced (*len is
  * then the size needed). */
-LPSP_MUST_CHECK lpsp_status lpsp_b64_lenient_finish(lpsp_b64_lenient *d, size_t *len,
-                                                    lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_b64_lenient_finish(lpsp_b64_lenient *d, size_t *len, lpsp_error *err);
 
 /* One-shot lenient decode of s[0..n) into out[0..cap). At most
  * lpsp_b64_lenient_max(n) bytes are ever produced. */
 size_t lpsp_b64_lenient_max(size_t n);
-LPSP_MUST_CHECK lpsp_status lpsp_b64_decode_lenient(const uint8_t *s, size_t n, uint8_t *out,
-                                                    size_t cap, size_t *len, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_b64_decode_lenient(const uint8_t *s, size_t n, uint8_t *out, size_t cap,
+                                                    size_t *len, lpsp_error *err);
 
 /* ------------------------------------------------------- Python int() text */
 
@@ -66,8 +65,7 @@ LPSP_MUST_CHECK lpsp_status lpsp_b64_decode_lenient(const uint8_t *s, size_t n, 
  * leading zeros. Non-ASCII whitespace and non-ASCII decimal digits, which
  * Python also accepts, are rejected (QK-34, see codec/docs/STATELESS-AUTH.md).
  * LPSP_E_INVALID_VALUE on bad syntax, LPSP_E_OVERFLOW outside int64. */
-LPSP_MUST_CHECK lpsp_status lpsp_py_int_parse(const uint8_t *s, size_t n, int64_t *out,
-                                              lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_py_int_parse(const uint8_t *s, size_t n, int64_t *out, lpsp_error *err);
 
 /* ----------------------------------------------------------- HMAC to-sign */
 
@@ -107,7 +105,7 @@ enum {
     LPSP_AF_RECOVERY = 1u << 1,
     LPSP_AF_TOPIC = 1u << 2,
     LPSP_AF_GLOB = 1u << 3,
-    LPSP_AF_IDENTIFIER = 1u << 4,      /* byte identifier, s8 */
+    LPSP_AF_IDENTIFIER = 1u << 4, /* byte identifier, s8 */
     LPSP_AF_SHA512 = 1u << 5,
     LPSP_AF_SUBSCRIBER_NONCE = 1u << 6,
     LPSP_AF_BROADCASTER_NONCE = 1u << 7,
@@ -134,9 +132,9 @@ unsigned lpsp_auth_kind_fields(int kind);
 typedef struct {
     int kind;
     uint64_t timestamp; /* Unix seconds, u64 on the wire: any value (a failed
-                          * time(), -1, would become 2^64 - 1: check it first) */
-    lpsp_view nonce;   /* <= 255 bytes */
-    lpsp_view tracing; /* <= 65535 bytes */
+                         * time(), -1, would become 2^64 - 1: check it first) */
+    lpsp_view nonce;    /* <= 255 bytes */
+    lpsp_view tracing;  /* <= 65535 bytes */
 
     lpsp_view url, recovery, topic, glob;
     lpsp_view identifier;
@@ -159,22 +157,20 @@ typedef struct {
  * > 255 bytes, text/topic/tracing > 65535, part_id >= 256 for kind 7 (QK-31),
  * negative level (QK-32), integers beyond their u8/u16/u32 width);
  * LPSP_E_FIELD_SIZE sha512/etag not 64 bytes; LPSP_E_BAD_UTF8 invalid text. */
-LPSP_MUST_CHECK lpsp_status lpsp_hmac_to_sign_size(const lpsp_auth_fields *f, size_t *size,
-                                                   lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_hmac_to_sign_size(const lpsp_auth_fields *f, size_t *size, lpsp_error *err);
 LPSP_MUST_CHECK lpsp_status lpsp_hmac_to_sign(const lpsp_auth_fields *f, uint8_t *buf, size_t cap,
                                               size_t *written, lpsp_error *err);
 
 /* ------------------------------------------------------------ HMAC keys */
 
 #define LPSP_HMAC_SECRET_LEN 64
-#define LPSP_HMAC_CODE_LEN 64
+#define LPSP_HMAC_CODE_LEN   64
 
 /* Decode a configured secret string (§10.3.1): append "==", map '-'->'+' and
  * '_'->'/', decode leniently; URL-safe and standard, padded or not. The
  * result must be 64 bytes (LPSP_E_FIELD_SIZE). */
 LPSP_MUST_CHECK lpsp_status lpsp_hmac_secret_decode(const uint8_t *text, size_t n,
-                                                    uint8_t out[LPSP_HMAC_SECRET_LEN],
-                                                    lpsp_error *err);
+                                                    uint8_t out[LPSP_HMAC_SECRET_LEN], lpsp_error *err);
 
 /* A keyed HMAC-SHA-512 context (opaque libcrypto objects). */
 typedef struct {
@@ -184,8 +180,8 @@ typedef struct {
 
 /* secret must be exactly 64 bytes (LPSP_E_FIELD_SIZE); LPSP_E_CRYPTO when
  * libcrypto fails. On success release with lpsp_hmac_key_free. */
-LPSP_MUST_CHECK lpsp_status lpsp_hmac_key_init(lpsp_hmac_key *k, const uint8_t *secret,
-                                               size_t len, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_hmac_key_init(lpsp_hmac_key *k, const uint8_t *secret, size_t len,
+                                               lpsp_error *err);
 void lpsp_hmac_key_free(lpsp_hmac_key *k);
 
 /* code = HMAC-SHA-512(secret, to_sign(f)), streamed: no to_sign buffer. */
@@ -196,11 +192,9 @@ LPSP_MUST_CHECK lpsp_status lpsp_hmac_code(const lpsp_hmac_key *k, const lpsp_au
  * Never longer than LPSP_HMAC_HEADER_MAX. A nonce containing ':' is refused
  * (LPSP_E_INVALID_ARGUMENT): the token could not be parsed back. */
 #define LPSP_HMAC_HEADER_MAX (7 + 20 + 1 + 255 + 1 + 88)
-LPSP_MUST_CHECK lpsp_status lpsp_hmac_header_size(const lpsp_auth_fields *f, size_t *size,
-                                                  lpsp_error *err);
-LPSP_MUST_CHECK lpsp_status lpsp_hmac_sign(const lpsp_hmac_key *k, const lpsp_auth_fields *f,
-                                           char *buf, size_t cap, size_t *written,
-                                           lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_hmac_header_size(const lpsp_auth_fields *f, size_t *size, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_hmac_sign(const lpsp_hmac_key *k, const lpsp_auth_fields *f, char *buf,
+                                           size_t cap, size_t *written, lpsp_error *err);
 
 /* ------------------------------------------------------ HMAC verification */
 
@@ -216,9 +210,8 @@ typedef struct {
  * Everything else that is wrong is LPSP_E_FORBIDDEN: prefix, separators,
  * timestamp syntax (lpsp_py_int_parse), |now - timestamp| > lifetime (equal
  * is accepted), non-ASCII or undecodable code, code not 64 bytes. */
-LPSP_MUST_CHECK lpsp_status lpsp_hmac_parse_token(const uint8_t *auth, size_t len, int present,
-                                                  int64_t now, uint64_t lifetime,
-                                                  lpsp_hmac_token *tok, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_hmac_parse_token(const uint8_t *auth, size_t len, int present, int64_t now,
+                                                  uint64_t lifetime, lpsp_hmac_token *tok, lpsp_error *err);
 
 /* Full check (§10.4.1, §10.4.2 without the replay store): parse the token,
  * build to_sign from f with the token's timestamp and nonce (f->timestamp
@@ -229,23 +222,21 @@ LPSP_MUST_CHECK lpsp_status lpsp_hmac_parse_token(const uint8_t *auth, size_t le
  * NULL; when given it receives the token (its code is what a replay store
  * records). */
 LPSP_MUST_CHECK lpsp_status lpsp_hmac_verify(const lpsp_hmac_key *k, const lpsp_auth_fields *f,
-                                             const uint8_t *auth, size_t len, int present,
-                                             int64_t now, uint64_t lifetime, lpsp_hmac_token *tok,
-                                             lpsp_error *err);
+                                             const uint8_t *auth, size_t len, int present, int64_t now,
+                                             uint64_t lifetime, lpsp_hmac_token *tok, lpsp_error *err);
 
 /* ------------------------------------------------------------------ Bearer */
 
 /* "Bearer <token>" (§10.2): size is 7 + n. */
-LPSP_MUST_CHECK lpsp_status lpsp_bearer_format(const uint8_t *token, size_t n, char *buf,
-                                               size_t cap, size_t *written, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_bearer_format(const uint8_t *token, size_t n, char *buf, size_t cap,
+                                               size_t *written, lpsp_error *err);
 
 /* Compare a presented authorization with "Bearer <token>" in constant time
  * (for equal lengths). LPSP_OK, LPSP_E_UNAUTHORIZED (present = 0) or
  * LPSP_E_FORBIDDEN (different, or any non-ASCII byte: QK-36). A configured
  * token that is not ASCII is LPSP_E_INVALID_ARGUMENT. */
-LPSP_MUST_CHECK lpsp_status lpsp_bearer_check(const uint8_t *token, size_t tlen,
-                                              const uint8_t *auth, size_t alen, int present,
-                                              lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_bearer_check(const uint8_t *token, size_t tlen, const uint8_t *auth,
+                                              size_t alen, int present, lpsp_error *err);
 
 #ifdef __cplusplus
 }

@@ -63,7 +63,7 @@ typedef struct {
     uint16_t flags; /* as on the wire (parse only; serializers take a mode) */
     lpsp_variant variant;
 
-    int has_authorization; /* 0: no authorization (empty on the wire) */
+    int has_authorization;   /* 0: no authorization (empty on the wire) */
     lpsp_view authorization; /* UTF-8 text */
     lpsp_view tracing;
     lpsp_view topic;
@@ -101,19 +101,19 @@ enum {
  * (views into buf) and returns LPSP_OK; otherwise returns the status, also
  * stored with offset/field/reason in *err (err may be NULL). Never allocates,
  * never reads outside buf[0..len). */
-LPSP_MUST_CHECK lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len,
-                                       unsigned opts, lpsp_msg *out, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsigned opts,
+                                       lpsp_msg *out, lpsp_error *err);
 
 /* Exact serialized size of m in the given header mode. Refuses (returns
  * LPSP_E_INVALID_ARGUMENT) any message the parser would reject or misread:
  * see codec/docs/QUIRKS.md. */
-LPSP_MUST_CHECK lpsp_status lpsp_serialized_size(const lpsp_msg *m, int minimal_headers,
-                                                 size_t *size, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_serialized_size(const lpsp_msg *m, int minimal_headers, size_t *size,
+                                                 lpsp_error *err);
 
 /* Serialize m into buf[0..cap). Writes *written bytes on success; writes
  * nothing past cap, and returns LPSP_E_BUFFER_TOO_SMALL when cap is short. */
-LPSP_MUST_CHECK lpsp_status lpsp_serialize(const lpsp_msg *m, int minimal_headers, uint8_t *buf,
-                                           size_t cap, size_t *written, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_serialize(const lpsp_msg *m, int minimal_headers, uint8_t *buf, size_t cap,
+                                           size_t *written, lpsp_error *err);
 
 /* Reference enum member name of a type ("SUBSCRIBE_EXACT"), or NULL. */
 const char *lpsp_type_name(lpsp_direction dir, uint16_t type);

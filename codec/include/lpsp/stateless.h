@@ -45,7 +45,7 @@ enum {
 };
 
 #define LPSP_SHA512_LEN 64
-#define LPSP_ETAG_LEN 64
+#define LPSP_ETAG_LEN   64
 
 /* Reference name of a body ("RESPONSE_NOTIFY"), or NULL; inverse gives
  * LPSP_SL_NONE. */
@@ -130,18 +130,17 @@ enum {
  *     out->body = LPSP_SL_RESPONSE_UNSUBSCRIBE_IMMEDIATE;
  *     RESPONSE_CHECK_SUBSCRIPTIONS needs format 0.
  * Never reads outside buf[0..len). */
-LPSP_MUST_CHECK lpsp_status lpsp_sl_parse(lpsp_sl_body body, const uint8_t *buf, size_t len,
-                                          unsigned opts, lpsp_sl_msg *out, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_sl_parse(lpsp_sl_body body, const uint8_t *buf, size_t len, unsigned opts,
+                                          lpsp_sl_msg *out, lpsp_error *err);
 
 /* Exact serialized size, and serialization into buf[0..cap). Refuses
  * (LPSP_E_INVALID_ARGUMENT) what the parser would reject: lengths beyond
  * their u8/u16 prefix, invalid UTF-8, digests/etags not 64 bytes, format
  * not 0, NOTIFY digest not SHA-512(message), SET_SUBSCRIPTIONS entries not
  * strictly ascending or etag not the strong etag of the entries. */
-LPSP_MUST_CHECK lpsp_status lpsp_sl_serialized_size(const lpsp_sl_msg *m, size_t *size,
-                                                    lpsp_error *err);
-LPSP_MUST_CHECK lpsp_status lpsp_sl_serialize(const lpsp_sl_msg *m, uint8_t *buf, size_t cap,
-                                              size_t *written, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_sl_serialized_size(const lpsp_sl_msg *m, size_t *size, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_sl_serialize(const lpsp_sl_msg *m, uint8_t *buf, size_t cap, size_t *written,
+                                              lpsp_error *err);
 
 /* A zero-initialised body of the given kind. */
 void lpsp_sl_msg_init(lpsp_sl_msg *m, lpsp_sl_body body);
@@ -149,8 +148,7 @@ void lpsp_sl_msg_init(lpsp_sl_msg *m, lpsp_sl_body body);
 /* Check a RECEIVE message against its Repr-Digest: LPSP_E_FIELD_SIZE when the
  * digest is not 64 bytes, LPSP_E_HASH_MISMATCH when it differs, LPSP_E_CRYPTO
  * when libcrypto fails. */
-LPSP_MUST_CHECK lpsp_status lpsp_sl_check_digest(lpsp_view message, lpsp_view digest,
-                                                 lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_sl_check_digest(lpsp_view message, lpsp_view digest, lpsp_error *err);
 
 /* ------------------------------------------------------------ strong etag */
 
@@ -176,29 +174,26 @@ typedef struct {
 
 LPSP_MUST_CHECK lpsp_status lpsp_etag_begin(lpsp_etag_builder *b, lpsp_view url, int check_order,
                                             lpsp_error *err);
-LPSP_MUST_CHECK lpsp_status lpsp_etag_add_exact(lpsp_etag_builder *b, lpsp_view topic,
-                                                lpsp_view recovery, lpsp_error *err);
-LPSP_MUST_CHECK lpsp_status lpsp_etag_add_glob(lpsp_etag_builder *b, lpsp_view glob,
-                                               lpsp_view recovery, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_etag_add_exact(lpsp_etag_builder *b, lpsp_view topic, lpsp_view recovery,
+                                                lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_etag_add_glob(lpsp_etag_builder *b, lpsp_view glob, lpsp_view recovery,
+                                               lpsp_error *err);
 LPSP_MUST_CHECK lpsp_status lpsp_etag_finish(lpsp_etag_builder *b, uint8_t etag[LPSP_ETAG_LEN],
                                              lpsp_error *err);
 void lpsp_etag_abort(lpsp_etag_builder *b);
 
 /* One-shot: the etag of (url, exact entries, glob entries). */
-LPSP_MUST_CHECK lpsp_status lpsp_etag_compute(lpsp_view url, const lpsp_sl_entry *exact,
-                                              size_t n_exact, const lpsp_sl_entry *globs,
-                                              size_t n_globs, int check_order,
+LPSP_MUST_CHECK lpsp_status lpsp_etag_compute(lpsp_view url, const lpsp_sl_entry *exact, size_t n_exact,
+                                              const lpsp_sl_entry *globs, size_t n_globs, int check_order,
                                               uint8_t etag[LPSP_ETAG_LEN], lpsp_error *err);
 
 /* The etag document itself (§9.1): size query and writer. Same checks. */
-LPSP_MUST_CHECK lpsp_status lpsp_etag_document_size(lpsp_view url, const lpsp_sl_entry *exact,
-                                                    size_t n_exact, const lpsp_sl_entry *globs,
-                                                    size_t n_globs, int check_order, size_t *size,
-                                                    lpsp_error *err);
-LPSP_MUST_CHECK lpsp_status lpsp_etag_document(lpsp_view url, const lpsp_sl_entry *exact,
-                                               size_t n_exact, const lpsp_sl_entry *globs,
-                                               size_t n_globs, int check_order, uint8_t *buf,
-                                               size_t cap, size_t *written, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_etag_document_size(lpsp_view url, const lpsp_sl_entry *exact, size_t n_exact,
+                                                    const lpsp_sl_entry *globs, size_t n_globs,
+                                                    int check_order, size_t *size, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_etag_document(lpsp_view url, const lpsp_sl_entry *exact, size_t n_exact,
+                                               const lpsp_sl_entry *globs, size_t n_globs, int check_order,
+                                               uint8_t *buf, size_t cap, size_t *written, lpsp_error *err);
 
 /* --------------------------------------------- SET_SUBSCRIPTIONS entries */
 
@@ -256,13 +251,12 @@ void lpsp_sl_subs_iter_init(lpsp_sl_subs_iter *it, const lpsp_sl_msg *m);
  * undecodable: LPSP_E_BAD_BASE64; strict (QK-43): the digest must be 64 bytes
  * (LPSP_E_FIELD_SIZE). */
 LPSP_MUST_CHECK lpsp_status lpsp_repr_digest_parse(const uint8_t *hdr, size_t len, int present,
-                                                   uint8_t digest[LPSP_SHA512_LEN],
-                                                   lpsp_error *err);
+                                                   uint8_t digest[LPSP_SHA512_LEN], lpsp_error *err);
 
 /* "sha-512=<standard base64 with padding>": 8 + 88 = 96 characters. */
 #define LPSP_REPR_DIGEST_LEN 96
-LPSP_MUST_CHECK lpsp_status lpsp_repr_digest_format(lpsp_view digest, char *buf, size_t cap,
-                                                    size_t *written, lpsp_error *err);
+LPSP_MUST_CHECK lpsp_status lpsp_repr_digest_format(lpsp_view digest, char *buf, size_t cap, size_t *written,
+                                                    lpsp_error *err);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,7 @@ int main(void)
         fprintf(stderr, "embed: re-encode differs\n");
         return 1;
     }
-    printf("embed: %s topic %.*s\n", lpsp_type_name(m.direction, m.type), (int)m.topic.len, (const char *)m.topic.ptr);
+    printf("embed: %s topic %.*s\n", lpsp_type_name(m.direction, m.type), (int)m.topic.len,
+           (const char *)m.topic.ptr);
     return 0;
 }
