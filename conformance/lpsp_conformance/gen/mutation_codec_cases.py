@@ -249,6 +249,11 @@ _insert_rows([
                     "timestamp cannot be signed, whatever the code",
      "input": dict(_CS, secret=SECRET, now="0", lifetime=10, authorization=_x_hmac(-5, "abcdef", _CS)),
      "verdict": "invalid"},
+    {"op": "hmac_verify", "slug": "verify-timestamp-minus-1", "refs": ["§10.4.1", "§10.4.2", "§10.3.3"],
+     "description": "a token at timestamp -1 (within lifetime 10 of now 0) whose code is the "
+                    "HMAC of the to_sign with 2^64 - 1 as the u64 timestamp: -1 is negative too",
+     "input": dict(_CS, secret=SECRET, now="0", lifetime=10, authorization=_x_hmac(-1, "abcdef", _CS)),
+     "verdict": "invalid"},
     {"op": "hmac_verify", "slug": "verify-nonce-256", "refs": ["§10.4.2", "§10.3.3", "QK-33"],
      "description": "verify a token whose nonce has 256 bytes, one more than the u8 length of "
                     "to_sign holds",
