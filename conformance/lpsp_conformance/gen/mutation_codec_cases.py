@@ -10,7 +10,7 @@ judged by the protocol model. After adding rows: `make vectors`, then
 from ..protocol.auth_model import b64std
 from ..protocol.prim import pattern, sha512
 from .auth_cases import fields
-from .stateful_cases import custom, preset, stream_unc
+from .stateful_cases import custom, notify_unc, preset, stream_unc
 from .stateless_cases import encode_reference, set_subs
 
 # A canonical nonce rendering with 'Z', 'z', '9', '+' and '/' among its 43
@@ -124,6 +124,16 @@ CASES = [
                "message": stream_unc("NOTIFY_STREAM", b"hi", b"h",
                                      unverified_uncompressed_sha512=bytes(63))},
      "verdict": "implementation-defined"},
+    # stateful.c: a wrong digest together with a value no serializer can write,
+    # so that both refuse and the refusal's class is pinned (the digest check
+    # comes first in the codec)
+    {"op": "encode", "slug": "notify-enc-sha-wrong-tracing-65536", "refs": ["§3.1.6", "§3.3", "QK-19"],
+     "description": "encode a NOTIFY whose digest is not the SHA-512 of its message and whose "
+                    "tracing has 65536 bytes, more than a header value can hold",
+     "input": {"direction": "s2b", "minimal_headers": True,
+               "message": notify_unc(b"hi", verified_uncompressed_sha512=bytes(64),
+                                     tracing=pattern(65536))},
+     "verdict": "invalid"},
     {"op": "encode", "slug": "enable-zstd-preset-enc-id-65536", "refs": ["§3.2.7", "QK-03"],
      "description": "encode ENABLE_ZSTD_PRESET with identifier 65536, one past the preset range",
      "input": {"direction": "b2s", "minimal_headers": True,
@@ -134,6 +144,15 @@ CASES = [
      "input": {"direction": "b2s", "minimal_headers": True,
                "message": custom(65535, 3, 0, 0, b"dict")},
      "verdict": "implementation-defined"},
+    # the same for the dictionary digest of ENABLE_ZSTD_CUSTOM
+    {"op": "encode", "slug": "enable-zstd-custom-enc-sha-wrong-tracing-65536",
+     "refs": ["§3.2.8", "§3.3", "QK-12"],
+     "description": "encode ENABLE_ZSTD_CUSTOM whose x-sha512 is not the SHA-512 of the "
+                    "dictionary and whose tracing has 65536 bytes",
+     "input": {"direction": "b2s", "minimal_headers": True,
+               "message": custom(65536, 3, 0, 0, b"dict", sha512=bytes(64),
+                                 tracing=pattern(65536))},
+     "verdict": "invalid"},
 ]
 
 # --- auth.c, b64.c, util.c, sink.c, pyint.c ---
