@@ -39,6 +39,17 @@ CASES = [
      "input": {"url": "u", "exact": [{"topic": pattern(65535), "recovery": None}],
                "glob": [], "check_order": True},
      "verdict": "valid"},
+    # ... and one past them: a u16 length cannot hold 65536
+    {"op": "etag", "slug": "url-65536", "refs": ["§9.1", "§1.4"],
+     "description": "an etag document whose url is 65536 bytes, one more than its u16 length holds: refused",
+     "input": {"url": "u" * 65536, "exact": [], "glob": [], "check_order": True},
+     "verdict": "invalid"},
+    {"op": "etag", "slug": "topic-65536", "refs": ["§9.1"],
+     "description": "an etag document with an exact topic of 65536 bytes, one more than its u16 length holds: "
+                    "refused",
+     "input": {"url": "u", "exact": [{"topic": pattern(65536), "recovery": None}],
+               "glob": [], "check_order": True},
+     "verdict": "invalid"},
     # session.c: the nonce rendering check of ws_url / ws_url_parse, and the
     # counter's digit ranges and int64 limit
     {"op": "connection_nonce", "slug": "broadcaster-nonce-31", "refs": ["§6.1", "§3.2.1"],
