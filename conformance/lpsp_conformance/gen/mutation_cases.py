@@ -62,6 +62,10 @@ prim.pattern, sha512; auth_model.b64std, sign). One row of each kind of vector
          "description": "Repr-Digest with the sha-512 item first",
          "input": {"header": "sha-512=" + b64std(sha512(b"")) + ",sha-256=x"},
          "verdict": "valid"},
+        {"op": "repr_digest_format", "slug": "repr-digest-format-zero", "refs": ["§8.2.6"],
+         "description": "the Repr-Digest header of a digest of 64 zero bytes",
+         "input": {"digest": bytes(64).hex()},
+         "verdict": "valid"},
         # etag, one call or the streaming builder fed entry by entry (same op)
         {"op": "etag", "slug": "topic-prefix-of-next", "refs": ["§9.2"],
          "description": "an exact topic that is a prefix of the next one",
@@ -142,6 +146,9 @@ def _stateless(col, vid, r, inp):
                                   r["refs"], (r["verdict"],))
     elif r["op"] == "stateless_encode":
         row = stateless_cases.Enc(vid, r["description"], inp, r["refs"], (r["verdict"],))
+    elif r["op"] == "repr_digest_format":
+        row = stateless_cases.Format(vid, r["description"], bytes.fromhex(inp["digest"]), r["refs"],
+                                     (r["verdict"],))
     else:
         row = stateless_cases.Digest(vid, r["description"], inp["header"], r["refs"],
                                      (r["verdict"],))
@@ -171,6 +178,7 @@ OPS = {
     "stateless_decode": ("stateless", _stateless),
     "stateless_encode": ("stateless", _stateless),
     "repr_digest_parse": ("stateless", _stateless),
+    "repr_digest_format": ("stateless", _stateless),
     "etag": ("etag", _etag),
     **{op: ("auth", _auth) for op in auth_cases.OPS},
     **{op: ("session", _session) for op in session_cases.OPS},

@@ -8,7 +8,7 @@ judged by the protocol model. After adding rows: `make vectors`, then
 """
 
 from ..protocol.auth_model import b64std
-from ..protocol.prim import pattern, sha512
+from ..protocol.prim import pattern
 from .auth_cases import fields
 from .stateful_cases import custom, notify_unc, preset, stream_unc
 from .stateless_cases import encode_reference, set_subs
@@ -99,6 +99,11 @@ CASES = [
      "input": set_subs(SL_URL, [{"topic": b"a", "recovery": None},
                                 {"topic": b"a", "recovery": None}], []),
      "verdict": "implementation-defined"},
+    # stateless.c: the Repr-Digest writer's 64-byte digest check
+    {"op": "repr_digest_format", "slug": "repr-digest-format-63", "refs": ["§8.2.6"],
+     "description": "format a Repr-Digest header from a 63-byte digest: a sha-512 is 64 bytes, refused",
+     "input": {"digest": (bytes(range(63))).hex()},
+     "verdict": "invalid"},
     {"op": "stateless_encode", "slug": "set-subscriptions-enc-etag-wrong", "refs": ["§8.2.5", "§9.1"],
      "description": "encode SET_SUBSCRIPTIONS whose etag is not the strong etag of its entries",
      "input": set_subs(SL_URL, [{"topic": b"a", "recovery": None}], [], etag=bytes(64)),

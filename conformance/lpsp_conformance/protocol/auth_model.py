@@ -260,3 +260,11 @@ def repr_digest_parse(header, strict):
     if strict and len(digest) != 64:
         raise Reject("field_size", "QK-43: digest is not 64 bytes")
     return digest
+
+
+def repr_digest_format(digest):
+    """The Repr-Digest header of a SHA-512 (§8.2.6); a digest of another size
+    is refused as a serializer refuses its input."""
+    if len(digest) != 64:
+        raise Reject("invalid_argument", "a sha-512 digest is 64 bytes")
+    return "sha-512=" + b64std(digest)
