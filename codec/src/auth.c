@@ -47,8 +47,10 @@ static const kind_desc KINDS[LPSP_AUTH_KIND_MAX + 1] = {
     [15] = {"CHECK_SUBSCRIPTIONS_RESPONSE", 2, {F(ETAGFMT, U8), F(ETAG, RAW64)}},
     [16] = {"SET_SUBSCRIPTIONS_RESPONSE", 2, {F(ETAGFMT, U8), F(ETAG, RAW64)}},
     [17] = {"STATEFUL_CONFIRM_CONFIGURE", 1, {F(BROADNONCE, S8)}},
-    [18] = {"STATEFUL_ENABLE_ZSTD_PRESET", 5, {F(URL, S16), F(ZID, U32), F(LEVEL, U32), F(MIN, U64), F(MAX, U64)}},
-    [19] = {"STATEFUL_ENABLE_ZSTD_CUSTOM", 6, {F(URL, S16), F(ZID, U32), F(LEVEL, U32), F(MIN, U64), F(MAX, U64), F(SHA512, RAW64)}},
+    [18] = {"STATEFUL_ENABLE_ZSTD_PRESET", 5,
+            {F(URL, S16), F(ZID, U32), F(LEVEL, U32), F(MIN, U64), F(MAX, U64)}},
+    [19] = {"STATEFUL_ENABLE_ZSTD_CUSTOM", 6,
+            {F(URL, S16), F(ZID, U32), F(LEVEL, U32), F(MIN, U64), F(MAX, U64), F(SHA512, RAW64)}},
     [20] = {"STATEFUL_DISABLE_ZSTD_CUSTOM", 2, {F(ZID, U32), F(URL, S16)}},
     [21] = {"STATEFUL_CONTINUE_NOTIFY", 2, {F(IDENT, S8), F(PARTID, U32)}},
 };
@@ -131,7 +133,8 @@ static lpsp_status put_sized(lpsp_sink *s, lpsp_view v, size_t w, int text, cons
 {
     if (v.len > (w == 1 ? 0xffu : 0xffffu))
         return lpsp_fail(err, LPSP_E_OVERFLOW, 0, field,
-                         w == 1 ? "longer than 255 bytes (u8 length)" : "longer than 65535 bytes (u16 length)");
+                         w == 1 ? "longer than 255 bytes (u8 length)"
+                                : "longer than 65535 bytes (u16 length)");
     if (text && !lpsp__utf8_ok(v)) return lpsp_fail(err, LPSP_E_BAD_UTF8, 0, field, "not valid UTF-8");
     lpsp_sink_sized(s, v, w);
     return LPSP_OK;
@@ -167,7 +170,8 @@ static lpsp_status to_sign_walk(const void *arg, lpsp_sink *s, lpsp_error *err)
                 if (v.len != 64) return lpsp_fail(err, LPSP_E_FIELD_SIZE, 0, fn, "must be 64 bytes");
                 lpsp_sink_put(s, v.ptr, 64);
             } else if ((st = put_sized(s, v, enc == E_S8 ? 1 : 2,
-                                       src == S_URL || src == S_RECOVERY || src == S_GLOB, fn, err)) != LPSP_OK) {
+                                       src == S_URL || src == S_RECOVERY || src == S_GLOB, fn, err)) !=
+                       LPSP_OK) {
                 return st;
             }
             break;
@@ -225,7 +229,8 @@ lpsp_status lpsp_hmac_secret_decode(const uint8_t *text, size_t n, uint8_t out[L
     lpsp_b64_lenient_feed(&d, (const uint8_t *)"==", 2);
     size_t len = 0;
     lpsp_status st = lpsp_b64_lenient_finish(&d, &len, NULL);
-    if (st == LPSP_E_BAD_BASE64) return lpsp_fail(err, st, d.non_ascii ? d.bad_offset : n, "secret", "secret is not base64");
+    if (st == LPSP_E_BAD_BASE64)
+        return lpsp_fail(err, st, d.non_ascii ? d.bad_offset : n, "secret", "secret is not base64");
     if (st != LPSP_OK || len != LPSP_HMAC_SECRET_LEN)
         return lpsp_fail(err, LPSP_E_FIELD_SIZE, 0, "secret", "secret does not decode to 64 bytes");
     return LPSP_OK;
@@ -374,9 +379,11 @@ lpsp_status lpsp_hmac_parse_token(const uint8_t *auth, size_t len, int present, 
     lpsp_b64_lenient_feed(&d, (const uint8_t *)"==", 2);
     st = lpsp_b64_lenient_finish(&d, &n, NULL);
     if (st == LPSP_E_BAD_BASE64)
-        return lpsp_fail(err, LPSP_E_FORBIDDEN, (size_t)(c2 + 1 - auth), "authorization", "code is not ASCII base64");
+        return lpsp_fail(err, LPSP_E_FORBIDDEN, (size_t)(c2 + 1 - auth), "authorization",
+                         "code is not ASCII base64");
     if (st != LPSP_OK || n != LPSP_HMAC_CODE_LEN)
-        return lpsp_fail(err, LPSP_E_FORBIDDEN, (size_t)(c2 + 1 - auth), "authorization", "code is not 64 bytes");
+        return lpsp_fail(err, LPSP_E_FORBIDDEN, (size_t)(c2 + 1 - auth), "authorization",
+                         "code is not 64 bytes");
     return LPSP_OK;
 }
 

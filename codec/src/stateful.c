@@ -298,8 +298,9 @@ static lpsp_status take_header(const lpsp_msgdef *d, const lpsp_hdr *h, lpsp_vie
         return LPSP_OK;
     }
     case LPSP_K_UINT: {
-        static const char *const widths[] = {"", "must be at most 1 byte", "must be at most 2 bytes", "",
-                                             "must be at most 4 bytes", "", "", "", "must be at most 8 bytes"};
+        static const char *const widths[] = {[1] = "must be at most 1 byte", [2] = "must be at most 2 bytes",
+                                             [4] = "must be at most 4 bytes",
+                                             [8] = "must be at most 8 bytes"};
         if (v.len > h->maxw) return lpsp_fail(err, LPSP_E_FIELD_SIZE, off, h->name, widths[h->maxw]);
         uint64_t x = lpsp_decbe_var(v.ptr, v.len);
         if (h->slot == LPSP_SLOT_IDICT) {
@@ -340,11 +341,13 @@ static lpsp_status parse_minimal(lpsp_cursor *c, const lpsp_msgdef *d, unsigned 
     for (const lpsp_hdr *h = d->hdrs, *hend = d->hdrs + d->n; h < hend; h++) {
         if (h->part0 && *continuation) break;
         if (2 > (size_t)(end - p))
-            return lpsp_fail(err, LPSP_E_TRUNCATED, (size_t)(p - c->start), h->name, "header length cut short");
+            return lpsp_fail(err, LPSP_E_TRUNCATED, (size_t)(p - c->start), h->name,
+                             "header length cut short");
         size_t n = lpsp_dec16be(p);
         p += 2;
         if (n > (size_t)(end - p))
-            return lpsp_fail(err, LPSP_E_TRUNCATED, (size_t)(p - c->start), h->name, "header value cut short");
+            return lpsp_fail(err, LPSP_E_TRUNCATED, (size_t)(p - c->start), h->name,
+                             "header value cut short");
         lpsp_view v = {p, n};
         p += n;
         if (stream && h->slot == LPSP_SLOT_PART) {
@@ -377,7 +380,8 @@ lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsig
     lpsp_cursor_init(&c, buf, len);
 
     if (len < 4)
-        return lpsp_fail(err, LPSP_E_TRUNCATED, len < 2 ? 0 : 2, len < 2 ? "flags" : "type", "message cut short");
+        return lpsp_fail(err, LPSP_E_TRUNCATED, len < 2 ? 0 : 2, len < 2 ? "flags" : "type",
+                         "message cut short");
     uint16_t flags = lpsp_dec16be(buf);
     uint16_t type = lpsp_dec16be(buf + 2);
     c.p += 4;
@@ -467,7 +471,8 @@ lpsp_status lpsp_parse(lpsp_direction dir, const uint8_t *buf, size_t len, unsig
         return LPSP_OK;
     default: /* LPSP_BODY_DICT */
         out->payload = body;
-        if (!compat && !(opts & LPSP_PARSE_SKIP_DIGEST) && (st = lpsp_sha512_matches(body, out->sha512, err)) != LPSP_OK)
+        if (!compat && !(opts & LPSP_PARSE_SKIP_DIGEST) &&
+            (st = lpsp_sha512_matches(body, out->sha512, err)) != LPSP_OK)
             return st == LPSP_E_CRYPTO ? st
                                        : lpsp_fail(err, LPSP_E_HASH_MISMATCH, body_off, "x-sha512",
                                                    "does not match the dictionary"); /* QK-12 */
@@ -585,17 +590,21 @@ static lpsp_status normalize(const lpsp_msg *m, const lpsp_msgdef **dp, derived 
             n->compressor_id = 0;
             n->compressed_length = n->decompressed_length = m->payload.len;
         } else if (m->variant == LPSP_VARIANT_COMPRESSED) {
-            if (m->compressor_id == 0) return refuse(err, "x-compressor", "compressed variant needs a compressor id > 0"); /* QK-16 */
+            if (m->compressor_id == 0) /* QK-16 */
+                return refuse(err, "x-compressor", "compressed variant needs a compressor id > 0");
             n->compressed_length = m->payload.len;
         } else {
             return refuse(err, "variant", "NOTIFY needs the uncompressed or compressed variant");
         }
         if ((st = lpsp_sha512_matches(m->payload, m->sha512, err)) != LPSP_OK)
-            return st == LPSP_E_CRYPTO ? st : refuse(err, "x-compressed-sha512", "is not the SHA-512 of the message");
+            return st == LPSP_E_CRYPTO
+                       ? st
+                       : refuse(err, "x-compressed-sha512", "is not the SHA-512 of the message");
         return LPSP_OK;
     case LPSP_BODY_STREAM:
         if (m->variant == LPSP_VARIANT_CONTINUATION) {
-            if (m->part_id == 0) return refuse(err, "x-part-id", "a continuation needs a part id > 0"); /* QK-17 */
+            if (m->part_id == 0) /* QK-17 */
+                return refuse(err, "x-part-id", "a continuation needs a part id > 0");
             *continuation = 1;
             return LPSP_OK;
         }
@@ -604,7 +613,8 @@ static lpsp_status normalize(const lpsp_msg *m, const lpsp_msgdef **dp, derived 
             n->compressor_id = 0;
             n->compressed_length = m->decompressed_length;
         } else if (m->variant == LPSP_VARIANT_START_COMPRESSED) {
-            if (m->compressor_id == 0) return refuse(err, "x-compressor", "compressed variant needs a compressor id > 0"); /* QK-16 */
+            if (m->compressor_id == 0) /* QK-16 */
+                return refuse(err, "x-compressor", "compressed variant needs a compressor id > 0");
         } else {
             return refuse(err, "variant", "stream messages need a start or continuation variant");
         }

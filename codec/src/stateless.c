@@ -39,13 +39,17 @@ static const body_desc BODIES[LPSP_SL_BODY_MAX + 1] = {
     [LPSP_SL_UNSUBSCRIBE_EXACT] = {"UNSUBSCRIBE_EXACT", 0, 3, {F_URL, F_TOPIC, F_TRACING}, NULL},
     [LPSP_SL_UNSUBSCRIBE_GLOB] = {"UNSUBSCRIBE_GLOB", 0, 3, {F_URL, F_GLOB, F_TRACING}, NULL},
     [LPSP_SL_CHECK_SUBSCRIPTIONS] = {"CHECK_SUBSCRIPTIONS", 0, 2, {F_TRACING, F_URL}, NULL},
-    [LPSP_SL_SET_SUBSCRIPTIONS] = {"SET_SUBSCRIPTIONS", 0, 5, {F_TRACING, F_URL, F_ETAGFMT, F_ETAG, F_ENTRIES}, NULL},
+    [LPSP_SL_SET_SUBSCRIPTIONS] = {"SET_SUBSCRIPTIONS", 0, 5,
+                                   {F_TRACING, F_URL, F_ETAGFMT, F_ETAG, F_ENTRIES}, NULL},
     [LPSP_SL_RECEIVE] = {"RECEIVE", 0, 4, {F_TRACING, F_TOPIC, F_IDENT8, F_MESSAGE}, NULL},
     [LPSP_SL_MISSED] = {"MISSED", 0, 2, {F_TRACING, F_TOPIC}, NULL},
     [LPSP_SL_RESPONSE_GENERIC] = {"RESPONSE_GENERIC", 3, 3, {F_TYPE, F_AUTH, F_TRACING}, NULL},
-    [LPSP_SL_RESPONSE_NOTIFY] = {"RESPONSE_NOTIFY", 4, 5, {F_TYPE, F_AUTH, F_TRACING, F_SUBS32, F_IDENT8}, "subscribers"},
-    [LPSP_SL_RESPONSE_CHECK_SUBSCRIPTIONS] = {"RESPONSE_CHECK_SUBSCRIPTIONS", 5, 5, {F_TYPE, F_AUTH, F_TRACING, F_ETAGFMT, F_ETAG}, NULL},
-    [LPSP_SL_RESPONSE_CONFIRM_RECEIVE] = {"RESPONSE_CONFIRM_RECEIVE", 8, 5, {F_TYPE, F_AUTH, F_TRACING, F_IDENT8, F_SUBS32}, "num_subscribers"},
+    [LPSP_SL_RESPONSE_NOTIFY] = {"RESPONSE_NOTIFY", 4, 5,
+                                 {F_TYPE, F_AUTH, F_TRACING, F_SUBS32, F_IDENT8}, "subscribers"},
+    [LPSP_SL_RESPONSE_CHECK_SUBSCRIPTIONS] = {"RESPONSE_CHECK_SUBSCRIPTIONS", 5, 5,
+                                              {F_TYPE, F_AUTH, F_TRACING, F_ETAGFMT, F_ETAG}, NULL},
+    [LPSP_SL_RESPONSE_CONFIRM_RECEIVE] = {"RESPONSE_CONFIRM_RECEIVE", 8, 5,
+                                          {F_TYPE, F_AUTH, F_TRACING, F_IDENT8, F_SUBS32}, "num_subscribers"},
     [LPSP_SL_RESPONSE_CONFIRM_MISSED] = {"RESPONSE_CONFIRM_MISSED", 9, 3, {F_TYPE, F_AUTH, F_TRACING}, NULL},
     [LPSP_SL_RESPONSE_UNSUBSCRIBE_IMMEDIATE] = {"RESPONSE_UNSUBSCRIBE_IMMEDIATE", 10, 1, {F_TYPE}, NULL},
 };
@@ -334,7 +338,8 @@ lpsp_status lpsp_sl_parse(lpsp_sl_body body, const uint8_t *buf, size_t len, uns
         if (st != LPSP_OK)
             return st == LPSP_E_CRYPTO ? st
                                        : lpsp_fail(err, LPSP_E_HASH_MISMATCH, (size_t)(out->sha512.ptr - buf),
-                                                   "sha512", "SHA-512 of the message differs from the declared one");
+                                                   "sha512",
+                                                   "SHA-512 of the message differs from the declared one");
     }
     return LPSP_OK;
 }
@@ -348,7 +353,8 @@ static lpsp_status refuse(lpsp_error *err, const char *field, const char *reason
 
 static lpsp_status check_sized(lpsp_view v, size_t max, int utf8, const char *field, lpsp_error *err)
 {
-    if (v.len > max) return refuse(err, field, max == 0xff ? "longer than 255 bytes" : "longer than 65535 bytes");
+    if (v.len > max)
+        return refuse(err, field, max == 0xff ? "longer than 255 bytes" : "longer than 65535 bytes");
     if (utf8 && !lpsp__utf8_ok(v)) return refuse(err, field, "not valid UTF-8");
     return LPSP_OK;
 }
@@ -435,7 +441,8 @@ static lpsp_status check_digests(const lpsp_sl_msg *m, lpsp_error *err)
 {
     if (m->body == LPSP_SL_NOTIFY) {
         lpsp_status st = lpsp_sha512_matches(m->message, m->sha512, err);
-        if (st != LPSP_OK) return st == LPSP_E_CRYPTO ? st : refuse(err, "sha512", "not the SHA-512 of the message");
+        if (st != LPSP_OK)
+            return st == LPSP_E_CRYPTO ? st : refuse(err, "sha512", "not the SHA-512 of the message");
     } else if (m->body == LPSP_SL_SET_SUBSCRIPTIONS) {
         uint8_t etag[LPSP_ETAG_LEN];
         lpsp_status st = lpsp_etag_compute(m->url, m->exact, m->n_exact, m->globs, m->n_globs, 0, etag, err);
@@ -498,9 +505,11 @@ lpsp_status lpsp_repr_digest_parse(const uint8_t *hdr, size_t len, int present,
     lpsp_b64_lenient_feed(&d, val, vlen);
     lpsp_b64_lenient_feed(&d, (const uint8_t *)"==", 2);
     lpsp_status st = lpsp_b64_lenient_finish(&d, &n, NULL);
-    if (st == LPSP_E_BAD_BASE64) return lpsp_fail(err, st, voff, "repr-digest", "sha-512 value is not base64");
+    if (st == LPSP_E_BAD_BASE64)
+        return lpsp_fail(err, st, voff, "repr-digest", "sha-512 value is not base64");
     if (st != LPSP_OK || n != LPSP_SHA512_LEN)
-        return lpsp_fail(err, LPSP_E_FIELD_SIZE, voff, "repr-digest", "sha-512 digest is not 64 bytes (QK-43)");
+        return lpsp_fail(err, LPSP_E_FIELD_SIZE, voff, "repr-digest",
+                         "sha-512 digest is not 64 bytes (QK-43)");
     return LPSP_OK;
 }
 
