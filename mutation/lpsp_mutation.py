@@ -48,7 +48,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from lpsp_conformance import PASS, data
 from lpsp_conformance import vectors as vectors_mod
 from lpsp_conformance.scope import Scoper, covers, parse_capabilities
-from lpsp_conformance.testee import make_request, request_line
+from lpsp_conformance.testee import make_request, request_line, response_problem
 from lpsp_conformance.verdict import judge
 
 HERE = Path(__file__).resolve().parent
@@ -266,9 +266,7 @@ def outcome_key(v: Dict[str, Any], resp: Optional[Dict[str, Any]], fault: Option
     """What must stay the same for a mutant to survive on one vector."""
     if fault:
         return f"fault:{fault}"
-    status = resp.get("status") if isinstance(resp, dict) else None
-    if status not in ("ok", "rejected", "unsupported") or (status == "ok" and "output" not in resp) \
-            or (status == "rejected" and not isinstance(resp.get("error"), str)):
+    if not isinstance(resp, dict) or response_problem(resp):
         return "fault:bad-response"
     try:
         j = judge(v, resp)

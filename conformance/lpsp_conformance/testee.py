@@ -34,6 +34,28 @@ class HandshakeError(Exception):
 
 
 _VALID_STATUS = ("ok", "rejected", "unsupported")
+# The error classes of TESTEE-PROTOCOL.md ("Error classes"); a rejection with
+# any other class is a malformed answer, not a rejection.
+ERROR_CLASSES = frozenset((
+    "truncated", "bad_type", "bad_flags", "bad_header_name", "missing_header", "field_size", "bad_utf8",
+    "length_mismatch", "hash_mismatch", "trailing_bytes", "out_of_order", "invalid_value",
+    "invalid_argument", "bad_base64", "unauthorized", "forbidden", "overflow"))
+
+
+def response_problem(resp: Dict[str, Any]) -> Optional[str]:
+    """Why an answer to a request is malformed, or None when it is well formed."""
+    status = resp.get("status")
+    if status not in _VALID_STATUS:
+        return f"status {status!r} is not ok/rejected/unsupported"
+    if status == "ok" and "output" not in resp:
+        return "status ok without output"
+    if status == "rejected":
+        err = resp.get("error")
+        if not isinstance(err, str):
+            return "status rejected without an error class"
+        if err not in ERROR_CLASSES:
+            return f"error class {err!r} is not one of TESTEE-PROTOCOL.md's error classes"
+    return None
 
 
 class Testee:
@@ -169,13 +191,9 @@ class Testee:
         self._next_id += 1
         self.requests += 1
         resp = self._exchange(make_request(rid, op, input, vector), self.timeout)
-        status = resp.get("status")
-        if status not in _VALID_STATUS:
-            raise AdapterFault("bad-response", f"status {status!r} is not ok/rejected/unsupported")
-        if status == "ok" and "output" not in resp:
-            raise AdapterFault("bad-response", "status ok without output")
-        if status == "rejected" and not isinstance(resp.get("error"), str):
-            raise AdapterFault("bad-response", "status rejected without an error class")
+        problem = response_problem(resp)
+        if problem:
+            raise AdapterFault("bad-response", problem)
         return resp
 
     def _exchange(self, req: Dict[str, Any], timeout: float) -> Dict[str, Any]:

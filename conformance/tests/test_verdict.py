@@ -1,5 +1,6 @@
 """The verdict rules of vectors/FORMAT.md."""
 
+from conftest import CONFORMANCE
 from lpsp_conformance.verdict import judge, values_equal
 
 VALID = {"id": "x", "verdict": "valid", "expected": {"hex": "00ff", "n": "18446744073709551615", "k": 3, "b": True}}
@@ -47,3 +48,20 @@ def test_implementation_defined_records_the_outcome():
     assert judge(IMPLDEF, ok({"v": 0})).verdict == "fail"
     both = dict(IMPLDEF, outcomes={"reference": {"accept": {"v": 1}}, "strict": {"accept": {"v": 2}}})
     assert judge(both, ok({"v": 2})).outcome == "strict"
+
+
+def test_error_classes_are_the_testee_protocols_table():
+    import re
+    from lpsp_conformance.testee import ERROR_CLASSES
+    doc = (CONFORMANCE / "TESTEE-PROTOCOL.md").read_text(encoding="utf-8")
+    table = doc.split("## Error classes", 1)[1].split("\n## ", 1)[0]
+    assert set(re.findall(r"^\| `([a-z0-9_]+)` \|", table, re.M)) == ERROR_CLASSES
+
+
+def test_a_rejection_with_a_class_outside_the_table_is_a_malformed_answer():
+    from lpsp_conformance.testee import response_problem
+    assert response_problem({"status": "rejected", "error": "truncated"}) is None
+    for err in ("ok", "crypto", "buffer_too_small", "Truncated"):
+        assert "is not one of" in response_problem({"status": "rejected", "error": err}), err
+    assert response_problem({"status": "rejected"}) == "status rejected without an error class"
+    assert response_problem({"status": "ok"}) == "status ok without output"

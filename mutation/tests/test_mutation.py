@@ -154,8 +154,10 @@ def test_outcome_key_tells_verdicts_apart():
     # another allowed error class is the same outcome
     assert M.outcome_key(inv, {"status": "rejected", "error": "truncated"}) == \
         M.outcome_key(inv, {"status": "rejected", "error": "invalid_value"}) == "pass"
-    a = M.outcome_key(inv, {"status": "rejected", "error": "too_big"})
+    a = M.outcome_key(inv, {"status": "rejected", "error": "overflow"})
     b = M.outcome_key(inv, {"status": "rejected", "error": "bad_utf8"})
+    # a class outside TESTEE-PROTOCOL.md's table is a malformed answer
+    assert M.outcome_key(inv, {"status": "rejected", "error": "ok"}) == "fault:bad-response"
     assert a != b and a.startswith("non-strict:")
     json.dumps([a, b])
 
