@@ -45,4 +45,4 @@ mutation-untriaged: $(BOOT)
 mutation-test: $(BOOT)
 	$(PY) -m pytest -q -p no:cacheprovider mutation/tests
 
-CHECK_TARGETS += mutation-test
+CHECK_TARGETS += mutation-test mutation-sample
