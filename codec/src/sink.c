@@ -1,4 +1,4 @@
-/* The writer sink (internal.h): one way to size, write and digest. */
+/* The writer sink (sink.h): one way to size, write and digest. */
 #include "sink.h"
 
 void lpsp_sink_count(lpsp_sink *s)
