@@ -21,7 +21,7 @@ ACTIONLINT         := $(ACTIONLINT_DIR)/actionlint
 SHELLCHECK         ?= shellcheck
 CI_WORKFLOWS       := $(sort $(wildcard .github/workflows/*.yml .github/workflows/*.yaml)) \
                       examples/ci/github-actions.yml
-CI_SCRIPTS         := examples/ci/lpsp-conformance.sh scripts/check_workflows.sh .ci/run
+CI_SCRIPTS         := examples/ci/lpsp-conformance.sh scripts/check_workflows.sh scripts/check.sh .ci/run
 
 .PHONY: workflows-check actionlint
 

@@ -96,7 +96,7 @@ $(foreach t,$(FUZZ_TARGETS),$(foreach e,$(FZ_ENGINES),$(eval $(call fz_target_ru
         fuzz-smoke afl-smoke fuzz-oss-fuzz-test fuzz-check fuzz-crash-to-vector \
         $(FUZZ_TARGETS:%=fuzz-%) $(FUZZ_TARGETS:%=afl-%)
 
-fuzz-build: $(FUZZ_TARGETS:%=$(FZ)/libfuzzer/%)
+fuzz-build: $(FUZZ_TARGETS:%=$(FZ)/libfuzzer/%) $(FZ)/libfuzzer/control
 fuzz-build-all: $(foreach e,$(FZ_ENGINES),$(FUZZ_TARGETS:%=$(FZ)/$(e)/%))
 
 # libFuzzer run: new inputs go to the work directory, corpus/ stays the seed set.
@@ -133,7 +133,15 @@ fuzz-replay: $(FUZZ_TARGETS:%=$(FZ)/replay/%) $(FZ)/vector-inputs/.stamp
 fuzz-grow: fuzz-build
 	fuzz/grow_corpus.sh $(FZ) $(FUZZ_TARGETS)
 
-fuzz-campaign: fuzz-build
+# The campaign's speed baseline (fuzz/control.c): the instrumented codec and
+# the engine, no harness; built like the libFuzzer targets.
+FZ_CODEC_OBJS_libfuzzer := $(FZ_CODEC_SRCS:codec/src/%.c=$(FZ)/libfuzzer/codec/%.o)
+$(FZ)/libfuzzer/control: fuzz/control.c $(FZ_CODEC_OBJS_libfuzzer) $(FZ_HDRS) | $(BOOT)
+	@mkdir -p $(@D)
+	$(FZ_CC_libfuzzer) $(FZ_STD) $(FZ_CODEC_libfuzzer) -o $@ fuzz/control.c $(FZ_CODEC_OBJS_libfuzzer) \
+	  $(FZ_LINK_libfuzzer) $(LDLIBS_CRYPTO)
+
+fuzz-campaign: fuzz-build $(FZ)/libfuzzer/control
 	FUZZ_FLAGS="$(FUZZ_FLAGS)" fuzz/campaign.sh $(SECONDS) $(FZ) $(FUZZ_TARGETS)
 
 # CI gate pieces.

@@ -26,12 +26,13 @@ nocov=""
 case "$CFLAGS" in
 *fuzzer-no-link* | *sanitize-coverage=*) nocov="-fsanitize-coverage-ignorelist=$proj/fuzz/oss-fuzz/harness.ignorelist" ;;
 esac
-objs=""
+codec_objs=""
 for src in codec/src/*.c; do
     o=$work/$(basename "$src" .c).o
     $CC $CFLAGS $std -c "$src" -o "$o"
-    objs="$objs $o"
+    codec_objs="$codec_objs $o"
 done
+objs=$codec_objs
 for src in fuzz/fz_common.c fuzz/fz_layout.c fuzz/fz_selfcheck.c \
            fuzz/oracle_stateful.c fuzz/oracle_stateless.c fuzz/oracle_text.c; do
     o=$work/$(basename "$src" .c).o
@@ -52,3 +53,11 @@ sed -e 's/#.*//' fuzz/targets.txt | awk 'NF>=4' | while read -r name source dict
     cp "fuzz/dict/$dict.dict" "$OUT/$name.dict"
     cp "fuzz/options/$name.options" "$OUT/$name.options"
 done
+
+# Not for OSS-Fuzz: LPSP_FUZZ_CONTROL=1 also writes $OUT/control, the speed
+# baseline of fuzz/oss-fuzz/speed.sh (fuzz/control.c: one lpsp_parse, no
+# oracle), built with the same flags.
+if [ -n "${LPSP_FUZZ_CONTROL:-}" ]; then
+    $CC $CFLAGS $std -c fuzz/control.c -o "$work/control.o"
+    $CXX $CXXFLAGS "$work/control.o" $codec_objs $LIB_FUZZING_ENGINE -lcrypto -o "$OUT/control"
+fi
