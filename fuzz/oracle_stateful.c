@@ -145,11 +145,12 @@ static const char *msg_diff(const lpsp_msg *a, const lpsp_msg *b, int cmp_flags,
 /* ------------------------------------------------------------------ */
 /* Stateful: serializer oracles                                       */
 
-/* Serializes m in the given mode into an exact-size heap buffer (and checks
- * the size query, the one-byte-short buffer and an empty buffer). Returns the
+/* Serializes m in the given mode into an exact-size heap buffer and checks
+ * the size query; heavy calls also check the one-byte-short buffer and an
+ * empty buffer. Returns the
  * heap buffer (caller frees) or NULL when the serializer refused m; a refusal
  * is an oracle violation when must_accept is set. */
-static uint8_t *serialize_checked(const lpsp_msg *m, int minimal, int must_accept, size_t *outlen)
+static uint8_t *serialize_checked(const lpsp_msg *m, int minimal, int must_accept, int heavy, size_t *outlen)
 {
     lpsp_error e;
     size_t sz = 0, w = 0;
@@ -178,6 +179,8 @@ static uint8_t *serialize_checked(const lpsp_msg *m, int minimal, int must_accep
     FZ_ASSERT(st == LPSP_OK, "lpsp_serialize into the exact size %zu failed: %s (%s)", sz,
               lpsp_status_name(st), e.reason ? e.reason : "-");
     FZ_ASSERT(w == sz, "lpsp_serialize wrote %zu bytes, size query said %zu", w, sz);
+    *outlen = sz;
+    if (!heavy) return out;
     /* One byte short: refused, and ASan watches the writes. */
     uint8_t *shortbuf = fz_malloc(sz - 1);
     memset(&e, 0, sizeof e);
@@ -189,7 +192,6 @@ static uint8_t *serialize_checked(const lpsp_msg *m, int minimal, int must_accep
     st = lpsp_serialize(m, minimal, shortbuf, 0, &w, NULL);
     FZ_ASSERT(st == LPSP_E_BUFFER_TOO_SMALL, "serialize into an empty buffer: %s", lpsp_status_name(st));
     free(shortbuf);
-    *outlen = sz;
     return out;
 }
 
@@ -225,10 +227,10 @@ static void check_prefix(const lpsp_msg *m, const uint8_t *b, size_t len, size_t
     }
 }
 
-static void check_prefixes(const lpsp_msg *m, const uint8_t *b, size_t len, int heavy)
+static void check_prefixes(const lpsp_msg *m, const uint8_t *b, size_t len)
 {
     uint8_t *scratch = fz_malloc(len);
-    if (fz_exhaustive() || (heavy && len <= 16)) {
+    if (fz_exhaustive() || len <= 16) {
         for (size_t k = 0; k < len; k++)
             check_prefix(m, b, len, k, scratch);
     } else {
@@ -236,13 +238,13 @@ static void check_prefixes(const lpsp_msg *m, const uint8_t *b, size_t len, int 
          * derived from the input (every position is hit across a campaign;
          * replay checks them all). */
         size_t body_start = len - m->payload.len;
-        if (heavy) check_prefix(m, b, len, len - 1, scratch);
-        if (heavy && body_start > 0 && body_start < len) {
+        check_prefix(m, b, len, len - 1, scratch);
+        if (body_start > 0 && body_start < len) {
             check_prefix(m, b, len, body_start - 1, scratch);
             check_prefix(m, b, len, body_start, scratch);
         }
         uint32_t h = fz_hash(b, len);
-        for (int i = 0; i < (heavy ? 4 : 1); i++)
+        for (int i = 0; i < 4; i++)
             check_prefix(m, b, len, fz_pick(&h, len), scratch);
     }
     free(scratch);
@@ -254,7 +256,7 @@ static void strict_oracles(const lpsp_msg *m, const uint8_t *b, size_t len, int 
 {
     int minimal = m->flags & 1;
     size_t rlen = 0;
-    uint8_t *r = serialize_checked(m, minimal, 1, &rlen);
+    uint8_t *r = serialize_checked(m, minimal, 1, heavy, &rlen);
     lpsp_msg rm;
     /* Light inputs parse the re-serialization with digests skipped: its body
      * and digest bytes are compared with m's, whose digest the full parse of
@@ -275,19 +277,18 @@ static void strict_oracles(const lpsp_msg *m, const uint8_t *b, size_t len, int 
 
     if (!heavy) {
         free(r);
-        check_prefixes(m, b, len, 0);
         return;
     }
 
     /* Re-serialization is a fixed point. */
     size_t r2len = 0;
-    uint8_t *r2 = serialize_checked(&rm, minimal, 1, &r2len);
+    uint8_t *r2 = serialize_checked(&rm, minimal, 1, 1, &r2len);
     FZ_ASSERT(r2len == rlen && memcmp(r2, r, rlen) == 0, "serialize(parse(serialize(m))) != serialize(m)");
     free(r2);
 
     /* The other header mode round-trips to the same fields too. */
     size_t olen = 0;
-    uint8_t *o = serialize_checked(m, !minimal, 1, &olen);
+    uint8_t *o = serialize_checked(m, !minimal, 1, 1, &olen);
     lpsp_msg om;
     st = parse_checked(m->direction, o, olen, 0, &om);
     FZ_ASSERT(st == LPSP_OK, "re-serialized in the other mode: %s", lpsp_status_name(st));
@@ -295,7 +296,7 @@ static void strict_oracles(const lpsp_msg *m, const uint8_t *b, size_t len, int 
     free(o);
     free(r);
 
-    check_prefixes(m, b, len, 1);
+    check_prefixes(m, b, len);
 }
 
 /* exact_heap: data is already a heap block of exactly len bytes that the
@@ -377,7 +378,7 @@ static void stateful_message(lpsp_direction dir, const uint8_t *data, size_t len
          * round-trip through the strict parser to the same fields. */
         FZ_ASSERT(st2 != LPSP_OK, "fixed-up input accepted strictly, original not even with digests skipped");
         size_t rlen = 0;
-        uint8_t *r = serialize_checked(&mc2, mc2.flags & 1, 0, &rlen);
+        uint8_t *r = serialize_checked(&mc2, mc2.flags & 1, 0, heavy, &rlen);
         if (r) {
             lpsp_msg rm;
             lpsp_status st = parse_checked(dir, r, rlen, 0, &rm);
