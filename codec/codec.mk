@@ -5,6 +5,7 @@ CODEC_HDRS   := $(wildcard codec/include/*.h codec/include/lpsp/*.h codec/src/*.
 TOOL_SRCS    := $(sort $(wildcard codec/tool/*.c))
 TOOL_HDRS    := $(wildcard codec/tool/*.h)
 TEST_SRCS    := $(sort $(wildcard codec/tests/test_*.c))
+TEST_HDRS    := $(wildcard codec/tests/*.h)
 CODEC_OBJS   := $(CODEC_SRCS:codec/src/%.c=$(BUILD)/codec/%.o)
 TOOL_OBJS    := $(TOOL_SRCS:codec/tool/%.c=$(BUILD)/tool/%.o)
 
@@ -35,7 +36,7 @@ $(BUILD)/lpsp: $(TOOL_OBJS) $(BUILD)/liblpsp.a
 # Unit tests: one binary per codec/tests/test_*.c, codec compiled in, under
 # ASan+UBSan. Built with $(CC) (gcc by default) and again with clang.
 define codec_test_rules
-$(BUILD)/$(1)/tests/%: codec/tests/%.c codec/tests/test.h $(CODEC_SRCS) $(CODEC_HDRS) | $(BOOT)
+$(BUILD)/$(1)/tests/%: codec/tests/%.c $(TEST_HDRS) $(CODEC_SRCS) $(CODEC_HDRS) | $(BOOT)
 	@mkdir -p $$(@D)
 	$(2) $$(filter-out -O2,$$(ALL_CFLAGS)) $(SAN_FLAGS) -Icodec/src -o $$@ $$< $(CODEC_SRCS) $(LDLIBS_CRYPTO)
 endef
@@ -56,7 +57,7 @@ FAULT_NOFAIL   := EVP_MAC_CTX_free EVP_MAC_free OPENSSL_cleanse CRYPTO_memcmp EV
 FAULT_SRCS     := codec/tests/fault_shim.c
 FAULT_LDFLAGS  := $(FAULT_WRAP:%=-Wl,--wrap=%)
 define codec_fault_rules
-$(BUILD)/$(1)/tests/test_faults: codec/tests/test_faults.c $(FAULT_SRCS) codec/tests/fault_shim.h codec/tests/test.h $(CODEC_SRCS) $(CODEC_HDRS) | $(BOOT)
+$(BUILD)/$(1)/tests/test_faults: codec/tests/test_faults.c $(FAULT_SRCS) $(TEST_HDRS) $(CODEC_SRCS) $(CODEC_HDRS) | $(BOOT)
 	@mkdir -p $$(@D)
 	$(2) $$(filter-out -O2,$$(ALL_CFLAGS)) $(SAN_FLAGS) -Icodec/src -o $$@ $$< $(FAULT_SRCS) $(CODEC_SRCS) $(FAULT_LDFLAGS) $(LDLIBS_CRYPTO)
 endef
@@ -91,9 +92,10 @@ install: $(BUILD)/liblpsp.a $(BUILD)/liblpsp.so
 # Benchmarks: every codec/bench/bench_*.c, optimised, then the comparison
 # with the Python reference on the same messages.
 BENCH_SRCS := $(sort $(wildcard codec/bench/bench_*.c))
-$(BUILD)/bench/%: codec/bench/%.c $(BUILD)/liblpsp.a $(CODEC_HDRS)
+# They share the fixtures of the unit tests (codec/tests/fixtures.h).
+$(BUILD)/bench/%: codec/bench/%.c $(BUILD)/liblpsp.a $(CODEC_HDRS) codec/tests/fixtures.h
 	@mkdir -p $(@D)
-	$(CC) $(filter-out -O2 -g,$(ALL_CFLAGS)) -O2 -DNDEBUG -o $@ $< $(BUILD)/liblpsp.a $(LDLIBS_CRYPTO)
+	$(CC) $(filter-out -O2 -g,$(ALL_CFLAGS)) -O2 -DNDEBUG -Icodec/tests -o $@ $< $(BUILD)/liblpsp.a $(LDLIBS_CRYPTO)
 
 bench: $(BENCH_SRCS:codec/bench/%.c=$(BUILD)/bench/%) | $(BOOT)
 	@set -e; for b in $^; do echo "== $$b"; \

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fixtures.h"
 #include "lpsp.h"
 
 #define RUNS         7
@@ -44,10 +45,16 @@ static void die(const char *what)
     exit(1);
 }
 
-static lpsp_view S(const char *s)
+/* The median times of the codec (tc) and of raw libcrypto (tr) over RUNS
+ * runs of `count` operations each, as times and as rates in `unit`s per
+ * second (one unit: `scale` operations, shown with `prec` decimals). */
+static void report(const char *lpsp_what, double *tc, const char *raw_what, double *tr, double count,
+                   double scale, int prec, const char *unit)
 {
-    lpsp_view v = {(const uint8_t *)s, strlen(s)};
-    return v;
+    double mc = median(tc, RUNS), mr = median(tr, RUNS);
+    printf("  %-41s %8.3f ms  %7.*f %s/s\n", lpsp_what, mc * 1e3, prec, count / mc / scale, unit);
+    printf("  %-41s %8.3f ms  %7.*f %s/s\n", raw_what, mr * 1e3, prec, count / mr / scale, unit);
+    printf("  ratio lpsp/raw: %.2fx\n", mc / mr);
 }
 
 static void bench_etag(void)
@@ -65,7 +72,7 @@ static void bench_etag(void)
         ents[i].has_recovery = 0;
         ents[i].recovery = S("");
     }
-    lpsp_view url = S("http://127.0.0.1:3002/v1/receive");
+    lpsp_view url = S(FIXTURE_URL);
     lpsp_error err;
     size_t dn = 0;
     if (lpsp_etag_document_size(url, ents, ETAG_ENTRIES, NULL, 0, 1, &dn, &err) != LPSP_OK)
@@ -90,13 +97,9 @@ static void bench_etag(void)
         if (memcmp(a, b, 64) != 0) die("etag = SHA-512(document)");
         sink ^= a[0];
     }
-    double mc = median(tc, RUNS), mr = median(tr, RUNS);
     printf("etag   %d entries (%zu-byte document), median of %d runs\n", ETAG_ENTRIES, dn, RUNS);
-    printf("  lpsp streaming builder (order check on): %8.3f ms  %7.2f M entries/s\n", mc * 1e3,
-           ETAG_ENTRIES / mc / 1e6);
-    printf("  raw libcrypto SHA-512 of the document:    %8.3f ms  %7.2f M entries/s\n", mr * 1e3,
-           ETAG_ENTRIES / mr / 1e6);
-    printf("  ratio lpsp/raw: %.2fx\n", mc / mr);
+    report("lpsp streaming builder (order check on):", tc, "raw libcrypto SHA-512 of the document:", tr,
+           ETAG_ENTRIES, 1e6, 2, "M entries");
     free(doc);
     free(ents);
     free(keys);
@@ -105,18 +108,11 @@ static void bench_etag(void)
 static void bench_sign(void)
 {
     uint8_t secret[64];
-    for (int i = 0; i < 64; i++)
-        secret[i] = (uint8_t)i;
+    fixture_secret(secret);
     lpsp_error err;
     lpsp_hmac_key key;
     if (lpsp_hmac_key_init(&key, secret, sizeof secret, &err) != LPSP_OK) die("key");
-    lpsp_auth_fields f;
-    memset(&f, 0, sizeof f);
-    f.kind = LPSP_AUTH_SUBSCRIBE_EXACT;
-    f.timestamp = 1700000000;
-    f.nonce = S("abcdef");
-    f.url = S("http://127.0.0.1:3002/v1/receive");
-    f.topic = S("foo/bar");
+    lpsp_auth_fields f = fixture_subscribe_exact();
     uint8_t ts[256];
     size_t tn = 0;
     if (lpsp_hmac_to_sign(&f, ts, sizeof ts, &tn, &err) != LPSP_OK) die("to_sign");
@@ -141,13 +137,9 @@ static void bench_sign(void)
         }
         tr[r] = now_s() - t0;
     }
-    double mc = median(tc, RUNS), mr = median(tr, RUNS);
     printf("hmac   %d signs of SUBSCRIBE_EXACT (%zu-byte to_sign), median of %d runs\n", SIGNS, tn, RUNS);
-    printf("  lpsp to_sign + HMAC-SHA-512 + header:     %8.3f ms  %7.0f k signs/s\n", mc * 1e3,
-           SIGNS / mc / 1e3);
-    printf("  raw libcrypto HMAC-SHA-512 of to_sign:    %8.3f ms  %7.0f k signs/s\n", mr * 1e3,
-           SIGNS / mr / 1e3);
-    printf("  ratio lpsp/raw: %.2fx\n", mc / mr);
+    report("lpsp to_sign + HMAC-SHA-512 + header:", tc, "raw libcrypto HMAC-SHA-512 of to_sign:", tr, SIGNS,
+           1e3, 0, "k signs");
     lpsp_hmac_key_free(&key);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fixtures.h"
 #include "lpsp.h"
 
 static double now_ns(void)
@@ -43,50 +44,38 @@ static void keep_min(double *slot, double v)
 static uint8_t NONCE[32], SHA_HI[64], SHA_DICT[64];
 static const char DICT[] = "dictionary bytes";
 
-static lpsp_view V(const void *p, size_t n)
-{
-    lpsp_view v = {(const uint8_t *)p, n};
-    return v;
-}
-
-/* One typical message per type and variant (the §5 shapes). */
+/* One typical message per type, in its first variant (the §5 shapes). */
 static size_t typical(lpsp_msg *out)
 {
-    size_t n = 0;
-    for (int dir = LPSP_S2B; dir <= LPSP_B2S; dir++) {
-        uint16_t max = dir == LPSP_S2B ? LPSP_S2B_MAX : LPSP_B2S_MAX;
-        for (uint16_t t = 1; t <= max; t++) {
-            int notify = dir == LPSP_S2B && t == LPSP_S2B_NOTIFY;
-            int stream = (dir == LPSP_S2B && t == LPSP_S2B_NOTIFY_STREAM) ||
-                         (dir == LPSP_B2S && t == LPSP_B2S_RECEIVE_STREAM);
-            lpsp_variant v = notify   ? LPSP_VARIANT_UNCOMPRESSED
-                             : stream ? LPSP_VARIANT_START_UNCOMPRESSED
-                                      : LPSP_VARIANT_NONE;
-            lpsp_msg *m = &out[n++];
-            lpsp_msg_init(m, (lpsp_direction)dir, t, v);
-            m->topic = V("foo/bar", 7);
-            m->glob = V("foo/*", 5);
-            m->identifier = V("\xde\xad\xbe\xef", 4);
-            m->nonce = V(NONCE, 32);
-            m->enable_zstd = m->enable_training = 1;
-            m->subscribers = 1;
-            m->part_id = 1;
-            m->zstd_identifier = t == LPSP_B2S_ENABLE_ZSTD_PRESET ? 1 : 65536;
-            m->compression_level = 3;
-            m->min_size = 16384;
-            m->max_size = UINT64_MAX;
-            if (notify || stream) {
-                m->payload = V("hi", 2);
-                m->sha512 = V(SHA_HI, 64);
-                m->decompressed_length = 2;
-            }
-            if (dir == LPSP_B2S && t == LPSP_B2S_ENABLE_ZSTD_CUSTOM) {
-                m->payload = V(DICT, sizeof DICT - 1);
-                m->sha512 = V(SHA_DICT, 64);
-            }
+    fixture_type types[FIXTURE_N_TYPES];
+    fixture_types(types);
+    for (size_t i = 0; i < FIXTURE_N_TYPES; i++) {
+        const fixture_type *ft = &types[i];
+        uint16_t t = ft->type;
+        lpsp_msg *m = &out[i];
+        lpsp_msg_init(m, ft->dir, t, ft->variants[0]);
+        m->topic = V("foo/bar", 7);
+        m->glob = V("foo/*", 5);
+        m->identifier = V("\xde\xad\xbe\xef", 4);
+        m->nonce = V(NONCE, 32);
+        m->enable_zstd = m->enable_training = 1;
+        m->subscribers = 1;
+        m->part_id = 1;
+        m->zstd_identifier = t == LPSP_B2S_ENABLE_ZSTD_PRESET ? 1 : 65536;
+        m->compression_level = 3;
+        m->min_size = 16384;
+        m->max_size = UINT64_MAX;
+        if (ft->notify || ft->stream) {
+            m->payload = V("hi", 2);
+            m->sha512 = V(SHA_HI, 64);
+            m->decompressed_length = 2;
+        }
+        if (ft->dir == LPSP_B2S && t == LPSP_B2S_ENABLE_ZSTD_CUSTOM) {
+            m->payload = V(DICT, sizeof DICT - 1);
+            m->sha512 = V(SHA_DICT, 64);
         }
     }
-    return n;
+    return FIXTURE_N_TYPES;
 }
 
 int main(int argc, char **argv)

@@ -8,18 +8,10 @@
 #include <openssl/hmac.h>
 #include <stdint.h>
 
+#include "fixtures.h"
 #include "lpsp.h"
 #include "test.h"
 
-static lpsp_view V(const void *p, size_t n)
-{
-    lpsp_view v = {(const uint8_t *)p, n};
-    return v;
-}
-static lpsp_view S(const char *s)
-{
-    return V(s, strlen(s));
-}
 static const lpsp_view NULLV = {NULL, 0};
 static const lpsp_view NULL3 = {NULL, 3};
 
@@ -29,6 +21,15 @@ static void check_refused(lpsp_status st, const lpsp_error *e, lpsp_status want,
     CHECK_EQ_INT(e->status, want);
     if (field) CHECK(e->field && strcmp(e->field, field) == 0);
 }
+
+/* The base message m with one change (stmt, made to bad) is refused by
+ * size_fn as an invalid argument in field. bad keeps the change. */
+#define REFUSED(size_fn, stmt, field)                                                                        \
+    do {                                                                                                     \
+        bad = m;                                                                                             \
+        stmt;                                                                                                \
+        check_refused(size_fn(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, (field));                              \
+    } while (0)
 
 /* ------------------------------------------------------------ names */
 
@@ -53,24 +54,12 @@ static void test_names(void)
 
 static uint8_t SECRET[64];
 
-static lpsp_auth_fields exact_fields(void)
-{
-    lpsp_auth_fields f;
-    memset(&f, 0, sizeof f);
-    f.kind = LPSP_AUTH_SUBSCRIBE_EXACT;
-    f.timestamp = 1700000000;
-    f.nonce = S("abcdef");
-    f.url = S("http://127.0.0.1:3002/v1/receive");
-    f.topic = S("foo/bar");
-    return f;
-}
-
 static void test_auth_arguments(void)
 {
     lpsp_error e;
     size_t size = 0, w = 0;
     uint8_t buf[128];
-    lpsp_auth_fields f = exact_fields();
+    lpsp_auth_fields f = fixture_subscribe_exact();
 
     /* NULL nonce/tracing: empty when the length is 0, refused otherwise */
     CHECK_EQ_INT(lpsp_hmac_to_sign_size(&f, &size, &e), LPSP_OK);
@@ -95,11 +84,11 @@ static void test_auth_arguments(void)
     CHECK_EQ_INT(lpsp_hmac_to_sign_size(&f, &size, &e), LPSP_OK);
 
     /* unknown kind: the writer refuses it as the size query does */
-    f = exact_fields();
+    f = fixture_subscribe_exact();
     f.kind = LPSP_AUTH_KIND_MAX + 1;
     check_refused(lpsp_hmac_to_sign(&f, buf, sizeof buf, &w, &e), &e, LPSP_E_INVALID_ARGUMENT, "kind");
     /* a size query through the writer: (NULL, 0) */
-    f = exact_fields();
+    f = fixture_subscribe_exact();
     CHECK_EQ_INT(lpsp_hmac_to_sign(&f, NULL, 0, NULL, &e), LPSP_E_BUFFER_TOO_SMALL);
 
     /* STATEFUL_CONFIGURE with both booleans false: two zero bytes */
@@ -121,7 +110,7 @@ static void test_auth_arguments(void)
     CHECK(k.mac == NULL && k.ctx == NULL);
     lpsp_hmac_key_free(&k); /* freeing a key that failed to initialise is fine */
     uint8_t code[64];
-    f = exact_fields();
+    f = fixture_subscribe_exact();
     check_refused(lpsp_hmac_code(&k, &f, code, &e), &e, LPSP_E_INVALID_ARGUMENT, NULL);
     char hdr[LPSP_HMAC_HEADER_MAX];
     check_refused(lpsp_hmac_sign(&k, &f, hdr, sizeof hdr, &w, &e), &e, LPSP_E_INVALID_ARGUMENT, NULL);
@@ -140,7 +129,7 @@ static void test_verify_nonce_utf8(void)
     lpsp_hmac_key k;
     lpsp_error e;
     CHECK_EQ_INT(lpsp_hmac_key_init(&k, SECRET, 64, &e), LPSP_OK);
-    lpsp_auth_fields f = exact_fields();
+    lpsp_auth_fields f = fixture_subscribe_exact();
     /* timestamp, a two-byte nonce that is not UTF-8, 86 base64 characters (64 bytes) */
     char tok[128];
     memcpy(tok, "X-HMAC 1700000000:\xff\xfe:", 21);
@@ -165,7 +154,7 @@ static void test_hmac_batch_boundary(void)
     for (size_t len = 990; len <= sizeof tracing; len += 5) {
         for (size_t i = 0; i < len; i++)
             tracing[i] = (uint8_t)(i ^ len);
-        lpsp_auth_fields f = exact_fields();
+        lpsp_auth_fields f = fixture_subscribe_exact();
         f.tracing = V(tracing, len);
         uint8_t doc[2048], *p = doc;
         *p++ = LPSP_AUTH_SUBSCRIBE_EXACT;
@@ -355,18 +344,11 @@ static void test_set_subscriptions_refusals(void)
     m.n_globs = 2;
     CHECK_EQ_INT(sl_size(&m, &e), LPSP_OK);
 
-    lpsp_sl_msg bad = m;
-    bad.n_exact = (size_t)UINT32_MAX + 1;
-    check_refused(sl_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "exact");
-    bad = m;
-    bad.n_globs = (size_t)UINT32_MAX + 1;
-    check_refused(sl_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "exact");
-    bad = m;
-    bad.exact = NULL;
-    check_refused(sl_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "exact");
-    bad = m;
-    bad.globs = NULL;
-    check_refused(sl_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "exact");
+    lpsp_sl_msg bad;
+    REFUSED(sl_size, bad.n_exact = (size_t)UINT32_MAX + 1, "exact");
+    REFUSED(sl_size, bad.n_globs = (size_t)UINT32_MAX + 1, "exact");
+    REFUSED(sl_size, bad.exact = NULL, "exact");
+    REFUSED(sl_size, bad.globs = NULL, "exact");
     /* no entries at all needs no arrays */
     bad = m;
     bad.exact = bad.globs = NULL;
@@ -376,23 +358,13 @@ static void test_set_subscriptions_refusals(void)
     CHECK_EQ_INT(lpsp_etag_compute(S("u"), ex, 2, gl, 2, 1, etag, &e), LPSP_OK);
 
     lpsp_sl_entry ex_bad[2] = {{S("b"), 0, S("")}, {S("a"), 0, S("")}};
-    bad = m;
-    bad.exact = ex_bad;
-    check_refused(sl_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "topic");
     lpsp_sl_entry gl_bad[2] = {{S("y/*"), 0, S("")}, {S("x/*"), 0, S("")}};
-    bad = m;
-    bad.globs = gl_bad;
-    check_refused(sl_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "glob");
     lpsp_sl_entry gl_utf8[1] = {{V("\xc3\x28", 2), 0, S("")}};
-    bad = m;
-    bad.globs = gl_utf8;
-    bad.n_globs = 1;
-    check_refused(sl_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "glob");
     lpsp_sl_entry rec_utf8[1] = {{S("a"), 1, V("\xed\xa0\x80", 3)}};
-    bad = m;
-    bad.exact = rec_utf8;
-    bad.n_exact = 1;
-    check_refused(sl_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "recovery");
+    REFUSED(sl_size, bad.exact = ex_bad, "topic");
+    REFUSED(sl_size, bad.globs = gl_bad, "glob");
+    REFUSED(sl_size, bad.globs = gl_utf8; bad.n_globs = 1, "glob");
+    REFUSED(sl_size, bad.exact = rec_utf8; bad.n_exact = 1, "recovery");
 }
 
 /* ------------------------------------------------------------ stateful */
@@ -426,25 +398,16 @@ static void test_stateful_refusals(void)
     lpsp_msg_init(&m, LPSP_S2B, LPSP_S2B_SUBSCRIBE_GLOB, LPSP_VARIANT_NONE);
     m.glob = S("a/*");
     CHECK_EQ_INT(sf_size(&m, &e), LPSP_OK);
-    bad = m;
-    bad.glob = NULL3;
-    check_refused(sf_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "x-glob");
+    REFUSED(sf_size, bad.glob = NULL3, "x-glob");
     bad.glob = NULLV;
     CHECK_EQ_INT(lpsp_serialize(&bad, 1, buf, sizeof buf, &w, &e), LPSP_OK);
     /* flags, type, then three minimal headers: authorization, tracing, glob, all empty */
     CHECK_MEM(buf, w, "\0\1\0\3\0\0\0\0\0\0", 10);
-    bad = m;
-    bad.has_authorization = 1;
-    bad.authorization = NULL3;
-    check_refused(sf_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "authorization");
+    REFUSED(sf_size, bad.has_authorization = 1; bad.authorization = NULL3, "authorization");
     bad.authorization = NULLV;
     CHECK_EQ_INT(sf_size(&bad, &e), LPSP_OK);
-    bad = m;
-    bad.variant = LPSP_VARIANT_UNCOMPRESSED;
-    check_refused(sf_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "variant");
-    bad = m;
-    bad.payload = NULL3;
-    check_refused(sf_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "payload");
+    REFUSED(sf_size, bad.variant = LPSP_VARIANT_UNCOMPRESSED, "variant");
+    REFUSED(sf_size, bad.payload = NULL3, "payload");
     bad.payload = NULLV;
     CHECK_EQ_INT(sf_size(&bad, &e), LPSP_OK);
 
@@ -463,9 +426,7 @@ static void test_stateful_refusals(void)
     m.payload = S("hello");
     m.sha512 = V(sha, 64);
     CHECK_EQ_INT(sf_size(&m, &e), LPSP_OK);
-    bad = m;
-    bad.sha512 = V(sha, 63);
-    check_refused(sf_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "x-compressed-sha512");
+    REFUSED(sf_size, bad.sha512 = V(sha, 63), "x-compressed-sha512");
 
     /* RECEIVE_STREAM start */
     lpsp_msg_init(&m, LPSP_B2S, LPSP_B2S_RECEIVE_STREAM, LPSP_VARIANT_START_COMPRESSED);
@@ -476,12 +437,8 @@ static void test_stateful_refusals(void)
     m.payload = S("hello");
     m.sha512 = V(sha, 64);
     CHECK_EQ_INT(sf_size(&m, &e), LPSP_OK);
-    bad = m;
-    bad.compressor_id = 0;
-    check_refused(sf_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "x-compressor");
-    bad = m;
-    bad.sha512 = V(sha, 10);
-    check_refused(sf_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "x-compressed-sha512");
+    REFUSED(sf_size, bad.compressor_id = 0, "x-compressor");
+    REFUSED(sf_size, bad.sha512 = V(sha, 10), "x-compressed-sha512");
 
     /* ENABLE_ZSTD_CUSTOM: digest of the dictionary, level range */
     lpsp_msg_init(&m, LPSP_B2S, LPSP_B2S_ENABLE_ZSTD_CUSTOM, LPSP_VARIANT_NONE);
@@ -490,12 +447,8 @@ static void test_stateful_refusals(void)
     m.payload = S("hello");
     m.sha512 = V(sha, 64);
     CHECK_EQ_INT(sf_size(&m, &e), LPSP_OK);
-    bad = m;
-    bad.payload = S("hellO");
-    check_refused(sf_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "x-sha512");
-    bad = m;
-    bad.compression_level = -32769;
-    check_refused(sf_size(&bad, &e), &e, LPSP_E_INVALID_ARGUMENT, "x-compression-level");
+    REFUSED(sf_size, bad.payload = S("hellO"), "x-sha512");
+    REFUSED(sf_size, bad.compression_level = -32769, "x-compression-level");
     bad.compression_level = -32768;
     CHECK_EQ_INT(sf_size(&bad, &e), LPSP_OK);
 
@@ -532,8 +485,7 @@ static void test_repr_digest_arguments(void)
 
 int main(void)
 {
-    for (int i = 0; i < 64; i++)
-        SECRET[i] = (uint8_t)i;
+    fixture_secret(SECRET);
     test_names();
     test_auth_arguments();
     test_verify_nonce_utf8();

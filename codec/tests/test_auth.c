@@ -6,37 +6,15 @@
 #include <openssl/hmac.h>
 #include <stdint.h>
 
+#include "fixtures.h"
 #include "lpsp.h"
 #include "test.h"
 
-static lpsp_view V(const void *p, size_t n)
-{
-    lpsp_view v = {(const uint8_t *)p, n};
-    return v;
-}
-static lpsp_view S(const char *s)
-{
-    return V(s, strlen(s));
-}
-
 static const char SECRET_TEXT[] =
     "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-Pw";
-static const char URL[] = "http://127.0.0.1:3002/v1/receive";
 static const char WSURL[] = "websocket:/eq5rPNxA2K9JljNyaKej5x1f8+YEWA6jER80dkVEQg=:-1";
-static const char SHA512_HI[] = "150a14ed5bea6cc731cf86c41566ac427a8db48ef1b9fd626664b3bfbb99071fa4c922f33dde"
-                                "38719b8c8354e2b7ab9d77e0e67fc12843920a712e73d558e197";
 
 static lpsp_hmac_key KEY;
-
-static lpsp_auth_fields base_fields(int kind)
-{
-    lpsp_auth_fields f;
-    memset(&f, 0, sizeof f);
-    f.kind = kind;
-    f.timestamp = 1700000000;
-    f.nonce = S("abcdef");
-    return f;
-}
 
 /* to_sign of f equals hex; signing gives header; the header verifies. */
 static void check_example(const lpsp_auth_fields *f, const char *hex, size_t want_len, const char *header)
@@ -61,8 +39,7 @@ static void check_example(const lpsp_auth_fields *f, const char *hex, size_t wan
     uint8_t code[64], ref[64];
     unsigned int rl = 0;
     uint8_t secret[64];
-    for (int i = 0; i < 64; i++)
-        secret[i] = (uint8_t)i;
+    fixture_secret(secret);
     HMAC(EVP_sha512(), secret, 64, want, n, ref, &rl);
     CHECK_EQ_INT(lpsp_hmac_code(&KEY, f, code, &e), LPSP_OK);
     CHECK_MEM(code, 64, ref, rl);
@@ -83,20 +60,15 @@ static void check_example(const lpsp_auth_fields *f, const char *hex, size_t wan
 static void test_examples(void)
 {
     size_t shn;
-    uint8_t *sha = test_hex(SHA512_HI, &shn);
-    lpsp_auth_fields f = base_fields(LPSP_AUTH_SUBSCRIBE_EXACT);
-    f.url = S(URL);
-    f.topic = S("foo/bar");
+    uint8_t *sha = test_hex(FIXTURE_SHA512_HI_HEX, &shn);
+    lpsp_auth_fields f = fixture_subscribe_exact();
     check_example(
         &f,
         "01 00 00 00 00 65 53 f1 00 06 61 62 63 64 65 66 00 00 00 20 68 74 74 70 3a 2f 2f 31 32 37 2e 30"
         "2e 30 2e 31 3a 33 30 30 32 2f 76 31 2f 72 65 63 65 69 76 65 00 00 00 07 66 6f 6f 2f 62 61 72",
-        63,
-        "X-HMAC "
-        "1700000000:abcdef:acAtizNS+K7OfssM7yA8XU6o0DTkx/yhiDul0/"
-        "LlKunwAkxPsZLnrOWWIc75QRvOxfmBdQq6pnj9VRdUN7y8gQ==");
+        63, FIXTURE_SUBSCRIBE_EXACT_HEADER);
 
-    f = base_fields(LPSP_AUTH_NOTIFY);
+    f = fixture_auth_example(LPSP_AUTH_NOTIFY);
     f.topic = S("foo/bar");
     f.identifier = V("\xde\xad\xbe\xef", 4);
     f.sha512 = V(sha, 64);
@@ -113,7 +85,7 @@ static void test_examples(void)
     uint8_t nonce[32];
     for (int i = 0; i < 32; i++)
         nonce[i] = (uint8_t)i;
-    f = base_fields(LPSP_AUTH_STATEFUL_CONFIGURE);
+    f = fixture_auth_example(LPSP_AUTH_STATEFUL_CONFIGURE);
     f.subscriber_nonce = V(nonce, 32);
     f.enable_zstd = 1;
     f.enable_training = 1;
@@ -126,7 +98,7 @@ static void test_examples(void)
         "1700000000:abcdef:leq362D38VdgmatEuX8/CHDvIUGrWArZpcm7RW2c722QYBvQhCo28iEcasxwnUmxSnNcT/"
         "b7wLHYybs6DyJpMg==");
 
-    f = base_fields(LPSP_AUTH_SUBSCRIBE_EXACT);
+    f = fixture_auth_example(LPSP_AUTH_SUBSCRIBE_EXACT);
     f.url = S(WSURL);
     f.topic = S("foo/bar");
     check_example(
@@ -147,11 +119,7 @@ static uint8_t SHA[64], ETAG[64];
 
 static lpsp_auth_fields all_fields(int kind)
 {
-    lpsp_auth_fields f;
-    memset(&f, 0, sizeof f);
-    f.kind = kind;
-    f.timestamp = 1;
-    f.nonce = S("n");
+    lpsp_auth_fields f = fixture_auth_fields(kind, 1, "n");
     f.tracing = S("t");
     f.url = S("U");
     f.recovery = S("R");
@@ -302,7 +270,7 @@ static void test_refusals(void)
     EXPECT(LPSP_AUTH_CHECK_SUBSCRIPTIONS, f.sha512.len = 1; f.part_id = 1000, LPSP_OK);
 #undef EXPECT
     /* header: a nonce with ':' could not be parsed back */
-    f = base_fields(LPSP_AUTH_CHECK_SUBSCRIPTIONS);
+    f = fixture_auth_example(LPSP_AUTH_CHECK_SUBSCRIPTIONS);
     f.nonce = S("a:b");
     char hdr[LPSP_HMAC_HEADER_MAX];
     CHECK_EQ_INT(lpsp_hmac_sign(&KEY, &f, hdr, sizeof hdr, &n, &e), LPSP_E_INVALID_ARGUMENT);
@@ -311,11 +279,11 @@ static void test_refusals(void)
     /* the header size query refuses what signing refuses */
     {
         size_t hs = 0;
-        lpsp_auth_fields g = base_fields(LPSP_AUTH_CHECK_SUBSCRIPTIONS);
+        lpsp_auth_fields g = fixture_auth_example(LPSP_AUTH_CHECK_SUBSCRIPTIONS);
         g.tracing = V(big, 65536);
         CHECK_EQ_INT(lpsp_hmac_header_size(&g, &hs, &e), LPSP_E_OVERFLOW);
         CHECK_EQ_INT(lpsp_hmac_sign(&KEY, &g, NULL, 0, &hs, &e), LPSP_E_OVERFLOW);
-        g = base_fields(LPSP_AUTH_CHECK_SUBSCRIPTIONS);
+        g = fixture_auth_example(LPSP_AUTH_CHECK_SUBSCRIPTIONS);
         g.nonce = S("\xff");
         CHECK_EQ_INT(lpsp_hmac_header_size(&g, &hs, &e), LPSP_E_BAD_UTF8);
         g.kind = 0;
@@ -332,7 +300,7 @@ static void test_refusals(void)
     {
         uint8_t lo[512], hi[512];
         size_t nl = 0, nh = 0, diff = 0, first = 0;
-        f = base_fields(LPSP_AUTH_CHECK_SUBSCRIPTIONS);
+        f = fixture_auth_example(LPSP_AUTH_CHECK_SUBSCRIPTIONS);
         f.timestamp = 0;
         CHECK_EQ_INT(lpsp_hmac_to_sign(&f, lo, sizeof lo, &nl, &e), LPSP_OK);
         f.timestamp = UINT64_MAX;
@@ -348,7 +316,7 @@ static void test_refusals(void)
         CHECK(nl >= first + 8);
     }
     /* streaming HMAC over a large to_sign equals a one-shot HMAC */
-    f = base_fields(LPSP_AUTH_RECEIVE);
+    f = fixture_auth_example(LPSP_AUTH_RECEIVE);
     memset(big, 'u', 65535);
     f.url = V(big, 65535);
     f.topic = V(big, 40000);
@@ -358,8 +326,7 @@ static void test_refusals(void)
     uint8_t *ts = malloc(size);
     CHECK_EQ_INT(lpsp_hmac_to_sign(&f, ts, size, &n, &e), LPSP_OK);
     uint8_t secret[64], ref[64], code[64];
-    for (int i = 0; i < 64; i++)
-        secret[i] = (uint8_t)i;
+    fixture_secret(secret);
     unsigned int rl = 0;
     HMAC(EVP_sha512(), secret, 64, ts, n, ref, &rl);
     CHECK_EQ_INT(lpsp_hmac_code(&KEY, &f, code, &e), LPSP_OK);
@@ -370,17 +337,12 @@ static void test_refusals(void)
 
 /* ---- token extraction and verification */
 
-static const char HDR[] = "X-HMAC "
-                          "1700000000:abcdef:acAtizNS+K7OfssM7yA8XU6o0DTkx/yhiDul0/"
-                          "LlKunwAkxPsZLnrOWWIc75QRvOxfmBdQq6pnj9VRdUN7y8gQ==";
-static const char CODE[] =
-    "acAtizNS+K7OfssM7yA8XU6o0DTkx/yhiDul0/LlKunwAkxPsZLnrOWWIc75QRvOxfmBdQq6pnj9VRdUN7y8gQ==";
+static const char HDR[] = FIXTURE_SUBSCRIBE_EXACT_HEADER;
+static const char CODE[] = FIXTURE_SUBSCRIBE_EXACT_CODE;
 
 static lpsp_status verify_text(const char *auth, int64_t now)
 {
-    lpsp_auth_fields f = base_fields(LPSP_AUTH_SUBSCRIBE_EXACT);
-    f.url = S(URL);
-    f.topic = S("foo/bar");
+    lpsp_auth_fields f = fixture_subscribe_exact();
     lpsp_error e;
     return lpsp_hmac_verify(&KEY, &f, (const uint8_t *)auth, auth ? strlen(auth) : 0, auth != NULL, now, 120,
                             NULL, &e);
@@ -471,11 +433,11 @@ static void test_verify(void)
     CHECK_EQ_INT(tok.timestamp, -5);
     CHECK_EQ_INT(tok.nonce.len, 2);
     /* a negative timestamp can never have been signed */
-    lpsp_auth_fields f = base_fields(LPSP_AUTH_CHECK_SUBSCRIPTIONS);
+    lpsp_auth_fields f = fixture_auth_example(LPSP_AUTH_CHECK_SUBSCRIPTIONS);
     CHECK_EQ_INT(lpsp_hmac_verify(&KEY, &f, (const uint8_t *)buf, strlen(buf), 1, 0, 10, NULL, &e),
                  LPSP_E_FORBIDDEN);
     /* message fields that cannot be signed are reported as such */
-    f = base_fields(LPSP_AUTH_STATEFUL_CONTINUE_RECEIVE);
+    f = fixture_auth_example(LPSP_AUTH_STATEFUL_CONTINUE_RECEIVE);
     f.part_id = 300;
     CHECK_EQ_INT(lpsp_hmac_verify(&KEY, &f, (const uint8_t *)HDR, strlen(HDR), 1, T, 120, NULL, &e),
                  LPSP_E_OVERFLOW);
@@ -587,8 +549,7 @@ static void test_secret(void)
 {
     uint8_t s[64], want[64];
     lpsp_error e;
-    for (int i = 0; i < 64; i++)
-        want[i] = (uint8_t)i;
+    fixture_secret(want);
     CHECK_EQ_INT(lpsp_hmac_secret_decode((const uint8_t *)SECRET_TEXT, strlen(SECRET_TEXT), s, &e), LPSP_OK);
     CHECK_MEM(s, 64, want, 64);
     /* standard alphabet, padded */

@@ -3,26 +3,17 @@
 #include <openssl/evp.h>
 #include <stdint.h>
 
+#include "fixtures.h"
 #include "lpsp.h"
 #include "test.h"
-
-static lpsp_view V(const void *p, size_t n)
-{
-    lpsp_view v = {(const uint8_t *)p, n};
-    return v;
-}
-static lpsp_view S(const char *s)
-{
-    return V(s, strlen(s));
-}
 static lpsp_sl_entry E(const char *key, const char *rec)
 {
     lpsp_sl_entry e = {S(key), rec && *rec, S(rec ? rec : "")};
     return e;
 }
 
-static const char URL[] = "http://127.0.0.1:3002/v1/receive";
-static const char RECOVER[] = "http://127.0.0.1:3002/v1/recover";
+static const char URL[] = FIXTURE_URL;
+static const char RECOVER[] = FIXTURE_RECOVER;
 
 static const char DOC_EMPTY[] = "55 52 4c 00 00 0a 45 58 41 43 54 0a 47 4c 4f 42 0a";
 static const char ETAG_EMPTY[] = "4d185c543bbdc927a42df28715721fbcb11dfb20d7d07117917849b5c4e281d3778d1e5eef3"

@@ -11,20 +11,12 @@
 #include <stdint.h>
 
 #include "fault_shim.h"
+#include "fixtures.h"
 #include "lpsp.h"
 #include "test.h"
 
-static lpsp_view V(const void *p, size_t n)
-{
-    lpsp_view v = {(const uint8_t *)p, n};
-    return v;
-}
-static lpsp_view S(const char *s)
-{
-    return V(s, strlen(s));
-}
-
 static const fault_mode MODES[] = {FAULT_FAIL, FAULT_SHORT};
+#define N_MODES (sizeof MODES / sizeof MODES[0])
 /* more calls than any operation here makes: the loops must end before */
 #define MAX_CALLS 200
 
@@ -43,28 +35,9 @@ static int faulted_run_ok(lpsp_status st, const lpsp_error *e, const char *what,
     return 0;
 }
 
-/* ------------------------------------------------------------------ HMAC */
-
-static const char URL[] = "http://127.0.0.1:3002/v1/receive";
-/* spec §10.5: SUBSCRIBE_EXACT at 1700000000 with nonce "abcdef", topic foo/bar */
-static const char EXAMPLE_HEADER[] = "X-HMAC "
-                                     "1700000000:abcdef:acAtizNS+K7OfssM7yA8XU6o0DTkx/yhiDul0/"
-                                     "LlKunwAkxPsZLnrOWWIc75QRvOxfmBdQq6pnj9VRdUN7y8gQ==";
+/* ------------------------------------------------------------ operations */
 
 static uint8_t SECRET[64];
-
-static uint8_t *put_be(uint8_t *p, uint64_t v, size_t w)
-{
-    for (size_t i = 0; i < w; i++)
-        p[i] = (uint8_t)(v >> (8 * (w - 1 - i)));
-    return p + w;
-}
-static uint8_t *put_s(uint8_t *p, lpsp_view v, size_t w)
-{
-    p = put_be(p, v.len, w);
-    memcpy(p, v.ptr, v.len);
-    return p + v.len;
-}
 
 /* key_init, sign, verify and free as one operation; on success the header
  * is returned in hdr. */
@@ -86,34 +59,139 @@ static lpsp_status sign_and_verify(const lpsp_auth_fields *f, char *hdr, size_t 
     return st;
 }
 
+/* The streaming etag builder from begin to finish. After a run with a fault
+ * the builder is inactive, and every later step refuses (no etag of a
+ * partial document). */
+static lpsp_status etag_stream_build(lpsp_view url, const lpsp_sl_entry *ex, int n_ex,
+                                     const lpsp_sl_entry *gl, int n_gl, uint8_t etag[64], lpsp_error *e)
+{
+    lpsp_etag_builder b;
+    lpsp_status st = lpsp_etag_begin(&b, url, 1, e);
+    for (int i = 0; st == LPSP_OK && i < n_ex; i++)
+        st = lpsp_etag_add_exact(&b, ex[i].key, ex[i].recovery, e);
+    for (int i = 0; st == LPSP_OK && i < n_gl; i++)
+        st = lpsp_etag_add_glob(&b, gl[i].key, gl[i].recovery, e);
+    if (st == LPSP_OK) st = lpsp_etag_finish(&b, etag, e);
+    if (fault_fired()) {
+        CHECK(!b.active);
+        lpsp_error e2;
+        CHECK_EQ_INT(lpsp_etag_add_glob(&b, S("z"), S(""), &e2), LPSP_E_INVALID_ARGUMENT);
+        CHECK_EQ_INT(lpsp_etag_finish(&b, etag, &e2), LPSP_E_INVALID_ARGUMENT);
+    }
+    return st;
+}
+
+/* The operations run under faults, each on fixed inputs. */
+typedef enum {
+    OP_SIGN_AND_VERIFY,  /* sign_and_verify(fields): the header in out */
+    OP_HMAC_CODE,        /* lpsp_hmac_code(key, fields): the code in out */
+    OP_CONNECTION_NONCE, /* lpsp_connection_nonce(a, b): the nonce in out */
+    OP_ETAG_COMPUTE,     /* lpsp_etag_compute(url a, entries): the etag in out */
+    OP_ETAG_STREAM,      /* etag_stream_build(url a, entries): the etag in out */
+    OP_SERIALIZE,        /* lpsp_serialize(msg, minimal) into out */
+    OP_PARSE,            /* lpsp_parse(dir, a) into msg */
+    OP_SL_SERIALIZE,     /* lpsp_sl_serialize(sl) into out */
+    OP_SL_PARSE,         /* lpsp_sl_parse(body, a) into sl */
+    OP_SL_CHECK_DIGEST   /* lpsp_sl_check_digest(message a, digest b) */
+} op_kind;
+
+typedef struct {
+    op_kind kind;
+    const char *what;
+    size_t cap; /* the size of the output buffer (0: the operation has none) */
+    const lpsp_auth_fields *fields;
+    const lpsp_hmac_key *key;
+    lpsp_view a, b;
+    const lpsp_sl_entry *ex, *gl;
+    int n_ex, n_gl;
+    const lpsp_msg *msg;
+    const lpsp_sl_msg *sl;
+    lpsp_direction dir;
+    lpsp_sl_body body;
+} fault_op;
+
+/* What a run leaves besides its output bytes: their length, and the
+ * message a parser read. */
+typedef struct {
+    size_t len;
+    lpsp_msg msg;
+    lpsp_sl_msg sl;
+} op_result;
+
+static lpsp_status run_op(const fault_op *op, uint8_t *out, op_result *r, lpsp_error *e)
+{
+    switch (op->kind) {
+    case OP_SIGN_AND_VERIFY: return sign_and_verify(op->fields, (char *)out, op->cap, &r->len, e);
+    case OP_HMAC_CODE: r->len = 64; return lpsp_hmac_code(op->key, op->fields, out, e);
+    case OP_CONNECTION_NONCE: r->len = 32; return lpsp_connection_nonce(op->a, op->b, out, e);
+    case OP_ETAG_COMPUTE:
+        r->len = 64;
+        return lpsp_etag_compute(op->a, op->ex, (size_t)op->n_ex, op->gl, (size_t)op->n_gl, 1, out, e);
+    case OP_ETAG_STREAM:
+        r->len = 64;
+        return etag_stream_build(op->a, op->ex, op->n_ex, op->gl, op->n_gl, out, e);
+    case OP_SERIALIZE: return lpsp_serialize(op->msg, 1, out, op->cap, &r->len, e);
+    case OP_PARSE: return lpsp_parse(op->dir, op->a.ptr, op->a.len, 0, &r->msg, e);
+    case OP_SL_SERIALIZE: return lpsp_sl_serialize(op->sl, out, op->cap, &r->len, e);
+    case OP_SL_PARSE: return lpsp_sl_parse(op->body, op->a.ptr, op->a.len, 0, &r->sl, e);
+    case OP_SL_CHECK_DIGEST: return lpsp_sl_check_digest(op->a, op->b, e);
+    }
+    return LPSP_E_INVALID_ARGUMENT;
+}
+
+/* Runs op with a fault of the mode in call 1, 2, 3, ... until a run injects
+ * none; that run must succeed and, for an operation with output, write
+ * want. The output buffer has exactly op->cap bytes (ASan sees a write past
+ * it). The last run's result is left in r. Returns the number of that run
+ * (MAX_CALLS when every run had a fault). */
+static unsigned long sweep(const fault_op *op, fault_mode mode, lpsp_view want, op_result *r)
+{
+    unsigned long n = 1;
+    for (; n < MAX_CALLS; n++) {
+        uint8_t *out = calloc(1, op->cap ? op->cap : 1);
+        lpsp_error e;
+        memset(r, 0, sizeof *r);
+        memset(&e, 0, sizeof e);
+        fault_arm(n, mode);
+        lpsp_status st = run_op(op, out, r, &e);
+        int clean = faulted_run_ok(st, &e, op->what, n);
+        if (clean) {
+            CHECK_EQ_INT(st, LPSP_OK);
+            if (op->cap) CHECK_MEM(out, r->len, want.ptr, want.len);
+        }
+        free(out);
+        if (clean) break;
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------------ HMAC */
+
+static uint8_t *put_be(uint8_t *p, uint64_t v, size_t w)
+{
+    for (size_t i = 0; i < w; i++)
+        p[i] = (uint8_t)(v >> (8 * (w - 1 - i)));
+    return p + w;
+}
+static uint8_t *put_s(uint8_t *p, lpsp_view v, size_t w)
+{
+    p = put_be(p, v.len, w);
+    memcpy(p, v.ptr, v.len);
+    return p + v.len;
+}
+
+/* spec §10.5: SUBSCRIBE_EXACT at 1700000000 with nonce "abcdef", topic foo/bar */
 static void test_hmac_example(void)
 {
-    lpsp_auth_fields f;
-    memset(&f, 0, sizeof f);
-    f.kind = LPSP_AUTH_SUBSCRIBE_EXACT;
-    f.timestamp = 1700000000;
-    f.nonce = S("abcdef");
-    f.url = S(URL);
-    f.topic = S("foo/bar");
-    for (size_t m = 0; m < sizeof MODES / sizeof MODES[0]; m++) {
-        unsigned long n = 1, faults = 0;
-        for (; n < MAX_CALLS; n++) {
-            char hdr[LPSP_HMAC_HEADER_MAX];
-            size_t w = 0;
-            lpsp_error e;
-            memset(&e, 0, sizeof e);
-            fault_arm(n, MODES[m]);
-            lpsp_status st = sign_and_verify(&f, hdr, sizeof hdr, &w, &e);
-            if (faulted_run_ok(st, &e, "hmac example", n)) {
-                CHECK_EQ_INT(st, LPSP_OK);
-                CHECK_MEM(hdr, w, EXAMPLE_HEADER, strlen(EXAMPLE_HEADER));
-                break;
-            }
-            faults++;
-        }
+    lpsp_auth_fields f = fixture_subscribe_exact();
+    fault_op op = {
+        .kind = OP_SIGN_AND_VERIFY, .what = "hmac example", .cap = LPSP_HMAC_HEADER_MAX, .fields = &f};
+    op_result r;
+    for (size_t m = 0; m < N_MODES; m++) {
+        unsigned long n = sweep(&op, MODES[m], S(FIXTURE_SUBSCRIBE_EXACT_HEADER), &r);
         CHECK(n < MAX_CALLS);
-        /* fetch, new, init, then per code: dup, update(s), final */
-        CHECK(faults >= 9);
+        /* runs with a fault: fetch, new, init, then per code: dup, update(s), final */
+        CHECK(n - 1 >= 9);
     }
     fault_arm(0, FAULT_FAIL);
 }
@@ -128,14 +206,10 @@ static void test_hmac_large_fields(void)
         tracing[i] = (uint8_t)(i * 7);
     for (size_t i = 0; i < sizeof topic; i++)
         topic[i] = (uint8_t)('a' + i % 26);
-    lpsp_auth_fields f;
-    memset(&f, 0, sizeof f);
-    f.kind = LPSP_AUTH_SUBSCRIBE_EXACT;
-    f.timestamp = 1234567890123ull;
-    f.nonce = S("n0nce");
+    lpsp_auth_fields f = fixture_auth_fields(LPSP_AUTH_SUBSCRIBE_EXACT, 1234567890123ull, "n0nce");
     f.tracing = V(tracing, sizeof tracing);
-    f.url = S(URL);
-    f.recovery = S("http://127.0.0.1:3002/v1/recover");
+    f.url = S(FIXTURE_URL);
+    f.recovery = S(FIXTURE_RECOVER);
     f.topic = V(topic, sizeof topic);
 
     static uint8_t to_sign[8192];
@@ -156,23 +230,12 @@ static void test_hmac_large_fields(void)
     lpsp_error e;
     fault_arm(0, FAULT_FAIL);
     CHECK_EQ_INT(lpsp_hmac_key_init(&k, SECRET, sizeof SECRET, &e), LPSP_OK);
-    for (size_t m = 0; m < sizeof MODES / sizeof MODES[0]; m++) {
-        unsigned long n = 1;
-        for (; n < MAX_CALLS; n++) {
-            uint8_t code[64];
-            memset(code, 0, sizeof code);
-            memset(&e, 0, sizeof e);
-            fault_arm(n, MODES[m]);
-            lpsp_status st = lpsp_hmac_code(&k, &f, code, &e);
-            if (faulted_run_ok(st, &e, "hmac large", n)) {
-                CHECK_EQ_INT(st, LPSP_OK);
-                CHECK_MEM(code, 64, want, 64);
-                /* dup, update of the batch, update of the large field,
-                 * ..., final */
-                CHECK(fault_calls() >= 4);
-                break;
-            }
-        }
+    fault_op op = {.kind = OP_HMAC_CODE, .what = "hmac large", .cap = 64, .fields = &f, .key = &k};
+    op_result r;
+    for (size_t m = 0; m < N_MODES; m++) {
+        unsigned long n = sweep(&op, MODES[m], V(want, 64), &r);
+        /* dup, update of the batch, update of the large field, ..., final */
+        CHECK(fault_calls() >= 4);
         CHECK(n > 4 && n < MAX_CALLS);
     }
     fault_arm(0, FAULT_FAIL);
@@ -183,7 +246,7 @@ static void test_hmac_large_fields(void)
 
 static void test_connection_nonce(void)
 {
-    uint8_t sub[32], brd[32], both[64], want[32], out[32];
+    uint8_t sub[32], brd[32], both[64], want[32];
     for (int i = 0; i < 32; i++) {
         sub[i] = (uint8_t)i;
         brd[i] = (uint8_t)(0xff - i);
@@ -194,19 +257,11 @@ static void test_connection_nonce(void)
     fault_arm(0, FAULT_FAIL);
     CHECK(EVP_Digest(both, sizeof both, want, &wl, EVP_sha256(), NULL));
     CHECK_EQ_INT(wl, 32);
-    for (size_t m = 0; m < sizeof MODES / sizeof MODES[0]; m++) {
-        unsigned long n = 1;
-        for (; n < MAX_CALLS; n++) {
-            lpsp_error e;
-            memset(&e, 0, sizeof e);
-            fault_arm(n, MODES[m]);
-            lpsp_status st = lpsp_connection_nonce(V(sub, 32), V(brd, 32), out, &e);
-            if (faulted_run_ok(st, &e, "connection nonce", n)) {
-                CHECK_EQ_INT(st, LPSP_OK);
-                CHECK_MEM(out, 32, want, 32);
-                break;
-            }
-        }
+    fault_op op = {
+        .kind = OP_CONNECTION_NONCE, .what = "connection nonce", .cap = 32, .a = V(sub, 32), .b = V(brd, 32)};
+    op_result r;
+    for (size_t m = 0; m < N_MODES; m++) {
+        unsigned long n = sweep(&op, MODES[m], V(want, 32), &r);
         CHECK_EQ_INT(n, 2); /* one EVP_Digest */
     }
     fault_arm(0, FAULT_FAIL);
@@ -269,7 +324,7 @@ static void etag_setup(void)
     fill(key3, sizeof key3, 'c');
     fill(glob1, sizeof glob1, 'd');
     fill(glob2, sizeof glob2, 'e');
-    static const char rec[] = "http://127.0.0.1:3002/v1/recover";
+    static const char rec[] = FIXTURE_RECOVER;
     lpsp_sl_entry ex[N_EXACT] = {{V(key1, sizeof key1), 1, S(rec)},
                                  {V(key2, sizeof key2), 0, S("")},
                                  {V(key3, sizeof key3), 1, S(rec)}};
@@ -281,55 +336,37 @@ static void etag_setup(void)
 
 static void test_etag_compute(void)
 {
-    for (size_t m = 0; m < sizeof MODES / sizeof MODES[0]; m++) {
-        unsigned long n = 1;
-        for (; n < MAX_CALLS; n++) {
-            uint8_t etag[64];
-            lpsp_error e;
-            memset(&e, 0, sizeof e);
-            fault_arm(n, MODES[m]);
-            lpsp_status st =
-                lpsp_etag_compute(V(big_url, sizeof big_url), EXACT, N_EXACT, GLOBS, N_GLOBS, 1, etag, &e);
-            if (faulted_run_ok(st, &e, "etag compute", n)) {
-                CHECK_EQ_INT(st, LPSP_OK);
-                CHECK_MEM(etag, 64, ETAG, 64);
-                break;
-            }
-        }
+    fault_op op = {.kind = OP_ETAG_COMPUTE,
+                   .what = "etag compute",
+                   .cap = 64,
+                   .a = V(big_url, sizeof big_url),
+                   .ex = EXACT,
+                   .n_ex = N_EXACT,
+                   .gl = GLOBS,
+                   .n_gl = N_GLOBS};
+    op_result r;
+    for (size_t m = 0; m < N_MODES; m++) {
+        unsigned long n = sweep(&op, MODES[m], V(ETAG, 64), &r);
         CHECK(n > 5 && n < MAX_CALLS);
     }
     fault_arm(0, FAULT_FAIL);
 }
 
-/* The streaming builder: after a failed step the builder is inactive, and
- * every later step refuses (no etag of a partial document). Returns the
- * number of faulted runs. */
+/* The streaming builder (etag_stream_build) under faults; want is the
+ * etag. Returns the number of runs with a fault. */
 static unsigned long etag_stream(lpsp_view url, const lpsp_sl_entry *ex, int n_ex, const lpsp_sl_entry *gl,
                                  int n_gl, const uint8_t want[64])
 {
-    unsigned long n = 1;
-    for (; n < MAX_CALLS; n++) {
-        lpsp_etag_builder b;
-        uint8_t etag[64];
-        lpsp_error e;
-        memset(&e, 0, sizeof e);
-        fault_arm(n, FAULT_FAIL);
-        lpsp_status st = lpsp_etag_begin(&b, url, 1, &e);
-        for (int i = 0; st == LPSP_OK && i < n_ex; i++)
-            st = lpsp_etag_add_exact(&b, ex[i].key, ex[i].recovery, &e);
-        for (int i = 0; st == LPSP_OK && i < n_gl; i++)
-            st = lpsp_etag_add_glob(&b, gl[i].key, gl[i].recovery, &e);
-        if (st == LPSP_OK) st = lpsp_etag_finish(&b, etag, &e);
-        if (faulted_run_ok(st, &e, "etag stream", n)) {
-            CHECK_EQ_INT(st, LPSP_OK);
-            CHECK_MEM(etag, 64, want, 64);
-            break;
-        }
-        CHECK(!b.active);
-        lpsp_error e2;
-        CHECK_EQ_INT(lpsp_etag_add_glob(&b, S("z"), S(""), &e2), LPSP_E_INVALID_ARGUMENT);
-        CHECK_EQ_INT(lpsp_etag_finish(&b, etag, &e2), LPSP_E_INVALID_ARGUMENT);
-    }
+    fault_op op = {.kind = OP_ETAG_STREAM,
+                   .what = "etag stream",
+                   .cap = 64,
+                   .a = url,
+                   .ex = ex,
+                   .n_ex = n_ex,
+                   .gl = gl,
+                   .n_gl = n_gl};
+    op_result r;
+    unsigned long n = sweep(&op, FAULT_FAIL, V(want, 64), &r);
     CHECK(n < MAX_CALLS);
     fault_arm(0, FAULT_FAIL);
     return n - 1;
@@ -394,24 +431,18 @@ static size_t set_subscriptions_body(uint8_t *out)
 
 static void test_set_subscriptions(void)
 {
-    static uint8_t body[16384], out[16384];
+    static uint8_t body[16384];
+    op_result r;
     size_t len = set_subscriptions_body(body);
     /* parse: the etag is recomputed while the entries are read */
-    unsigned long n = 1;
-    for (; n < MAX_CALLS; n++) {
-        lpsp_sl_msg m;
-        lpsp_error e;
-        memset(&e, 0, sizeof e);
-        fault_arm(n, FAULT_FAIL);
-        lpsp_status st = lpsp_sl_parse(LPSP_SL_SET_SUBSCRIPTIONS, body, len, 0, &m, &e);
-        if (faulted_run_ok(st, &e, "SET_SUBSCRIPTIONS parse", n)) {
-            CHECK_EQ_INT(st, LPSP_OK);
-            CHECK_EQ_INT(m.exact_count, N_EXACT);
-            CHECK_EQ_INT(m.glob_count, N_GLOBS);
-            CHECK_MEM(m.url.ptr, m.url.len, big_url, sizeof big_url);
-            break;
-        }
-    }
+    fault_op parse = {.kind = OP_SL_PARSE,
+                      .what = "SET_SUBSCRIPTIONS parse",
+                      .body = LPSP_SL_SET_SUBSCRIPTIONS,
+                      .a = V(body, len)};
+    unsigned long n = sweep(&parse, FAULT_FAIL, V(NULL, 0), &r);
+    CHECK_EQ_INT(r.sl.exact_count, N_EXACT);
+    CHECK_EQ_INT(r.sl.glob_count, N_GLOBS);
+    CHECK_MEM(r.sl.url.ptr, r.sl.url.len, big_url, sizeof big_url);
     CHECK(n > 5 && n < MAX_CALLS);
 
     /* serialize: the serializer refuses an etag it cannot recompute */
@@ -424,18 +455,8 @@ static void test_set_subscriptions(void)
     m.n_exact = N_EXACT;
     m.globs = GLOBS;
     m.n_globs = N_GLOBS;
-    for (n = 1; n < MAX_CALLS; n++) {
-        size_t w = 0;
-        lpsp_error e;
-        memset(&e, 0, sizeof e);
-        fault_arm(n, FAULT_FAIL);
-        lpsp_status st = lpsp_sl_serialize(&m, out, sizeof out, &w, &e);
-        if (faulted_run_ok(st, &e, "SET_SUBSCRIPTIONS serialize", n)) {
-            CHECK_EQ_INT(st, LPSP_OK);
-            CHECK_MEM(out, w, body, len);
-            break;
-        }
-    }
+    fault_op ser = {.kind = OP_SL_SERIALIZE, .what = "SET_SUBSCRIPTIONS serialize", .cap = 16384, .sl = &m};
+    n = sweep(&ser, FAULT_FAIL, V(body, len), &r);
     CHECK(n > 5 && n < MAX_CALLS);
     fault_arm(0, FAULT_FAIL);
 }
@@ -447,6 +468,20 @@ static void test_set_subscriptions(void)
  * RECEIVE digest check, in the parser and the serializer. The digest is
  * computed here with the one-shot EVP_Digest before any fault is armed. */
 static uint8_t NOTE[300], NOTE_SHA[64];
+
+/* A message that carries NOTE and its digest, serialized once without
+ * faults into wire: under faults the serializer (ser) writes wire again and
+ * the parser (parse, of wire) gives NOTE back. */
+static void digest_sweeps(const fault_op *ser, const fault_op *parse, const uint8_t *wire, size_t len)
+{
+    op_result r;
+    unsigned long n = sweep(ser, FAULT_FAIL, V(wire, len), &r);
+    CHECK(n > 1 && n < MAX_CALLS);
+    n = sweep(parse, FAULT_FAIL, V(NULL, 0), &r);
+    lpsp_view note = parse->kind == OP_PARSE ? r.msg.payload : r.sl.message;
+    CHECK_MEM(note.ptr, note.len, NOTE, sizeof NOTE);
+    CHECK(n > 1 && n < MAX_CALLS);
+}
 
 static void stateful_digest_case(lpsp_direction dir, uint16_t type, lpsp_variant variant, const char *what)
 {
@@ -468,33 +503,9 @@ static void stateful_digest_case(lpsp_direction dir, uint16_t type, lpsp_variant
     fault_arm(0, FAULT_FAIL);
     CHECK_EQ_INT(lpsp_serialize(&m, 1, wire, sizeof wire, &len, &e), LPSP_OK);
     CHECK(fault_calls() > 0); /* the serializer checks the digest */
-
-    unsigned long n = 1;
-    for (; n < MAX_CALLS; n++) {
-        static uint8_t out[1024];
-        size_t w = 0;
-        memset(&e, 0, sizeof e);
-        fault_arm(n, FAULT_FAIL);
-        lpsp_status st = lpsp_serialize(&m, 1, out, sizeof out, &w, &e);
-        if (faulted_run_ok(st, &e, what, n)) {
-            CHECK_EQ_INT(st, LPSP_OK);
-            CHECK_MEM(out, w, wire, len);
-            break;
-        }
-    }
-    CHECK(n > 1 && n < MAX_CALLS);
-    for (n = 1; n < MAX_CALLS; n++) {
-        lpsp_msg p;
-        memset(&e, 0, sizeof e);
-        fault_arm(n, FAULT_FAIL);
-        lpsp_status st = lpsp_parse(dir, wire, len, 0, &p, &e);
-        if (faulted_run_ok(st, &e, what, n)) {
-            CHECK_EQ_INT(st, LPSP_OK);
-            CHECK_MEM(p.payload.ptr, p.payload.len, NOTE, sizeof NOTE);
-            break;
-        }
-    }
-    CHECK(n > 1 && n < MAX_CALLS);
+    fault_op ser = {.kind = OP_SERIALIZE, .what = what, .cap = 1024, .msg = &m};
+    fault_op parse = {.kind = OP_PARSE, .what = what, .dir = dir, .a = V(wire, len)};
+    digest_sweeps(&ser, &parse, wire, len);
     fault_arm(0, FAULT_FAIL);
 }
 
@@ -508,7 +519,7 @@ static void test_message_digests(void)
     stateful_digest_case(LPSP_B2S, LPSP_B2S_ENABLE_ZSTD_CUSTOM, LPSP_VARIANT_NONE, "ENABLE_ZSTD_CUSTOM");
 
     /* stateless NOTIFY: serialize once without faults, then each way with */
-    static uint8_t wire[1024], out[1024];
+    static uint8_t wire[1024];
     lpsp_sl_msg m;
     lpsp_sl_msg_init(&m, LPSP_SL_NOTIFY);
     m.tracing = S("trace");
@@ -520,42 +531,18 @@ static void test_message_digests(void)
     memset(&e, 0, sizeof e);
     fault_arm(0, FAULT_FAIL);
     CHECK_EQ_INT(lpsp_sl_serialize(&m, wire, sizeof wire, &len, &e), LPSP_OK);
-    unsigned long n = 1;
-    for (; n < MAX_CALLS; n++) {
-        size_t w = 0;
-        memset(&e, 0, sizeof e);
-        fault_arm(n, FAULT_FAIL);
-        lpsp_status st = lpsp_sl_serialize(&m, out, sizeof out, &w, &e);
-        if (faulted_run_ok(st, &e, "stateless NOTIFY serialize", n)) {
-            CHECK_EQ_INT(st, LPSP_OK);
-            CHECK_MEM(out, w, wire, len);
-            break;
-        }
-    }
-    CHECK(n > 1 && n < MAX_CALLS);
-    for (n = 1; n < MAX_CALLS; n++) {
-        lpsp_sl_msg p;
-        memset(&e, 0, sizeof e);
-        fault_arm(n, FAULT_FAIL);
-        lpsp_status st = lpsp_sl_parse(LPSP_SL_NOTIFY, wire, len, 0, &p, &e);
-        if (faulted_run_ok(st, &e, "stateless NOTIFY parse", n)) {
-            CHECK_EQ_INT(st, LPSP_OK);
-            CHECK_MEM(p.message.ptr, p.message.len, NOTE, sizeof NOTE);
-            break;
-        }
-    }
-    CHECK(n > 1 && n < MAX_CALLS);
+    fault_op ser = {.kind = OP_SL_SERIALIZE, .what = "stateless NOTIFY serialize", .cap = 1024, .sl = &m};
+    fault_op parse = {
+        .kind = OP_SL_PARSE, .what = "stateless NOTIFY parse", .body = LPSP_SL_NOTIFY, .a = V(wire, len)};
+    digest_sweeps(&ser, &parse, wire, len);
 
     /* RECEIVE's Repr-Digest check */
-    for (n = 1; n < MAX_CALLS; n++) {
-        memset(&e, 0, sizeof e);
-        fault_arm(n, FAULT_FAIL);
-        lpsp_status st = lpsp_sl_check_digest(V(NOTE, sizeof NOTE), V(NOTE_SHA, 64), &e);
-        if (faulted_run_ok(st, &e, "lpsp_sl_check_digest", n)) {
-            CHECK_EQ_INT(st, LPSP_OK);
-            break;
-        }
-    }
+    fault_op check = {.kind = OP_SL_CHECK_DIGEST,
+                      .what = "lpsp_sl_check_digest",
+                      .a = V(NOTE, sizeof NOTE),
+                      .b = V(NOTE_SHA, 64)};
+    op_result r;
+    unsigned long n = sweep(&check, FAULT_FAIL, V(NULL, 0), &r);
     CHECK(n > 1 && n < MAX_CALLS);
     fault_arm(0, FAULT_FAIL);
 }
@@ -575,8 +562,7 @@ static void test_shim_active(void)
 
 int main(void)
 {
-    for (int i = 0; i < 64; i++)
-        SECRET[i] = (uint8_t)i;
+    fixture_secret(SECRET);
     test_shim_active();
     test_hmac_example();
     test_hmac_large_fields();

@@ -2,14 +2,9 @@
  * websocket URL formatting (signed lower-case hex) and strict parsing. */
 #include <stdint.h>
 
+#include "fixtures.h"
 #include "lpsp.h"
 #include "test.h"
-
-static lpsp_view V(const void *p, size_t n)
-{
-    lpsp_view v = {(const uint8_t *)p, n};
-    return v;
-}
 
 static const char NONCE_B64[] = "/eq5rPNxA2K9JljNyaKej5x1f8+YEWA6jER80dkVEQg=";
 
