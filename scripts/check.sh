@@ -5,8 +5,8 @@
 #   scripts/check.sh "SIDE TARGETS" TARGET...
 #
 # The side lane (its targets in the first argument, run in that order) holds
-# the checks that mostly wait on live peers and on pip, so they overlap with
-# the compile- and CPU-bound main lane (every other TARGET, in order). Both
+# the Python-bound checks (runners, live peers, pip), so they overlap with the
+# compile-bound main lane (every other TARGET, in order). Both
 # lanes start after the shared prerequisites (bootstrap, the lpsp tool) are
 # built, so neither builds them twice. The side lane's output is kept in
 # build/check/side.log and printed when it ends. Each lane stops at its first
