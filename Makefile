@@ -38,7 +38,7 @@ include codec/codec.mk
 
 # make check runs the targets in two lanes (scripts/check.sh): the side lane
 # holds the Python-bound checks (runners, live peers, pip, the mutation
-# sample), beside the compile-bound rest; about 9 of 13 minutes of work each.
+# sample), beside the compile-bound rest (about 8.5 minutes each on 2 cores).
 CHECK_SIDE := conformance-check dist-check peer-check mutation-sample
 check: $(BOOT)
 	@MAKE="$(MAKE)" BUILD="$(BUILD)" scripts/check.sh "$(filter $(CHECK_SIDE),$(CHECK_TARGETS))" $(CHECK_TARGETS)
