@@ -8,8 +8,13 @@
 /* ------------------------------------------------------------------ */
 /* The protocol as data                                                */
 
+/* Header names are at most NAME_MAX_LEN bytes (x-decompressed-length has
+ * 21): a longer one in the table does not compile. */
+#define NAME_MAX_LEN 24
+#define H_NAME_LEN(name) \
+    ((uint8_t)(sizeof(name) - 1 + 0 * sizeof(char[sizeof(name) <= NAME_MAX_LEN + 1 ? 1 : -1])))
 #define H(name, kind, maxw, wmode, slot, part0) \
-    { name, (uint8_t)(sizeof(name) - 1), kind, maxw, wmode, slot, part0 }
+    { name, H_NAME_LEN(name), kind, maxw, wmode, slot, part0 }
 
 #define AUTH H("authorization", LPSP_K_AUTH, 0, 0, LPSP_SLOT_AUTH, 0)
 #define TRACING H("x-tracing", LPSP_K_BLOB, 0, 0, LPSP_SLOT_TRACING, 0)
@@ -184,15 +189,27 @@ typedef struct {
     uint8_t present[MAX_HDRS];
 } hdrvals;
 
-static int name_matches(const uint8_t *n, size_t len, const lpsp_hdr *h)
+/* Eight ASCII bytes with A-Z made lower case: bit 7 of a byte of
+ * (w + 0x3f..) & ~(w + 0x25..) is set exactly for 'A'..'Z', and no carry
+ * crosses a byte because every byte is below 0x80. */
+static uint64_t fold_az8(uint64_t w)
 {
-    if (len != h->name_len) return 0;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t c = n[i];
-        if (c >= 'A' && c <= 'Z') c = (uint8_t)(c + 32);
-        if (c != (uint8_t)h->name[i]) return 0;
-    }
-    return 1;
+    uint64_t upper = (w + 0x3f3f3f3f3f3f3f3fu) & ~(w + 0x2525252525252525u) & 0x8080808080808080u;
+    return w | (upper >> 2);
+}
+
+/* The index in d of the header called `name` (ASCII, A-Z folded), or -1.
+ * The name is folded once, a word at a time, and compared with memcmp, so
+ * the work per byte does not grow with the number of candidate headers. */
+static int find_header(const lpsp_msgdef *d, lpsp_view name)
+{
+    uint64_t w[NAME_MAX_LEN / 8] = {0};
+    if (name.len > sizeof w) return -1; /* longer than every header name */
+    memcpy(w, name.ptr, name.len);
+    for (size_t i = 0; i < NAME_MAX_LEN / 8; i++) w[i] = fold_az8(w[i]);
+    for (uint8_t i = 0; i < d->n; i++)
+        if (d->hdrs[i].name_len == name.len && memcmp(w, d->hdrs[i].name, name.len) == 0) return i;
+    return -1;
 }
 
 static lpsp_status read_value(lpsp_cursor *c, const char *field, lpsp_view *out, size_t *off,
@@ -223,18 +240,11 @@ static lpsp_status read_expanded(lpsp_cursor *c, const lpsp_msgdef *d, hdrvals *
         name_off = lpsp_cursor_off(c);
         if (lpsp_take(c, lpsp_dec16be(b.ptr), &name))
             return lpsp_fail(err, LPSP_E_TRUNCATED, name_off, NULL, "header name cut short");
-        for (size_t i = 0; i < name.len; i++)
-            if (name.ptr[i] >= 0x80)
-                return lpsp_fail(err, LPSP_E_BAD_HEADER_NAME, name_off + i, NULL,
-                                 "header name is not ASCII");
-        const char *field = NULL;
-        int idx = -1;
-        for (uint8_t i = 0; i < d->n; i++)
-            if (name_matches(name.ptr, name.len, &d->hdrs[i])) {
-                idx = i;
-                field = d->hdrs[i].name;
-                break;
-            }
+        size_t ascii = lpsp_ascii_prefix(name.ptr, name.len);
+        if (ascii != name.len)
+            return lpsp_fail(err, LPSP_E_BAD_HEADER_NAME, name_off + ascii, NULL, "header name is not ASCII");
+        int idx = find_header(d, name); /* fold_az8 needs the ASCII check above */
+        const char *field = idx >= 0 ? d->hdrs[idx].name : NULL;
         lpsp_status st = read_value(c, field, &val, &val_off, err);
         if (st != LPSP_OK) return st;
         if (idx >= 0) {

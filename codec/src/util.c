@@ -27,15 +27,25 @@ lpsp_status lpsp_sha512_matches(lpsp_view data, lpsp_view digest, lpsp_error *er
 
 const uint8_t lpsp_empty_bytes[1] = {0};
 
+size_t lpsp_ascii_prefix(const uint8_t *s, size_t len)
+{
+    size_t i = 0;
+    for (; len - i >= 8; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080u) break;
+    }
+    while (i < len && s[i] < 0x80) i++;
+    return i;
+}
+
 size_t lpsp_utf8_valid_prefix(const uint8_t *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
+        i += lpsp_ascii_prefix(s + i, len - i);
+        if (i == len) break;
+        uint8_t c = s[i]; /* >= 0x80 */
         size_t need;
         uint8_t lo = 0x80, hi = 0xbf;
         if (c >= 0xc2 && c <= 0xdf) {
