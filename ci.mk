@@ -21,8 +21,8 @@ ACTIONLINT         := $(ACTIONLINT_DIR)/actionlint
 SHELLCHECK         ?= shellcheck
 CI_WORKFLOWS       := $(sort $(wildcard .github/workflows/*.yml .github/workflows/*.yaml)) \
                       examples/ci/github-actions.yml
-CI_SCRIPTS         := examples/ci/lpsp-conformance.sh scripts/check_workflows.sh scripts/check.sh .ci/run \
-                      fuzz/campaign.sh fuzz/oss-fuzz/speed.sh fuzz/options_flags.sh fuzz/grow_corpus.sh
+CI_SCRIPTS         := .ci/run $(sort $(wildcard scripts/*.sh fuzz/*.sh fuzz/oss-fuzz/*.sh examples/ci/*.sh \
+                                            .clusterfuzzlite/*.sh))
 
 .PHONY: workflows-check actionlint
 

@@ -8,7 +8,7 @@ bin=$1; seeds=$2; dict=$3; out=$4
 rm -rf "$out"; mkdir -p "$out"
 # A few seeds are enough for a smoke run and keep the calibration short.
 mkdir -p "$out/in"
-ls "$seeds" | head -n 20 | while read -r f; do cp "$seeds/$f" "$out/in/"; done
+find "$seeds" -maxdepth 1 -type f | sort | head -n 20 | while read -r f; do cp "$f" "$out/in/"; done
 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 \
     afl-fuzz -V 10 -i "$out/in" -o "$out/out" -x "$dict" -- "$bin" >"$out/afl.log" 2>&1 || {
     tail -20 "$out/afl.log" >&2; echo "afl-smoke: afl-fuzz failed" >&2; exit 1; }

@@ -20,6 +20,7 @@ if [ -n "$missing" ]; then
         echo "bootstrap: installing Debian packages:$missing"
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -q
+        # shellcheck disable=SC2086 # a list of package names, split on purpose
         apt-get install -y -q $missing
     else
         echo "bootstrap: missing Debian packages:$missing" >&2

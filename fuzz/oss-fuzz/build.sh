@@ -18,34 +18,40 @@ cd "$proj"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-std="-std=c11 -D_POSIX_C_SOURCE=200809L -Icodec/include -Icodec/src -Ifuzz"
+# The flag variables are word lists (OSS-Fuzz's convention): split them once.
+read -r -a cc <<<"$CC"
+read -r -a cxx <<<"$CXX"
+read -r -a cflags <<<"$CFLAGS"
+read -r -a cxxflags <<<"$CXXFLAGS"
+read -r -a engine <<<"$LIB_FUZZING_ENGINE"
+std=(-std=c11 -D_POSIX_C_SOURCE=200809L -Icodec/include -Icodec/src -Ifuzz)
 
 # The harness gets the sanitizers but no coverage instrumentation (as in
 # fuzz/fuzz.mk): only the codec's edges and comparisons guide the fuzzer.
-nocov=""
+nocov=()
 case "$CFLAGS" in
-*fuzzer-no-link* | *sanitize-coverage=*) nocov="-fsanitize-coverage-ignorelist=$proj/fuzz/oss-fuzz/harness.ignorelist" ;;
+*fuzzer-no-link* | *sanitize-coverage=*) nocov=("-fsanitize-coverage-ignorelist=$proj/fuzz/oss-fuzz/harness.ignorelist") ;;
 esac
-codec_objs=""
+codec_objs=()
 for src in codec/src/*.c; do
     o=$work/$(basename "$src" .c).o
-    $CC $CFLAGS $std -c "$src" -o "$o"
-    codec_objs="$codec_objs $o"
+    "${cc[@]}" "${cflags[@]}" "${std[@]}" -c "$src" -o "$o"
+    codec_objs+=("$o")
 done
-objs=$codec_objs
+objs=("${codec_objs[@]}")
 for src in fuzz/fz_common.c fuzz/fz_layout.c fuzz/fz_selfcheck.c \
            fuzz/oracle_stateful.c fuzz/oracle_stateless.c fuzz/oracle_text.c; do
     o=$work/$(basename "$src" .c).o
-    $CC $CFLAGS $nocov $std -c "$src" -o "$o"
-    objs="$objs $o"
+    "${cc[@]}" "${cflags[@]}" "${nocov[@]}" "${std[@]}" -c "$src" -o "$o"
+    objs+=("$o")
 done
 
 # Rows: name source dict enum-names... (the names become -DFZ_TARGET=a,b).
 sed -e 's/#.*//' fuzz/targets.txt | awk 'NF>=4' | while read -r name source dict names; do
     target=$(echo "$names" | tr -s ' ' ',')
-    $CC $CFLAGS $std -DFZ_TARGET="$target" -c "fuzz/$source" -o "$work/$name.o"
+    "${cc[@]}" "${cflags[@]}" "${std[@]}" -DFZ_TARGET="$target" -c "fuzz/$source" -o "$work/$name.o"
     # The engine library is C++; link with $CXX.
-    $CXX $CXXFLAGS "$work/$name.o" $objs $LIB_FUZZING_ENGINE -lcrypto -o "$OUT/$name"
+    "${cxx[@]}" "${cxxflags[@]}" "$work/$name.o" "${objs[@]}" "${engine[@]}" -lcrypto -o "$OUT/$name"
     rm -f "$OUT/${name}_seed_corpus.zip"
     if [ -d "corpus/$name" ] && [ -n "$(ls "corpus/$name")" ]; then
         (cd "corpus/$name" && zip -q -r "$OUT/${name}_seed_corpus.zip" .)
@@ -58,6 +64,6 @@ done
 # baseline of fuzz/oss-fuzz/speed.sh (fuzz/control.c: one lpsp_parse, no
 # oracle), built with the same flags.
 if [ -n "${LPSP_FUZZ_CONTROL:-}" ]; then
-    $CC $CFLAGS $std -c fuzz/control.c -o "$work/control.o"
-    $CXX $CXXFLAGS "$work/control.o" $codec_objs $LIB_FUZZING_ENGINE -lcrypto -o "$OUT/control"
+    "${cc[@]}" "${cflags[@]}" "${std[@]}" -c fuzz/control.c -o "$work/control.o"
+    "${cxx[@]}" "${cxxflags[@]}" "$work/control.o" "${codec_objs[@]}" "${engine[@]}" -lcrypto -o "$OUT/control"
 fi

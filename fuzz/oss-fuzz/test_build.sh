@@ -18,7 +18,8 @@ CXXFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only -fsanitize=address,fuzz
 LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT="$out" SRC="$(cd "$work/src" && pwd)" \
     fuzz/oss-fuzz/build.sh
 n=0
-for t in $(sed -e 's/#.*//' fuzz/targets.txt | awk 'NF>=4{print $1}'); do
+sed -e 's/#.*//' fuzz/targets.txt | awk 'NF>=4{print $1}' >"$work/targets"
+while read -r t <&3; do
     for f in "$out/$t" "$out/$t.dict" "$out/${t}_seed_corpus.zip" "$out/$t.options"; do
         [ -s "$f" ] || { echo "oss-fuzz test: missing $f" >&2; exit 1; }
     done
@@ -33,5 +34,5 @@ for t in $(sed -e 's/#.*//' fuzz/targets.txt | awk 'NF>=4{print $1}'); do
     # With a seed corpus, libFuzzer counts the seeds in its runs too.
     grep -q "^Done [0-9][0-9]* runs" "$work/$t.log" || { echo "oss-fuzz test: $t did not finish its runs" >&2; exit 1; }
     n=$((n + 1))
-done
+done 3<"$work/targets"
 echo "oss-fuzz test: build.sh produced $n targets with seed corpora, dictionaries and options files; each ran its seeds and 100 generated inputs"
