@@ -38,23 +38,29 @@ static const char *opts_name(unsigned opts)
     return names[opts & 3];
 }
 
-/* lpsp_parse plus every invariant of its result. */
+/* parse_checked only, never passed to the codec: the caller has the SHA-512
+ * of the body from its own digest fix-up and compares the parsed digest
+ * bytes with it, so an accepted NOTIFY's digest is not hashed again here. */
+enum { FZ_DIGEST_KNOWN = 1u << 8 };
+
+/* lpsp_parse plus every invariant of its result; the error goes to *err
+ * when err is not NULL. */
 static lpsp_status parse_checked(lpsp_direction dir, const uint8_t *buf, size_t len, unsigned opts,
-                                 lpsp_msg *m)
+                                 lpsp_msg *m, lpsp_error *err)
 {
-    lpsp_error e;
+    lpsp_error local, *e = err ? err : &local;
     memset(m, 0, sizeof *m);
-    memset(&e, 0, sizeof e);
+    memset(e, 0, sizeof *e);
     fz_alloc_begin();
-    lpsp_status st = lpsp_parse(dir, buf, len, opts, m, &e);
+    lpsp_status st = lpsp_parse(dir, buf, len, opts & ~(unsigned)FZ_DIGEST_KNOWN, m, e);
     fz_alloc_end(opts_name(opts));
     if (st != LPSP_OK) {
-        fz_check_parse_error(opts_name(opts), st, &e, len, opts & LPSP_PARSE_SKIP_DIGEST);
+        fz_check_parse_error(opts_name(opts), st, e, len, opts & LPSP_PARSE_SKIP_DIGEST);
         if (opts & LPSP_PARSE_COMPAT)
             FZ_ASSERT(st != LPSP_E_BAD_FLAGS && st != LPSP_E_TRAILING_BYTES,
-                      "compat mode rejected with %s (%s)", lpsp_status_name(st), e.reason);
+                      "compat mode rejected with %s (%s)", lpsp_status_name(st), e->reason);
         if (len >= 4 && (buf[1] & 1))
-            FZ_ASSERT(st != LPSP_E_MISSING_HEADER, "missing_header in minimal mode (%s)", e.reason);
+            FZ_ASSERT(st != LPSP_E_MISSING_HEADER, "missing_header in minimal mode (%s)", e->reason);
         if (len < 4)
             FZ_ASSERT(st == LPSP_E_TRUNCATED, "%zu-byte input: %s, not truncated", len, lpsp_status_name(st));
         return st;
@@ -91,7 +97,7 @@ static lpsp_status parse_checked(lpsp_direction dir, const uint8_t *buf, size_t 
     if (m->variant == LPSP_VARIANT_CONTINUATION) FZ_ASSERT(m->part_id != 0, "continuation with part id 0");
     if (m->variant == LPSP_VARIANT_COMPRESSED || m->variant == LPSP_VARIANT_START_COMPRESSED)
         FZ_ASSERT(m->compressor_id != 0, "compressed variant with compressor 0");
-    if (m->variant == LPSP_VARIANT_UNCOMPRESSED && !(opts & LPSP_PARSE_SKIP_DIGEST)) {
+    if (m->variant == LPSP_VARIANT_UNCOMPRESSED && !(opts & (LPSP_PARSE_SKIP_DIGEST | FZ_DIGEST_KNOWN))) {
         uint8_t d[64];
         SHA512(m->payload.ptr ? m->payload.ptr : (const uint8_t *)"", m->payload.len, d);
         FZ_ASSERT(m->sha512.len == 64 && memcmp(d, m->sha512.ptr, 64) == 0,
@@ -212,7 +218,7 @@ static void check_prefix(const lpsp_msg *m, const uint8_t *b, size_t len, size_t
     uint8_t *p = scratch + (len - k);
     memcpy(p, b, k);
     lpsp_msg pm;
-    lpsp_status st = parse_checked(m->direction, p, k, LPSP_PARSE_SKIP_DIGEST, &pm);
+    lpsp_status st = parse_checked(m->direction, p, k, LPSP_PARSE_SKIP_DIGEST, &pm, NULL);
     if (body_cut_ok && k >= body_start) {
         FZ_ASSERT(st == LPSP_OK, "%s: prefix of %zu/%zu bytes (cut in the body at %zu) rejected as %s",
                   lpsp_type_name(m->direction, m->type), k, len, k - body_start, lpsp_status_name(st));
@@ -260,8 +266,8 @@ static void strict_oracles(const lpsp_msg *m, const uint8_t *b, size_t len, int 
     lpsp_msg rm;
     /* Light inputs parse the re-serialization with digests skipped: its body
      * and digest bytes are compared with m's, whose digest the full parse of
-     * the input checked, so a second SHA-512 would repeat that check. */
-    lpsp_status st = parse_checked(m->direction, r, rlen, heavy ? 0 : LPSP_PARSE_SKIP_DIGEST, &rm);
+     * the fixed-up input checked, so a second SHA-512 would repeat that check. */
+    lpsp_status st = parse_checked(m->direction, r, rlen, heavy ? 0 : LPSP_PARSE_SKIP_DIGEST, &rm, NULL);
     FZ_ASSERT(st == LPSP_OK, "re-serialized %s rejected: %s", lpsp_type_name(m->direction, m->type),
               lpsp_status_name(st));
     FZ_ASSERT_EQ(&rm, m, 1, 1, "parse(serialize(parse(x))) vs parse(x)");
@@ -290,13 +296,66 @@ static void strict_oracles(const lpsp_msg *m, const uint8_t *b, size_t len, int 
     size_t olen = 0;
     uint8_t *o = serialize_checked(m, !minimal, 1, 1, &olen);
     lpsp_msg om;
-    st = parse_checked(m->direction, o, olen, 0, &om);
+    st = parse_checked(m->direction, o, olen, 0, &om, NULL);
     FZ_ASSERT(st == LPSP_OK, "re-serialized in the other mode: %s", lpsp_status_name(st));
     FZ_ASSERT_EQ(&om, m, 0, 1, "other header mode round trip");
     free(o);
     free(r);
 
     check_prefixes(m, b, len);
+}
+
+/* Whether the strict parser checks a digest of this type: NOTIFY's
+ * x-compressed-sha512 and ENABLE_ZSTD_CUSTOM's x-sha512 (only strictly,
+ * QK-12). A stream part's x-compressed-sha512 covers the whole
+ * notification, which one part does not hold, and is not checked. */
+static int digest_checked(const lpsp_msg *m)
+{
+    return (m->direction == LPSP_S2B && m->type == LPSP_S2B_NOTIFY) ||
+           (m->direction == LPSP_B2S && m->type == LPSP_B2S_ENABLE_ZSTD_CUSTOM);
+}
+
+static int field_is(const lpsp_error *e, const char *name)
+{
+    return e->field && strcmp(e->field, name) == 0;
+}
+
+/* The same rejection: status, offset, field and reason. */
+static int same_error(const lpsp_error *a, const lpsp_error *b)
+{
+    return a->status == b->status && a->status != LPSP_OK && a->offset == b->offset &&
+           (a->field == b->field || (b->field && field_is(a, b->field))) && strcmp(a->reason, b->reason) == 0;
+}
+
+/* Whether the compat parse of buf could end otherwise than the strict parse
+ * (both with digests skipped) that rejected it with e. Compat mode only
+ * drops checks (QK-03, -04, -05, -06, -11, -13, -21 and the digest of
+ * QK-12) and adds none. So when strict stopped at a check compat makes too,
+ * every check before it passed strictly and passes in compat as well, with
+ * the same values read, and compat stops at the same check: only a
+ * rejection by a dropped check can end differently (in compat, later checks
+ * run, and may accept). In minimal mode the first failing header is kept
+ * until every header is read and a truncation wins: the same in both modes.
+ * Heavy inputs assert the "same" answer. */
+static int compat_may_differ(lpsp_direction dir, const uint8_t *buf, const lpsp_error *e)
+{
+    switch (e->status) {
+    /* QK-21; QK-03, QK-04, QK-06 (every invalid_value of the stateful
+     * parser); QK-11; QK-12 (not seen with digests skipped). */
+    case LPSP_E_BAD_FLAGS:
+    case LPSP_E_INVALID_VALUE:
+    case LPSP_E_TRAILING_BYTES:
+    case LPSP_E_HASH_MISMATCH: return 1;
+    case LPSP_E_MISSING_HEADER: /* QK-05: compat defaults x-initial-dict */
+        return !e->field || field_is(e, "x-initial-dict");
+    case LPSP_E_LENGTH_MISMATCH: { /* QK-13: a stream's first part longer than the whole */
+        uint16_t type = (uint16_t)((buf[2] << 8) | buf[3]);
+        int stream = (dir == LPSP_S2B && type == LPSP_S2B_NOTIFY_STREAM) ||
+                     (dir == LPSP_B2S && type == LPSP_B2S_RECEIVE_STREAM);
+        return stream && !field_is(e, "x-decompressed-length");
+    }
+    default: return 0;
+    }
 }
 
 /* exact_heap: data is already a heap block of exactly len bytes that the
@@ -306,89 +365,108 @@ static void stateful_message(lpsp_direction dir, const uint8_t *data, size_t len
     fz_api_selfcheck();
     uint8_t *buf = exact_heap ? (uint8_t *)(uintptr_t)data : fz_dup(data, len);
     /* Heavy inputs get every oracle; while fuzzing, light inputs skip the
-     * cross-checks that only repeat work (digest-skip equivalence, strict vs
-     * compat on accepted input, the other header mode, the fixed point, most
-     * prefixes). Replay is always heavy. */
+     * parses and cross-checks whose outcome is known (each prediction is
+     * asserted on heavy inputs): the full parse of the input, compat on an
+     * input strict accepts or rejects at a check compat also makes, the
+     * other header mode, the fixed point, most prefixes. Replay is always
+     * heavy. */
     int heavy = fz_heavy(data, len);
-    lpsp_msg ms, mf, mc;
-    lpsp_status st_full = parse_checked(dir, buf, len, 0, &mf);
-    lpsp_status st_skip = st_full;
-    if (heavy || st_full == LPSP_E_HASH_MISMATCH)
-        st_skip = parse_checked(dir, buf, len, LPSP_PARSE_SKIP_DIGEST, &ms);
-    else
-        ms = mf;
-    lpsp_status st_cskip = LPSP_OK;
-    if (heavy || st_skip != LPSP_OK)
-        st_cskip = parse_checked(dir, buf, len, LPSP_PARSE_COMPAT | LPSP_PARSE_SKIP_DIGEST, &mc);
-    else
-        mc = ms;
 
-    if (st_full == LPSP_OK) {
-        FZ_ASSERT(st_skip == LPSP_OK, "accepted with digest checks, rejected without (%s)",
-                  lpsp_status_name(st_skip));
-        FZ_ASSERT_EQ(&mf, &ms, 1, 1, "strict vs strict+skip-digest");
-    } else if (st_full != LPSP_E_HASH_MISMATCH) {
-        /* Skipping the digest only removes the digest check; checks after
-         * it (§3.1.6 step 11) may still reject. */
-        FZ_ASSERT(st_full == st_skip, "strict rejects as %s, strict+skip-digest as %s",
-                  lpsp_status_name(st_full), lpsp_status_name(st_skip));
+    /* Digests skipped first: most inputs are rejected before any digest
+     * check, and an accepted one gets its digest fixed up before the one
+     * full parse. */
+    lpsp_msg ms, mc, mf;
+    lpsp_error es, ec;
+    lpsp_status st_skip = parse_checked(dir, buf, len, LPSP_PARSE_SKIP_DIGEST, &ms, &es);
+    int differ = st_skip != LPSP_OK && compat_may_differ(dir, buf, &es);
+    lpsp_status st_cskip = st_skip;
+    mc = ms;
+    if (heavy || differ) {
+        st_cskip = parse_checked(dir, buf, len, LPSP_PARSE_COMPAT | LPSP_PARSE_SKIP_DIGEST, &mc, &ec);
+        if (st_skip == LPSP_OK) {
+            FZ_ASSERT(st_cskip == LPSP_OK, "strict accepts but compat rejects (%s)",
+                      lpsp_status_name(st_cskip));
+            FZ_ASSERT_EQ(&mc, &ms, 1, 1, "strict vs compat");
+        } else if (!differ) {
+            FZ_ASSERT(
+                same_error(&ec, &es),
+                "strict rejects as %s at %zu (%s: %s), so compat should too, but it gives %s at %zu (%s)",
+                lpsp_status_name(st_skip), es.offset, es.field ? es.field : "-", es.reason,
+                lpsp_status_name(st_cskip), ec.offset, st_cskip ? ec.reason : "accepted");
+        }
     }
-    if (st_skip == LPSP_OK) {
-        FZ_ASSERT(st_cskip == LPSP_OK, "strict accepts but compat rejects (%s)", lpsp_status_name(st_cskip));
-        FZ_ASSERT_EQ(&mc, &ms, 1, 1, "strict vs compat");
+
+    /* SHA-512 of the body, once, where the parser checks a digest. */
+    const lpsp_msg *acc = st_skip == LPSP_OK ? &ms : st_cskip == LPSP_OK ? &mc : NULL;
+    int digest = acc && digest_checked(acc) && acc->sha512.len == 64, fix = 0;
+    uint8_t d[64];
+    if (digest) {
+        SHA512(acc->payload.ptr ? acc->payload.ptr : (const uint8_t *)"", acc->payload.len, d);
+        fix = memcmp(d, acc->sha512.ptr, 64) != 0;
+    }
+
+    if (heavy) {
+        /* The full parse of the input: skipping digests removes the digest
+         * check and nothing else. */
+        lpsp_status st_full = parse_checked(dir, buf, len, 0, &mf, NULL);
+        if (st_skip == LPSP_OK) {
+            lpsp_status want = fix ? LPSP_E_HASH_MISMATCH : LPSP_OK;
+            FZ_ASSERT(st_full == want, "accepted with digests skipped; with digest checks %s, not %s",
+                      lpsp_status_name(st_full), lpsp_status_name(want));
+            if (st_full == LPSP_OK) FZ_ASSERT_EQ(&mf, &ms, 1, 1, "strict vs strict+skip-digest");
+        } else {
+            /* Checks after the digest (§3.1.6 step 11) may reject too. */
+            FZ_ASSERT(st_full == st_skip || st_full == LPSP_E_HASH_MISMATCH,
+                      "strict rejects as %s, strict+skip-digest as %s", lpsp_status_name(st_full),
+                      lpsp_status_name(st_skip));
+        }
     }
     if (st_cskip != LPSP_OK) {
         if (!exact_heap) free(buf);
         return;
     }
 
-    /* Fix up the SHA-512 trailer so the code behind the digest check runs. */
-    const lpsp_msg *acc = st_skip == LPSP_OK ? &ms : &mc;
-    uint8_t *b = buf;
-    if (acc->sha512.len == 64) {
-        uint8_t d[64];
-        SHA512(acc->payload.ptr ? acc->payload.ptr : (const uint8_t *)"", acc->payload.len, d);
-        if (memcmp(d, acc->sha512.ptr, 64) != 0) {
-            b = fz_dup(buf, len);
-            memcpy(b + (acc->sha512.ptr - buf), d, 64);
-        }
-    }
+    /* Fix up the digest so that the code behind the digest check runs: in
+     * place, as buf is ours and its original bytes are no longer needed (the
+     * views of ms and mc now show the fixed digest). */
+    if (fix) memcpy(buf + (acc->sha512.ptr - buf), d, 64);
 
-    lpsp_msg m2, mc2;
-    lpsp_status st2 = st_full;
-    if (b != buf || heavy)
-        st2 = parse_checked(dir, b, len, 0, &m2);
+    /* The full parses of the fixed-up input. Light inputs run only those
+     * that check a digest (without one they repeat the parses above), and
+     * take its SHA-512 from d: the parsed digest bytes are compared with
+     * ms's or mc's, which hold d. */
+    unsigned known = heavy ? 0 : FZ_DIGEST_KNOWN;
+    lpsp_msg m2 = ms, mc2;
+    lpsp_status st2 = st_skip, stc2 = LPSP_OK;
+    if (heavy || (digest && st_skip == LPSP_OK)) st2 = parse_checked(dir, buf, len, known, &m2, NULL);
+    if (heavy || (digest && st2 != LPSP_OK))
+        stc2 = parse_checked(dir, buf, len, LPSP_PARSE_COMPAT | known, &mc2, NULL);
     else
-        m2 = mf;
-    lpsp_status stc2 = LPSP_OK;
-    if (heavy || st2 != LPSP_OK)
-        stc2 = parse_checked(dir, b, len, LPSP_PARSE_COMPAT, &mc2);
-    else
-        mc2 = m2; /* light: no cross-mode parse of a strictly accepted fix-up */
+        mc2 = st2 == LPSP_OK ? m2 : mc;
     FZ_ASSERT(stc2 == LPSP_OK, "compat accepted with digests skipped, rejects the fixed-up input: %s",
               lpsp_status_name(stc2));
     if (st_skip == LPSP_OK) {
         FZ_ASSERT(st2 == LPSP_OK, "strict accepted with digests skipped, rejects the fixed-up input: %s",
                   lpsp_status_name(st2));
-        FZ_ASSERT_EQ(&m2, &ms, 1, 0, "fixed-up input vs original (digests skipped)");
+        FZ_ASSERT_EQ(&m2, &ms, 1, 1, "fixed-up input vs the parse with digests skipped");
         FZ_ASSERT_EQ(&mc2, &m2, 1, 1, "strict vs compat on the fixed-up input");
-        strict_oracles(&m2, b, len, heavy);
+        strict_oracles(&m2, buf, len, heavy);
     } else {
         /* Accepted by compat only: whatever the serializer accepts must
          * round-trip through the strict parser to the same fields. */
         FZ_ASSERT(st2 != LPSP_OK, "fixed-up input accepted strictly, original not even with digests skipped");
+        FZ_ASSERT_EQ(&mc2, &mc, 1, 1, "fixed-up input vs the compat parse with digests skipped");
         size_t rlen = 0;
         uint8_t *r = serialize_checked(&mc2, mc2.flags & 1, 0, heavy, &rlen);
         if (r) {
             lpsp_msg rm;
-            lpsp_status st = parse_checked(dir, r, rlen, 0, &rm);
+            lpsp_status st = parse_checked(dir, r, rlen, 0, &rm, NULL);
             FZ_ASSERT(st == LPSP_OK, "serializer output of a compat-parsed message rejected: %s",
                       lpsp_status_name(st));
             FZ_ASSERT_EQ(&rm, &mc2, 0, 1, "compat parse vs strict parse of its re-serialization");
             free(r);
         }
     }
-    if (b != buf) free(b);
     if (!exact_heap) free(buf);
 }
 
