@@ -82,11 +82,17 @@ FZ_MAIN_cov          := fuzz/replay.c
 FZ_ENGINES           := libfuzzer afl replay cov
 FZ_ENV_afl           := AFL_QUIET=1
 
+# Each engine's compiler and flags are recorded in $(FZ)/<engine>/flags,
+# rewritten only when they change: a change of flags rebuilds its objects.
 define fz_engine_rules
-$(FZ)/$(1)/codec/%.o: codec/src/%.c $(FZ_HDRS) | $(BOOT)
+$(FZ)/$(1)/flags: fz-flags-force
+	@mkdir -p $$(@D)
+	@echo '$(FZ_CC_$(1)) $(FZ_STD) $(FZ_CODEC_$(1)) | $(FZ_HARNESS_$(1)) | $(FZ_LINK_$(1))' | cmp -s - $$@ || \
+	  echo '$(FZ_CC_$(1)) $(FZ_STD) $(FZ_CODEC_$(1)) | $(FZ_HARNESS_$(1)) | $(FZ_LINK_$(1))' >$$@
+$(FZ)/$(1)/codec/%.o: codec/src/%.c $(FZ_HDRS) $(FZ)/$(1)/flags | $(BOOT)
 	@mkdir -p $$(@D)
 	$(FZ_ENV_$(1)) $(FZ_CC_$(1)) $(FZ_STD) $(FZ_CODEC_$(1)) -c $$< -o $$@
-$(FZ)/$(1)/harness/%.o: fuzz/%.c $(FZ_HDRS) | $(BOOT)
+$(FZ)/$(1)/harness/%.o: fuzz/%.c $(FZ_HDRS) $(FZ)/$(1)/flags | $(BOOT)
 	@mkdir -p $$(@D)
 	$(FZ_ENV_$(1)) $(FZ_CC_$(1)) $(FZ_STD) $(FZ_HARNESS_$(1)) -c $$< -o $$@
 endef
@@ -94,7 +100,7 @@ $(foreach e,$(FZ_ENGINES),$(eval $(call fz_engine_rules,$(e))))
 
 define fz_target_rules
 # A target without its options file is a build error.
-$(FZ)/$(2)/$(1): $(call fz_src,$(1)) $(call fz_opts,$(1)) $(call fz_harness_objs,$(2)) \
+$(FZ)/$(2)/$(1): $(call fz_src,$(1)) $(call fz_opts,$(1)) $(call fz_harness_objs,$(2)) $(FZ)/$(2)/flags \
                  $(FZ_CODEC_SRCS:codec/src/%.c=$(FZ)/$(2)/codec/%.o) $(FZ_MAIN_$(2)) $(FZ_HDRS) | $(BOOT)
 	@mkdir -p $$(@D)
 	$(FZ_ENV_$(2)) $(FZ_CC_$(2)) $(FZ_STD) $(FZ_CODEC_$(2)) $(call fz_defs,$(1)) -o $$@ $(call fz_src,$(1)) \
@@ -103,7 +109,7 @@ $(FZ)/$(2)/$(1): $(call fz_src,$(1)) $(call fz_opts,$(1)) $(call fz_harness_objs
 endef
 $(foreach t,$(FUZZ_TARGETS),$(foreach e,$(FZ_ENGINES),$(eval $(call fz_target_rules,$(t),$(e)))))
 
-.PHONY: fuzz-grow fuzz-regress-clang fuzz-build fuzz-build-all corpus corpus-check fuzz-replay fuzz-coverage fuzz-campaign \
+.PHONY: fz-flags-force fuzz-grow fuzz-regress-clang fuzz-build fuzz-build-all corpus corpus-check fuzz-replay fuzz-coverage fuzz-campaign \
         fuzz-smoke afl-smoke fuzz-oss-fuzz-test fuzz-check fuzz-crash-to-vector \
         $(FUZZ_TARGETS:%=fuzz-%) $(FUZZ_TARGETS:%=afl-%)
 
@@ -147,7 +153,7 @@ fuzz-grow: fuzz-build
 # The campaign's speed baseline (fuzz/control.c): the instrumented codec and
 # the engine, no harness; built like the libFuzzer targets.
 FZ_CODEC_OBJS_libfuzzer := $(FZ_CODEC_SRCS:codec/src/%.c=$(FZ)/libfuzzer/codec/%.o)
-$(FZ)/libfuzzer/control: fuzz/control.c $(FZ_CODEC_OBJS_libfuzzer) $(FZ_HDRS) | $(BOOT)
+$(FZ)/libfuzzer/control: fuzz/control.c $(FZ_CODEC_OBJS_libfuzzer) $(FZ_HDRS) $(FZ)/libfuzzer/flags | $(BOOT)
 	@mkdir -p $(@D)
 	$(FZ_CC_libfuzzer) $(FZ_STD) $(FZ_CODEC_libfuzzer) -o $@ fuzz/control.c $(FZ_CODEC_OBJS_libfuzzer) \
 	  $(FZ_LINK_libfuzzer) $(LDLIBS_CRYPTO)
