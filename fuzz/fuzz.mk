@@ -79,7 +79,22 @@ FZ_CODEC_cov         := -O0 -g -fprofile-instr-generate -fcoverage-mapping
 FZ_HARNESS_cov       := -O1 -g -DFZ_REPLAY
 FZ_LINK_cov          := -fprofile-instr-generate
 FZ_MAIN_cov          := fuzz/replay.c
-FZ_ENGINES           := libfuzzer afl replay cov
+# Census builds (fuzz/census.c): the codec's comparisons traced as the
+# fuzzing build traces them, counted by the driver instead of libFuzzer;
+# census-full with every UBSan check, for comparison.
+FZ_CENSUS            := -fsanitize-coverage=inline-8bit-counters,trace-cmp \
+                        -fsanitize-coverage-ignorelist=fuzz/census.ignorelist
+FZ_CC_census         := clang
+FZ_CODEC_census      := $(FZ_SAN) $(FZ_CENSUS)
+FZ_HARNESS_census    := $(FZ_SAN)
+FZ_LINK_census       := $(FZ_SAN)
+FZ_MAIN_census       := fuzz/census.c
+FZ_CC_census-full    := clang
+FZ_CODEC_census-full := $(FZ_SAN_FULL) $(FZ_CENSUS)
+FZ_HARNESS_census-full := $(FZ_SAN_FULL)
+FZ_LINK_census-full  := $(FZ_SAN_FULL)
+FZ_MAIN_census-full  := fuzz/census.c
+FZ_ENGINES           := libfuzzer afl replay cov census census-full
 FZ_ENV_afl           := AFL_QUIET=1
 
 # Each engine's compiler and flags are recorded in $(FZ)/<engine>/flags,
@@ -109,7 +124,7 @@ $(FZ)/$(2)/$(1): $(call fz_src,$(1)) $(call fz_opts,$(1)) $(call fz_harness_objs
 endef
 $(foreach t,$(FUZZ_TARGETS),$(foreach e,$(FZ_ENGINES),$(eval $(call fz_target_rules,$(t),$(e)))))
 
-.PHONY: fz-flags-force fuzz-grow fuzz-regress-clang fuzz-build fuzz-build-all corpus corpus-check fuzz-replay fuzz-coverage fuzz-campaign \
+.PHONY: fz-flags-force fuzz-census fuzz-grow fuzz-regress-clang fuzz-build fuzz-build-all corpus corpus-check fuzz-replay fuzz-coverage fuzz-campaign \
         fuzz-smoke afl-smoke fuzz-oss-fuzz-test fuzz-check fuzz-crash-to-vector \
         $(FUZZ_TARGETS:%=fuzz-%) $(FUZZ_TARGETS:%=afl-%)
 
@@ -151,12 +166,26 @@ fuzz-grow: fuzz-build
 	fuzz/grow_corpus.sh $(FZ) $(FUZZ_TARGETS)
 
 # The campaign's speed baseline (fuzz/control.c): the instrumented codec and
-# the engine, no harness; built like the libFuzzer targets.
+# the engine, no harness; built like the libFuzzer targets (and the census
+# builds' baseline).
 FZ_CODEC_OBJS_libfuzzer := $(FZ_CODEC_SRCS:codec/src/%.c=$(FZ)/libfuzzer/codec/%.o)
-$(FZ)/libfuzzer/control: fuzz/control.c $(FZ_CODEC_OBJS_libfuzzer) $(FZ_HDRS) $(FZ)/libfuzzer/flags | $(BOOT)
-	@mkdir -p $(@D)
-	$(FZ_CC_libfuzzer) $(FZ_STD) $(FZ_CODEC_libfuzzer) -o $@ fuzz/control.c $(FZ_CODEC_OBJS_libfuzzer) \
-	  $(FZ_LINK_libfuzzer) $(LDLIBS_CRYPTO)
+define fz_control_rule
+$(FZ)/$(1)/control: fuzz/control.c $(FZ_MAIN_$(1)) $(FZ_CODEC_SRCS:codec/src/%.c=$(FZ)/$(1)/codec/%.o) $(FZ_HDRS) \
+                    $(FZ)/$(1)/flags | $(BOOT)
+	@mkdir -p $$(@D)
+	$(FZ_CC_$(1)) $(FZ_STD) $(FZ_CODEC_$(1)) -o $$@ fuzz/control.c $(FZ_MAIN_$(1)) \
+	  $(FZ_CODEC_SRCS:codec/src/%.c=$(FZ)/$(1)/codec/%.o) $(FZ_LINK_$(1)) $(LDLIBS_CRYPTO)
+endef
+$(foreach e,libfuzzer census census-full,$(eval $(call fz_control_rule,$(e))))
+
+# Traced comparisons and value-profile features per execution of
+# CENSUS_TARGET (default the control) over CORPUS (default its seeds), in
+# the fuzzing build and with every UBSan check (fuzz/census.c).
+CENSUS_TARGET ?= control
+CORPUS        ?= corpus/$(if $(filter control,$(CENSUS_TARGET)),s2b_any,$(CENSUS_TARGET))
+fuzz-census: $(FZ)/census/$(CENSUS_TARGET) $(FZ)/census-full/$(CENSUS_TARGET)
+	@echo "== $(CENSUS_TARGET), fuzzing build ($(FZ_SAN))"; $(FZ)/census/$(CENSUS_TARGET) $(CORPUS)
+	@echo "== $(CENSUS_TARGET), every UBSan check ($(FZ_SAN_FULL))"; $(FZ)/census-full/$(CENSUS_TARGET) $(CORPUS)
 
 fuzz-campaign: fuzz-build $(FZ)/libfuzzer/control
 	FUZZ_FLAGS="$(FUZZ_FLAGS)" fuzz/campaign.sh $(SECONDS) $(FZ) $(FUZZ_TARGETS)
