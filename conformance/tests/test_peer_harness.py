@@ -231,3 +231,24 @@ def test_harness_refuses_a_replayed_hmac_code():
         tok2 = a.sign("to_subscriber", "MISSED", b"", {"recovery": "r", "topic": "666f6f"})
         assert tok2 != tok
         assert a.verify("to_subscriber", "MISSED", b"", {"recovery": "r", "topic": "666f6f"}, tok2) == "OK"
+
+
+def test_secrets_beginning_with_a_dash_reach_the_options():
+    """An HMAC secret is URL-safe base64 and may begin with "-" (or "-s...",
+    which pytest would read as its -s option): given as a word of its own after
+    --to-broadcaster/--to-subscriber it must still be the option's value."""
+    from lpsp_conformance.peer import fuzz
+    from lpsp_conformance.peer.auth import join_secret_options
+    tb, ts = "-sKzlOmMAR36ejvIja9759gf7SD9", "--x-QlS7VkNj"
+    assert join_secret_options(["--to-broadcaster", tb, "-x", "--to-subscriber", ts, "--to-subscriber"]) == [
+        f"--to-broadcaster={tb}", "-x", f"--to-subscriber={ts}", "--to-subscriber"]
+    args = fuzz.parse_args(["--ws-url", "ws://127.0.0.1:1/ws", "--auth", "hmac",
+                            "--to-broadcaster", tb, "--to-subscriber", ts])
+    assert (args.to_broadcaster, args.to_subscriber) == (tb, ts)
+    # the pytest side: lpsp-peer run reads the secrets as the plugin's options
+    p = subprocess.run([sys.executable, "-m", "lpsp_conformance.peer", "run", "--peer", "broadcaster",
+                        "--ws-url", "ws://127.0.0.1:9/ws", "--auth", "hmac", "--to-broadcaster", tb,
+                        "--to-subscriber", ts, "--collect-only", "-k", "no-such-scenario"],
+                       capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
+    assert "ignored explicit argument" not in p.stderr + p.stdout, p.stderr + p.stdout
+    assert "usage:" not in p.stderr, p.stderr

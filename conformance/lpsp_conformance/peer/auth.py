@@ -15,7 +15,7 @@ import json
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .codec import Codec
 
@@ -24,6 +24,27 @@ SIDES = ("to_broadcaster", "to_subscriber")
 # what a scenario may ask for instead of a correct authorization
 VARIANTS = ("auto", "missing", "wrong", "expired", "replay", "garbage", "stale-url")
 HMAC_LIFETIME = 120  # seconds a verifier accepts (the reference's default order of magnitude)
+
+
+# Options whose value is a secret: an HMAC secret is URL-safe base64 and may
+# begin with "-", which pytest and argparse would read as an option when it
+# is given as a word of its own.
+SECRET_OPTIONS = ("--to-broadcaster", "--to-subscriber")
+
+
+def join_secret_options(argv: List[str]) -> List[str]:
+    """argv with every ``--to-broadcaster VALUE`` (and ``--to-subscriber``)
+    given as one word, ``--to-broadcaster=VALUE``, whatever VALUE begins with."""
+    out: List[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in SECRET_OPTIONS and i + 1 < len(argv):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
 
 
 def new_secret() -> str:

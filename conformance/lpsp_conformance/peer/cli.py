@@ -28,9 +28,10 @@ def run(argv: List[str]) -> int:
     if not files:
         print(f"lpsp-peer: no scenario files in {default_dir()}", file=sys.stderr)
         return EXIT_HARNESS
+    from .auth import join_secret_options
     args = ["-p", "lpsp_conformance.peer.plugin", "-p", "no:cacheprovider",
             "-c", str(PACKAGE_DIR / "pytest-run.ini"), "--rootdir", str(default_dir().parent),
-            "-q", "-rfEX", *argv, *files]
+            "-q", "-rfEX", *join_secret_options(argv), *files]
     code = pytest.main(args)
     if code in (0, 1):
         return int(code)

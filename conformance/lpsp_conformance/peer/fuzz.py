@@ -1345,7 +1345,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     ap.add_argument("--recover-seconds", type=float, default=30.0, help="external peer: wait for it to come back")
     ap.add_argument("--progress", type=float, default=10.0, help="seconds between progress lines")
     ap.add_argument("-q", "--quiet", action="store_true")
-    args = ap.parse_args(argv)
+    from .auth import join_secret_options
+    args = ap.parse_args(join_secret_options(list(sys.argv[1:] if argv is None else argv)))
     if args.http_url and not args.ws_url:
         ap.error("--http-url needs --ws-url")
     if args.ws_url and args.auth != "none" and not (args.to_broadcaster and args.to_subscriber):
