@@ -11,7 +11,7 @@ from __future__ import annotations
 import collections
 import json
 import os
-import selectors
+import select
 import subprocess
 import threading
 import time
@@ -75,8 +75,9 @@ class Testee:
         self.requests = 0
         self._next_id = 1
         self._buf = bytearray()
-        self._sel: Optional[selectors.BaseSelector] = None
-        self._wsel: Optional[selectors.BaseSelector] = None
+        self._in_fd = self._out_fd = -1
+        self._sel: Optional[Any] = None    # select.poll() of the adapter's stdout
+        self._wsel: Optional[Any] = None   # and of its stdin
         self._stderr: Deque[str] = collections.deque(maxlen=stderr_lines)
         self._stderr_thread: Optional[threading.Thread] = None
         # called with (">", line) for every request and ("<", line) for every
@@ -87,6 +88,11 @@ class Testee:
 
     def start(self) -> Dict[str, Any]:
         """Starts the adapter and performs the handshake; returns the hello output."""
+        self.launch()
+        return self.handshake()
+
+    def launch(self) -> None:
+        """Starts the adapter process (the handshake is :meth:`handshake`)."""
         try:
             self.proc = subprocess.Popen(
                 self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -94,14 +100,23 @@ class Testee:
         except OSError as e:
             raise HandshakeError(f"cannot start adapter {self.argv!r}: {e}") from e
         self._buf = bytearray()
-        self._sel = selectors.DefaultSelector()
-        self._sel.register(self.proc.stdout, selectors.EVENT_READ)
-        os.set_blocking(self.proc.stdin.fileno(), False)
-        self._wsel = selectors.DefaultSelector()
-        self._wsel.register(self.proc.stdin, selectors.EVENT_WRITE)
+        self._in_fd = self.proc.stdin.fileno()
+        self._out_fd = self.proc.stdout.fileno()
+        # both ends non-blocking: a read tries first and waits only when
+        # nothing is there yet; a write to an adapter that stopped reading
+        # must time out, not block the runner forever
+        os.set_blocking(self._out_fd, False)
+        self._sel = select.poll()
+        self._sel.register(self._out_fd, select.POLLIN)
+        os.set_blocking(self._in_fd, False)
+        self._wsel = select.poll()
+        self._wsel.register(self._in_fd, select.POLLOUT)
         self._stderr_thread = threading.Thread(
             target=self._drain_stderr, args=(self.proc.stderr,), daemon=True)
         self._stderr_thread.start()
+
+    def handshake(self) -> Dict[str, Any]:
+        """The hello exchange with a launched adapter; returns its output."""
         try:
             resp = self._exchange({"id": 0, "op": "hello", "protocol": PROTOCOL_VERSION},
                                   self.startup_timeout)
@@ -137,12 +152,6 @@ class Testee:
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
-        for sel in (self._sel, self._wsel):
-            if sel is not None:
-                try:
-                    sel.close()
-                except Exception:
-                    pass
         self._sel = self._wsel = None
         if proc is None:
             return
@@ -208,20 +217,27 @@ class Testee:
         if self.trace is not None:
             self.trace("<", line)
         try:
-            resp = json.loads(line)
+            resp = _loads(line)
         except (UnicodeDecodeError, ValueError):
             raise AdapterFault("garbage", f"not a JSON line: {_clip(line)!r}")
         if not isinstance(resp, dict):
             raise AdapterFault("garbage", f"not a JSON object: {_clip(line)!r}")
-        if resp.get("id") != req["id"] or isinstance(resp.get("id"), bool):
-            raise AdapterFault("wrong-id", f"expected id {req['id']}, got {resp.get('id')!r}")
+        rid = resp.get("id")
+        if rid != req["id"] or isinstance(rid, bool):
+            raise AdapterFault("wrong-id", f"expected id {req['id']}, got {rid!r}")
         return resp
 
     def _write_all(self, data: bytes, deadline: float, timeout: float) -> None:
-        # The adapter's stdin is non-blocking: a large request to an adapter
-        # that stopped reading must time out, not block the runner forever.
-        fd = self.proc.stdin.fileno()
-        view = memoryview(data)
+        fd = self._in_fd
+        try:
+            n = os.write(fd, data)
+        except BlockingIOError:
+            n = 0
+        except OSError:
+            raise AdapterFault("crash", self._exit_text("adapter closed its input"))
+        if n == len(data):
+            return
+        view = memoryview(data)[n:]
         while view:
             try:
                 n = os.write(fd, view)
@@ -229,37 +245,44 @@ class Testee:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise AdapterFault("timeout", f"adapter did not read its input within {timeout:g} s")
-                self._wsel.select(min(remaining, 0.05))
+                self._wsel.poll(min(remaining, 0.05) * 1000)
                 continue
-            except (BrokenPipeError, OSError):
+            except OSError:
                 raise AdapterFault("crash", self._exit_text("adapter closed its input"))
             view = view[n:]
 
     def _read_line(self, deadline: float, timeout: float) -> bytes:
         buf = self._buf
-        nl = buf.find(b"\n")
-        if nl >= 0:
-            line = bytes(buf[:nl])
-            del buf[:nl + 1]
-            return line
-        fd = self.proc.stdout.fileno()
-        sel = self._sel
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AdapterFault("timeout", f"no response within {timeout:g} s")
-            if not sel.select(remaining):
-                continue
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                raise AdapterFault("crash", self._exit_text("adapter closed its output"))
-            start = len(buf)
-            buf += chunk
-            nl = buf.find(b"\n", start)
+        if buf:
+            nl = buf.find(b"\n")
             if nl >= 0:
                 line = bytes(buf[:nl])
                 del buf[:nl + 1]
                 return line
+        fd = self._out_fd
+        while True:
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AdapterFault("timeout", f"no response within {timeout:g} s")
+                self._sel.poll(remaining * 1000)
+                continue
+            if not chunk:
+                raise AdapterFault("crash", self._exit_text("adapter closed its output"))
+            nl = chunk.find(b"\n")
+            if nl < 0:
+                buf += chunk
+                continue
+            if not buf and nl == len(chunk) - 1:  # exactly one whole line: the usual answer
+                return chunk[:-1]
+            start = len(buf)
+            buf += chunk
+            nl += start
+            line = bytes(buf[:nl])
+            del buf[:nl + 1]
+            return line
 
     def _exit_text(self, what: str) -> str:
         proc = self.proc
@@ -300,9 +323,43 @@ def make_request(rid: int, op: str, input: Any, vector: str = "") -> Dict[str, A
     return {"id": rid, "vector": vector, "op": op, "input": input}
 
 
+def _compact_encoder() -> Callable[[Any], str]:
+    """json.dumps(obj, separators=(",", ":"), ensure_ascii=False), without
+    building an encoder per call (a quarter of the cost of a small object)."""
+    slow = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+    try:
+        from json.encoder import c_make_encoder, encode_basestring
+        if c_make_encoder is None:
+            raise ImportError
+        c = c_make_encoder(None, slow.default, encode_basestring, None, ":", ",", False, False, True)
+        probe = {"a": [1, 2.5, None, True, "é\"\n"], "b": {"c": -0.0}}
+        if "".join(c(probe, 0)) != slow.encode(probe):
+            raise ImportError
+    except (ImportError, TypeError):
+        return slow.encode
+
+    def encode(obj: Any) -> str:
+        if isinstance(obj, str):  # the C encoder takes containers
+            return slow.encode(obj)
+        return "".join(c(obj, 0))
+    return encode
+
+
+compact_json = _compact_encoder()
+_DECODE = json.JSONDecoder().decode
+
+
 def request_line(req: Dict[str, Any]) -> bytes:
     """The exact bytes written to the adapter for one request."""
-    return (json.dumps(req, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
+    return (compact_json(req) + "\n").encode("utf-8")
+
+
+def _loads(line: bytes) -> Any:
+    # json.loads(bytes) also guesses UTF-16/32 and skips a BOM; an answer that
+    # starts like a UTF-8 JSON object is decoded directly
+    if line[:1] == b"{" and line[1:2] != b"\x00":
+        return _DECODE(line.decode("utf-8"))
+    return json.loads(line)
 
 
 def _clip(b: bytes, n: int = 200) -> bytes:
