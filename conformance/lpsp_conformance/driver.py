@@ -6,73 +6,216 @@ streams the judgements back over a pipe, while the pytest process reports the
 previous ones. Runner bookkeeping and adapter work then use both cores, and
 neither waits for the other's scheduling. The child also owns robustness:
 timeouts, crash detection, restarts, the "stopped answering" abort.
+
+Two ways to start it:
+
+* with the vectors (``Driver(argv, vectors=...)``): forked once pytest's
+  collection is over, it runs exactly those;
+* with a :class:`Plan` (``Driver(argv, plan=...)``): forked as soon as the
+  run's options are known, before pytest collects anything. The child loads
+  the vector files itself and starts the adapter while pytest collects. A
+  *gated* plan then waits for the pytest process to send the selected vectors
+  (``Driver.select``), so nothing outside the final selection is ever sent.
+  A *speculative* plan (only when the options alone decide the selection: no
+  ``-k``, ``-m``, ``--deselect``, test paths or plugins that could deselect)
+  starts sending at once; ``Driver.hello_plan`` lets the pytest process check
+  that its collected items are exactly the plan (count and digest of the
+  ids, in order) before it reads any result.
 """
 
 from __future__ import annotations
 
+import fcntl
+import gc
+import hashlib
 import json
 import os
 import re
 import signal
 import time
 import traceback
-from typing import Any, Dict, List, Optional, Tuple
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from . import PASS, UNSUPPORTED
-from .scope import covers, parse_capabilities
+from .scope import Scoper, covers, parse_capabilities
 from .testee import AdapterFault, HandshakeError, Testee
+from .vectors import VectorFileError, load_file, selects, vector_files
 from .verdict import Judgement, fault_judgement, judge
 
 MAX_CONSECUTIVE_TIMEOUTS = 3
 _TOKEN = re.compile(r"[A-Za-z0-9_.-]+\Z")
+_WORD = re.compile(r"[^\s]+\Z")
+# The child writes results in chunks of about this size (fewer syscalls and
+# wake-ups of the pytest process than a write per vector).
+_CHUNK = 1 << 14
 
 
 class DriverError(Exception):
     """The driver could not start the adapter, or died."""
 
 
+def plan_digest(keys: Iterable[Tuple[str, str]]) -> str:
+    """Digest of a run order: (area, vector id) pairs."""
+    text = "".join(f"{area}\0{vid}\n" for area, vid in keys)
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Plan:
+    """The selection the run's own options make (areas, features, ids), in
+    the canonical run order; what an early-started driver loads by itself."""
+
+    def __init__(self, vectors_dir: Path, *, areas: Set[str], features: Set[str], exact_ids: Set[str],
+                 id_globs: List[str], speculative: bool):
+        self.vectors_dir = vectors_dir
+        self.areas = areas
+        self.features = features
+        self.exact_ids = exact_ids
+        self.id_globs = id_globs
+        self.speculative = speculative
+
+    def load(self) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+        """(the planned vectors in run order, every non-deprecated vector)."""
+        planned: List[Dict[str, Any]] = []
+        everything: List[Dict[str, Any]] = []
+        for p in vector_files(self.vectors_dir):
+            doc = load_file(p)
+            wanted_file = not self.areas or p.stem in self.areas
+            for v in doc["vectors"]:
+                if v.get("deprecated"):
+                    continue
+                everything.append(v)
+                if wanted_file and selects(v, self.features, self.exact_ids, self.id_globs):
+                    planned.append(v)
+        return planned, everything
+
+
+class _Out:
+    """The child's end of the result pipe: buffered, and never blocking while
+    the vectors last (the pytest process may still be collecting)."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.buf = bytearray()
+        os.set_blocking(fd, False)
+
+    def write(self, data: bytes, now: bool = False) -> None:
+        self.buf += data
+        if now or len(self.buf) >= _CHUNK:
+            self._push()
+
+    def _push(self) -> None:
+        try:
+            n = os.write(self.fd, self.buf)
+        except BlockingIOError:
+            return
+        del self.buf[:n]
+
+    def flush(self) -> None:
+        """Writes everything, waiting for the reader as needed."""
+        os.set_blocking(self.fd, True)
+        try:
+            while self.buf:
+                n = os.write(self.fd, self.buf)
+                del self.buf[:n]
+        finally:
+            os.set_blocking(self.fd, False)
+
+
 class Driver:
-    def __init__(self, argv: List[str], vectors: List[Dict[str, Any]], *, timeout: float,
-                 startup_timeout: float, max_restarts: int, cwd: Optional[str] = None):
+    def __init__(self, argv: List[str], vectors: Optional[List[Dict[str, Any]]] = None, *,
+                 plan: Optional[Plan] = None,
+                 scope_of: Optional[Callable[[Dict[str, Any]], Tuple[Optional[str], str]]] = None,
+                 timeout: float, startup_timeout: float, max_restarts: int, cwd: Optional[str] = None):
+        if (vectors is None) == (plan is None):
+            raise ValueError("a driver runs either given vectors or a plan")
         self.argv = argv
         self.vectors = vectors
+        self.plan = plan
+        self.scope_of = scope_of
         self.timeout = timeout
         self.startup_timeout = startup_timeout
         self.max_restarts = max_restarts
         self.cwd = cwd
         self.pid: Optional[int] = None
         self.rfile = None
+        self.ctl: Optional[int] = None   # write end of the selection pipe (gated plan)
         self.restarts = 0
         self.hello: Dict[str, Any] = {}
+        self.hello_plan: Dict[str, Any] = {}
 
     # -- parent side --------------------------------------------------------------
 
-    def start(self) -> Dict[str, Any]:
+    def fork(self) -> None:
+        """Forks the child; returns at once (``start`` waits for the handshake)."""
         r, w = os.pipe()
+        cr = cw = -1
+        if self.plan is not None and not self.plan.speculative:
+            cr, cw = os.pipe()
+        try:
+            # room for a few thousand results while pytest is still busy
+            fcntl.fcntl(w, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+        except OSError:
+            pass
         pid = os.fork()
         if pid == 0:  # child
             code = 0
             try:
                 os.close(r)
+                if cw >= 0:
+                    os.close(cw)
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
-                self._child(w)
+                gc.disable()  # a short-lived process that makes almost no cycles
+                self._child(w, cr)
             except BaseException:
                 code = 1
                 try:
+                    os.set_blocking(w, True)
                     os.write(w, (json.dumps({"fatal": traceback.format_exc()}) + "\n").encode())
                 except OSError:
                     pass
             finally:
                 os._exit(code)
         os.close(w)
+        if cr >= 0:
+            os.close(cr)
+            self.ctl = cw
         self.pid = pid
         self.rfile = os.fdopen(r, "rb", buffering=1 << 16)
+
+    def start(self) -> Dict[str, Any]:
+        """Forks the child (unless done) and waits for the adapter's handshake."""
+        if self.pid is None:
+            self.fork()
         msg = self._next()
         if "hello" not in msg:
             self.stop()
             raise DriverError(msg.get("error") or msg.get("fatal") or "driver ended before the handshake")
         self.hello = msg["hello"]
+        self.hello_plan = msg.get("plan") or {}
         return self.hello
+
+    def select(self, keys: List[Tuple[str, str]]) -> None:
+        """Sends a gated plan's child the run: (area, vector id) pairs in order.
+        Raises DriverError if the child does not have every one of them."""
+        assert self.ctl is not None
+        data = (json.dumps({"run": keys}, ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(self.ctl, view)
+                view = view[n:]
+        except OSError as e:
+            raise DriverError(f"driver process is gone ({e})")
+        finally:
+            os.close(self.ctl)
+            self.ctl = None
+        msg = self._next()
+        if "fatal" in msg or "error" in msg:
+            raise DriverError(msg.get("error") or msg.get("fatal"))
+        if msg.get("missing"):
+            raise DriverError(f"{msg['missing']} selected vector(s) are not in the driver's vectors, e.g. "
+                              f"{msg.get('example')}")
 
     def _next(self) -> Dict[str, Any]:
         line = self.rfile.readline() if self.rfile else b""
@@ -80,15 +223,19 @@ class Driver:
             return {"fatal": "driver process ended unexpectedly"}
         return json.loads(line)
 
-    def result(self, i: int) -> Tuple[Judgement, float, Optional[str]]:
-        """The judgement of vector i (results arrive in order)."""
+    def result(self, i: int) -> Tuple[Judgement, float, Optional[str], Optional[Tuple[Optional[str], str]]]:
+        """The judgement of vector i (results arrive in order), the seconds it
+        took, the driver's reason to stop the run (or None), and the vector's
+        (message type, scope key) when the driver worked them out."""
         line = self.rfile.readline() if self.rfile else b""
-        if line[:1] == b"P":  # a pass: "P <i> <seconds> <restarts> <status> <error class or ->"
-            _, idx, t, n, status, err = line.split()
+        if line[:1] == b"P":
+            # a pass: "P <i> <seconds> <restarts> <status> <error class or -> <type or -> <scope>"
+            _, idx, t, n, status, err, mtype, scope = line.decode("utf-8").split()
             if int(idx) != i:
                 raise DriverError(f"driver answered vector #{int(idx)} when #{i} was due")
             self.restarts = int(n)
-            return Judgement(PASS, status.decode(), None if err == b"-" else err.decode()), float(t), None
+            return (Judgement(PASS, status, None if err == "-" else err), float(t), None,
+                    (None if mtype == "-" else mtype, scope))
         msg = json.loads(line) if line else {"fatal": "driver process ended unexpectedly"}
         if "fatal" in msg:
             raise DriverError(msg["fatal"])
@@ -97,9 +244,13 @@ class Driver:
         self.restarts = msg.get("n", self.restarts)
         j = Judgement(msg["v"], msg.get("s", ""), msg.get("e"), msg.get("o"), msg.get("r", ""),
                       msg.get("a"), msg.get("d") or [], not msg.get("u"))
-        return j, msg.get("t", 0.0), msg.get("x")
+        cls = msg.get("c")
+        return j, msg.get("t", 0.0), msg.get("x"), (tuple(cls) if cls and cls[1] else None)
 
     def stop(self) -> None:
+        if self.ctl is not None:
+            os.close(self.ctl)  # a gated child waiting for its selection exits
+            self.ctl = None
         if self.rfile is not None:
             self.rfile.close()  # the child's next write fails: it stops its adapter and exits
             self.rfile = None
@@ -118,87 +269,142 @@ class Driver:
 
     # -- child side -----------------------------------------------------------------
 
-    def _child(self, w: int) -> None:
-        out = os.fdopen(w, "wb", buffering=1 << 16)
-
-        def send_raw(text: str) -> None:
-            out.write(text.encode("utf-8"))
-            if pending[0] >= 64:
-                out.flush()
-                pending[0] = 0
-            pending[0] += 1
+    def _child(self, w: int, ctl: int) -> None:
+        out = _Out(w)
 
         def send(obj: Dict[str, Any]) -> None:
-            out.write((json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
-            out.flush()
-            pending[0] = 0
-
-        pending = [0]
+            out.write((json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"), True)
 
         testee = Testee(self.argv, timeout=self.timeout, startup_timeout=self.startup_timeout, cwd=self.cwd)
         try:
-            hello = testee.start()
+            testee.launch()
         except HandshakeError as e:
             send({"error": str(e)})
-            return
-        caps, problems = parse_capabilities(hello.get("features") or [])
-        if problems:
-            testee.stop()
-            send({"error": "the handshake declares unusable capabilities: " + "; ".join(problems)})
+            out.flush()
             return
         try:
-            send({"hello": hello})
-            timeouts = 0
-            for i, v in enumerate(self.vectors):
-                t = time.perf_counter()
-                abort = None
-                scope = v.get("_scope") or v.get("feature") or ""
-                if not covers(caps, scope):
-                    j = Judgement(UNSUPPORTED, "", reason=f"{scope} is not within the declared capabilities",
-                                  in_scope=False)
-                else:
-                    try:
-                        resp = testee.request(v.get("op", ""), v.get("input"), v["id"])
-                    except AdapterFault as fault:
-                        j = fault_judgement(fault.kind, fault.detail + testee.stderr_note())
-                        timeouts = timeouts + 1 if fault.kind == "timeout" else 0
-                        abort = self._restart(testee, v["id"], fault, timeouts)
-                    else:
-                        timeouts = 0
-                        try:
-                            j = judge(v, resp)
-                        except Exception as e:
-                            j = Judgement("fail", str(resp.get("status")), reason=f"cannot judge response: {e!r}",
-                                          actual=resp)
-                if j.verdict == PASS and not abort and j.status in ("ok", "rejected") \
-                        and (j.error is None or _TOKEN.match(j.error)):
-                    send_raw(f"P {i} {time.perf_counter() - t:.6f} {testee.restarts} {j.status} {j.error or '-'}\n")
-                    continue
-                msg: Dict[str, Any] = {"i": i, "v": j.verdict, "t": time.perf_counter() - t, "n": testee.restarts}
-                if j.status:
-                    msg["s"] = j.status
-                if j.error is not None:
-                    msg["e"] = j.error
-                if j.outcome is not None:
-                    msg["o"] = j.outcome
-                if j.reason:
-                    msg["r"] = j.reason
-                if not j.in_scope:
-                    msg["u"] = 1
-                if j.verdict != PASS:
-                    msg["a"] = j.actual
-                    if j.diffs:
-                        msg["d"] = j.diffs
-                if abort:
-                    msg["x"] = abort
-                send(msg)
-                if abort:
-                    break
-            out.flush()
+            self._run(testee, out, send, ctl)
         except (BrokenPipeError, OSError):
             pass  # the parent is gone or stopped early
         finally:
             testee.stop()
+
+    def _run(self, testee: Testee, out: _Out, send, ctl: int) -> None:
+        # the adapter starts (an interpreter loads) while the vectors load
+        plan = self.plan
+        scope_of = self.scope_of
+        vectors = self.vectors
+        hello_plan: Dict[str, Any] = {}
+        if plan is not None:
+            try:
+                vectors, everything = plan.load()
+            except VectorFileError as e:
+                send({"error": str(e)})
+                out.flush()
+                return
+            scope_of = Scoper(everything).scope_of
+            if plan.speculative:
+                hello_plan = {"n": len(vectors), "digest": plan_digest((v["_area"], v["id"]) for v in vectors)}
+        try:
+            hello = testee.handshake()
+        except HandshakeError as e:
+            send({"error": str(e)})
+            out.flush()
+            return
+        caps, problems = parse_capabilities(hello.get("features") or [])
+        if problems:
+            send({"error": "the handshake declares unusable capabilities: " + "; ".join(problems)})
+            out.flush()
+            return
+        send({"hello": hello, "plan": hello_plan})
+        out.flush()
+        if plan is not None and not plan.speculative:
+            with os.fdopen(ctl, "rb") as f:
+                line = f.readline()
+            if not line:
+                return  # the pytest process stopped before the run
+            by_key = {(v["_area"], v["id"]): v for v in vectors}
+            keys = json.loads(line)["run"]
+            missing = [k for k in keys if tuple(k) not in by_key]
+            if missing:
+                send({"missing": len(missing), "example": missing[0]})
+                out.flush()
+                return
+            vectors = [by_key[tuple(k)] for k in keys]
+            send({"selected": len(vectors)})
+        self._loop(testee, out, send, caps, vectors, scope_of)
+        out.flush()
+
+    def _loop(self, testee: Testee, out: _Out, send, caps: List[str], vectors: List[Dict[str, Any]],
+              scope_of: Optional[Callable[[Dict[str, Any]], Tuple[Optional[str], str]]]) -> None:
+        """Runs the vectors. Each result carries the vector's message type and
+        scope key, which the pytest process records (it need not work them
+        out again): a pass as one line of words, anything else as JSON."""
+        timeouts = 0
+        clock = time.perf_counter
+        request = testee.request
+        write = out.write
+        # (type, scope key) -> (covered by the capabilities, the pair as words or None)
+        scopes: Dict[Tuple[Optional[str], str], Tuple[bool, Optional[str]]] = {}
+        for i, v in enumerate(vectors):
+            t = clock()
+            abort = None
+            if scope_of is not None:
+                cls = scope_of(v)
+            else:
+                cls = (v.get("_type"), v.get("_scope"))
+            key = cls if cls[1] else None
+            known = scopes.get(key) if key is not None else None
+            if known is None:
+                scope = cls[1] or v.get("feature") or ""
+                words = f"{cls[0] or '-'} {scope}" if key is not None and cls[0] != "-" and \
+                    all(_WORD.match(x) for x in (cls[0] or "-", scope)) else None
+                known = (covers(caps, scope), words)
+                if key is not None:
+                    scopes[key] = known
+            inside, words = known
+            if not inside:
+                scope = cls[1] or v.get("feature") or ""
+                j = Judgement(UNSUPPORTED, "", reason=f"{scope} is not within the declared capabilities",
+                              in_scope=False)
+            else:
+                try:
+                    resp = request(v.get("op", ""), v.get("input"), v["id"])
+                except AdapterFault as fault:
+                    j = fault_judgement(fault.kind, fault.detail + testee.stderr_note())
+                    timeouts = timeouts + 1 if fault.kind == "timeout" else 0
+                    abort = self._restart(testee, v["id"], fault, timeouts)
+                else:
+                    timeouts = 0
+                    try:
+                        j = judge(v, resp)
+                    except Exception as e:
+                        j = Judgement("fail", str(resp.get("status")), reason=f"cannot judge response: {e!r}",
+                                      actual=resp)
+            if j.verdict == PASS and words is not None and not abort and j.status in ("ok", "rejected") \
+                    and (j.error is None or _TOKEN.match(j.error)):
+                write(f"P {i} {clock() - t:.6f} {testee.restarts} {j.status} {j.error or '-'} {words}\n".encode())
+                continue
+            msg: Dict[str, Any] = {"i": i, "v": j.verdict, "t": clock() - t, "n": testee.restarts, "c": cls}
+            if j.status:
+                msg["s"] = j.status
+            if j.error is not None:
+                msg["e"] = j.error
+            if j.outcome is not None:
+                msg["o"] = j.outcome
+            if j.reason:
+                msg["r"] = j.reason
+            if not j.in_scope:
+                msg["u"] = 1
+            if j.verdict != PASS:
+                msg["a"] = j.actual
+                if j.diffs:
+                    msg["d"] = j.diffs
+            if abort:
+                msg["x"] = abort
+            send(msg)
+            if abort:
+                break
 
     def _restart(self, testee: Testee, vid: str, fault: AdapterFault, timeouts: int) -> Optional[str]:
         if timeouts >= MAX_CONSECUTIVE_TIMEOUTS:

@@ -14,6 +14,7 @@ With ``--lpsp-impl`` and no test paths, the bundled vectors are collected;
 from __future__ import annotations
 
 import fnmatch
+import gc
 import json
 import os
 import re
@@ -29,10 +30,14 @@ from . import AREAS, FAIL, FEATURES, IMPL_DEFINED, NON_STRICT, PASS, REPO_ROOT, 
 from . import data
 from . import expected as xf
 from .diagnose import describe, mismatch
-from .driver import Driver, DriverError
-from .scope import NO_TYPE, Scoper, summary_key
-from .vectors import VectorFileError, default_vectors_dir, load_file, vector_files
+from .driver import Driver, DriverError, Plan, plan_digest
+from .scope import NO_TYPE, Scoper, family, summary_key
+from .vectors import VectorFileError, default_vectors_dir, load_file, matching, vector_files
+from .testee import compact_json
 from .verdict import Judgement, expected_text
+
+TestReport = pytest.TestReport
+_compact_json = compact_json
 
 BUILTIN_IMPLS = ("c", "lonelypsp")
 HARNESS_ERROR = 2
@@ -99,9 +104,24 @@ def pytest_configure(config: pytest.Config) -> None:
         return  # inert: installed in every pytest of the environment
     state = ConformanceSession(config)
     config.pluginmanager.register(state, SESSION)
+    # No cyclic garbage collection while the vectors load and run: millions of
+    # vector objects make every full collection long, and a run of vectors
+    # makes almost no cycles. Restored when the session ends, and before any
+    # item that is not a vector runs (pytest_runtestloop).
+    state.gc_was_enabled = gc.isenabled()
+    gc.disable()
     # no test paths on the command line: the vectors are the tests
     if config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args[:] = [str(state.vectors_dir)]
+    state.start_early()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.pluginmanager.get_plugin(SESSION)
+    if state is not None:
+        if state.driver is not None:
+            state.driver.stop()  # a run that ended before its session finished
+        state.restore_gc()
 
 
 class VectorFailure(Exception):
@@ -116,24 +136,112 @@ class VectorFile(pytest.File):
         except VectorFileError as e:
             raise pytest.UsageError(str(e))
         state.note_file(doc, Path(self.path))
+        # every item of the file has the file's hook relay
+        self.__dict__["_lpsp_ihook"] = self.ihook
         relpath = None
+        make = None
+        items = []
         for v in doc["vectors"]:
             if v.get("deprecated") or not state.wanted(v):
                 continue
-            item = VectorItem.from_parent(self, name=v["id"], vector=v)
-            # Item.location walks the path for every item; all vectors of a
-            # file share the first one's path part
-            if relpath is None:
+            if make is None:
+                item = VectorItem.from_parent(self, name=v["id"], vector=v)
+                # Item.location walks the path for every item; all vectors of
+                # a file share the first one's path part
                 relpath = item.location[0]
+                make = _item_factory(self, item) or (
+                    lambda name, vector: VectorItem.from_parent(self, name=name, vector=vector))
             else:
+                item = make(v["id"], v)
                 item.__dict__["location"] = (relpath, None, f"{doc['area']}::{v['id']}")
-            yield item
+            items.append(item)
+        return items
+
+
+def _item_factory(parent: VectorFile, proto: "VectorItem"):
+    """A constructor of further items of ``parent`` that sets exactly the
+    attributes ``Item.from_parent`` gave ``proto``, without the generic work
+    (keyword arguments, signature checks, id parsing): a quarter of the
+    collection time of 25,000 vectors. None when ``proto`` has an attribute
+    or a value this does not know (another pytest): from_parent then builds
+    every item."""
+    try:
+        from _pytest.mark.structures import NodeKeywords
+        from _pytest.stash import Stash
+    except ImportError:  # pragma: no cover
+        return None
+    slots = {n for c in type(proto).__mro__ for n in getattr(c, "__slots__", ())
+             if n not in ("__dict__", "__weakref__")}
+
+    def attrs(node) -> Set[str]:
+        return {n for n in slots if hasattr(node, n)} | set(node.__dict__)
+
+    known = {"name", "parent", "config", "session", "path", "_id", "_nodeid", "_store", "stash", "keywords",
+             "own_markers", "extra_keyword_matches", "_report_sections", "user_properties", "vector",
+             "location"}
+    have = attrs(proto)
+    if have - known or not {"name", "parent", "config", "session", "path", "keywords", "stash"} <= have:
+        return None
+    if "_id" in have:
+        pid = getattr(parent, "_id", None)
+        if not callable(getattr(pid, "child", None)):
+            return None
+
+        def node_id(name: str):
+            return pid.child(name)
+        id_attr = "_id"
+    elif "_nodeid" in have:
+        base = parent.nodeid + "::"
+
+        def node_id(name: str):
+            return base + name
+        id_attr = "_nodeid"
+    else:
+        return None
+    config, session, path = parent.config, parent.session, proto.path
+    cls = VectorItem
+    new = object.__new__
+
+    def make(name: str, vector: Dict[str, Any]) -> "VectorItem":
+        it = new(cls)
+        it.name = name
+        it.parent = parent
+        it.config = config
+        it.session = session
+        it.path = path
+        setattr(it, id_attr, node_id(name))
+        it.keywords = NodeKeywords(it)
+        it.own_markers = []
+        it.extra_keyword_matches = set()
+        it.stash = it._store = Stash()
+        it._report_sections = []
+        it.user_properties = []
+        it.vector = vector
+        return it
+
+    try:
+        twin = make(proto.name, proto.vector)
+        same = attrs(twin) == have - {"location"} and twin.nodeid == proto.nodeid \
+            and type(twin.keywords) is type(proto.keywords) \
+            and dict(twin.keywords._markers) == dict(proto.keywords._markers) \
+            and not (proto.own_markers or proto.extra_keyword_matches or proto._report_sections
+                     or proto.user_properties) \
+            and type(proto.stash) is Stash and not proto.stash._storage \
+            and getattr(proto, "_store", proto.stash) is proto.stash
+    except Exception:
+        return None
+    return make if same else None
 
 
 class VectorItem(pytest.Item):
     def __init__(self, *, vector: Dict[str, Any], **kw):
         super().__init__(**kw)
         self.vector = vector
+
+    @property
+    def ihook(self):
+        relay = self.parent.__dict__.get("_lpsp_ihook") if self.parent is not None else None
+        return relay if relay is not None else super().ihook
 
     def runtest(self) -> None:
         state: ConformanceSession = self.config.pluginmanager.get_plugin(SESSION)
@@ -183,6 +291,7 @@ class ConformanceSession:
         self.all_ids: List[str] = []          # every non-deprecated vector id in the directory
         self.suite_version: Optional[str] = None
         self.records: Dict[str, Dict[str, Any]] = {}
+        self._record_json: Dict[str, str] = {}
         self.xf_path: Optional[Path] = None
         self.xf_entries: Dict[str, str] = {}
         self.stale: List[str] = []
@@ -200,6 +309,17 @@ class ConformanceSession:
         # run does not show: 25k hook calls saved
         self.log_start_finish = config.get_verbosity() > 0
         self.results_path = self._results_path()
+        self.gc_was_enabled = False
+        self._report_node_ids = False
+
+    def restore_gc(self) -> None:
+        if self.gc_was_enabled:
+            # what was made meanwhile (the vectors, the items, the reports)
+            # lives until the session ends: the first collection would walk
+            # all of it (a third of a second) to free nothing
+            gc.freeze()
+            gc.enable()
+            self.gc_was_enabled = False
 
     @staticmethod
     def _id_file_lines(paths: List[str]) -> List[str]:
@@ -224,20 +344,64 @@ class ConformanceSession:
     # -- collection -------------------------------------------------------------
 
     def wanted(self, v: Dict[str, Any]) -> bool:
-        if self.features and v.get("feature") not in self.features:
+        m = matching(v, self.features, self.exact_ids, self.id_globs)
+        if m is None:
             self.deselected += 1
             return False
-        if not self.exact_ids and not self.id_globs:
-            return True
-        vid = v["id"]
-        if vid in self.exact_ids:
-            return True
-        for g in self.id_globs:
-            if fnmatch.fnmatchcase(vid, g):
-                self.matched_globs.add(g)
-                return True
-        self.deselected += 1
-        return False
+        if m:
+            self.matched_globs.add(m)
+        return True
+
+    # -- the driver, started before collection ------------------------------------
+
+    # Plugins whose pytest_collection_modifyitems leaves a vector run alone
+    # unless an option says otherwise (checked in _options_decide_selection).
+    _QUIET_MODIFIERS = {SESSION, "main", "mark", "funcmanage", "lfplugin", "nfplugin"}
+
+    def _quiet_modifiers(self) -> bool:
+        """True when no pytest_collection_modifyitems hook but ours can
+        deselect or reorder vector items: only pytest's own, with no -k, -m,
+        --deselect, --lf, --ff or --nf."""
+        opt = self.config.option
+        if getattr(opt, "keyword", "") or getattr(opt, "markexpr", "") or getattr(opt, "deselect", None):
+            return False
+        if getattr(opt, "lf", False) or getattr(opt, "failedfirst", False) or getattr(opt, "newfirst", False):
+            return False
+        for impl in self.config.hook.pytest_collection_modifyitems.get_hookimpls():
+            if impl.plugin_name not in self._QUIET_MODIFIERS:
+                return False
+        return True
+
+    def _options_decide_selection(self) -> bool:
+        """True when the run's own options decide the selection and its order:
+        no ids (an unknown one is a harness error before anything is sent), no
+        test path but the vectors directory, quiet modifiers."""
+        if self.exact_ids or self.id_globs:
+            return False
+        for a in self.config.args:
+            if "::" in a or Path(a).resolve() != self.vectors_dir:
+                return False
+        return self._quiet_modifiers()
+
+    def start_early(self) -> None:
+        """Forks the driver before collection: the child loads the vectors and
+        starts the adapter while pytest collects (see driver.py)."""
+        if self.config.option.collectonly:
+            return
+        if self.builtin == "c" and not Path(self.argv[0]).exists():
+            return  # reported after collection, like any other harness error
+        plan = Plan(self.vectors_dir, areas=self.areas, features=self.features, exact_ids=self.exact_ids,
+                    id_globs=self.id_globs, speculative=self._options_decide_selection())
+        self.driver = self._new_driver(plan=plan)
+        try:
+            self.driver.fork()
+        except OSError:
+            self.driver = None
+
+    def _new_driver(self, **kw) -> Driver:
+        opt = self.config.option
+        return Driver(self.argv, timeout=opt.lpsp_timeout, startup_timeout=opt.lpsp_startup_timeout,
+                      max_restarts=opt.lpsp_max_restarts, cwd=os.getcwd(), **kw)
 
     @pytest.hookimpl
     def pytest_ignore_collect(self, collection_path: Path, config):
@@ -279,11 +443,23 @@ class ConformanceSession:
         self.all_ids = [v["id"] for v in vectors]
         return vectors
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_collection_modifyitems(self, session, config, items) -> None:
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_collection_modifyitems(self, session, config, items):
         # run in the canonical area order whatever the directory listing order
         rank = {a: i for i, a in enumerate(AREAS)}
         items.sort(key=lambda it: rank.get(getattr(it, "vector", {}).get("_area"), len(rank)))
+        # When no other hook can deselect or reorder them (no -k, -m,
+        # --deselect, --lf; only pytest's own hooks), the vector items skip
+        # the other hooks: the fixture manager's reordering alone walks every
+        # item four times over, for items that have no fixtures.
+        hidden: List[pytest.Item] = []
+        if self._quiet_modifiers():
+            hidden = [it for it in items if isinstance(it, VectorItem)]
+            if hidden:
+                items[:] = items[len(hidden):]  # the sort put them first
+        yield
+        if hidden:
+            items[:0] = hidden
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -314,15 +490,13 @@ class ConformanceSession:
         for it in session.items:
             if isinstance(it, VectorItem):
                 it.index = len(vectors)
-                v = it.vector
-                v["_type"], v["_scope"], v["_family"] = self.scoper.classify(v)
-                vectors.append(v)
-        self.driver = Driver(self.argv, vectors, timeout=self.config.option.lpsp_timeout,
-                             startup_timeout=self.config.option.lpsp_startup_timeout,
-                             max_restarts=self.config.option.lpsp_max_restarts, cwd=os.getcwd())
+                vectors.append(it.vector)
+        self._report_node_ids = self._reports_take_node_ids(session.items)
         try:
-            self.hello = self.driver.start()
+            self.hello = self._start_driver(vectors)
         except DriverError as e:
+            if self.driver is not None:
+                self.driver.stop()
             self.driver = None
             self._abort(f"adapter {self.impl_arg!r} failed to start: {e}")
         if not self.impl_name:
@@ -330,6 +504,38 @@ class ConformanceSession:
         if self.results_path is None and self.config.option.lpsp_results != "none":
             self.results_path = Path("reports").resolve() / f"results-{self.impl_name}.json"
         self._load_expected_failures()
+
+    @staticmethod
+    def _reports_take_node_ids(items) -> bool:
+        """Whether this pytest's TestReport takes an item's structured node id
+        (pytest 9: ``Node._id``) for the string one, which it would parse."""
+        it = next((i for i in items if isinstance(i, VectorItem)), None)
+        rid = getattr(it, "_id", None)
+        if rid is None or isinstance(rid, str):
+            return False
+        try:
+            r = TestReport(rid, it.location, {}, "passed", None, "call")
+        except Exception:
+            return False
+        return r.nodeid == it.nodeid and getattr(r, "_id", None) is rid
+
+    def _start_driver(self, vectors: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """The adapter's hello; the driver runs exactly ``vectors``, in order."""
+        d = self.driver
+        if d is not None and d.plan is not None:
+            hello = d.start()
+            if not d.plan.speculative:
+                d.select([(v["_area"], v["id"]) for v in vectors])
+                return hello
+            want = d.hello_plan
+            if want.get("n") == len(vectors) and \
+                    want.get("digest") == plan_digest((v["_area"], v["id"]) for v in vectors):
+                return hello
+            # collected items other than the options alone select: run them
+            # with a driver started now
+            d.stop()
+        self.driver = self._new_driver(vectors=vectors, scope_of=self.scoper.scope_of)
+        return self.driver.start()
 
     def _load_expected_failures(self) -> None:
         opt = self.config.option.lpsp_expected_failures
@@ -376,11 +582,26 @@ class ConformanceSession:
     def decide(self, item: "VectorItem") -> Tuple[str, str]:
         """Runs one vector; returns (pytest outcome, text) with outcome in
         passed | failed | skipped | xfailed."""
+        outcome, text, _ = self._decide(item)
+        return outcome, text
+
+    def _decide(self, item: "VectorItem") -> Tuple[str, str, Dict[str, Any]]:
+        """decide(), and the vector's record."""
         v = item.vector
         vid = v["id"]
-        j, elapsed, abort = self._result_for(item)
+        j, elapsed, abort, cls = self._result_for(item)
+        if cls is not None and "_scope" not in v:
+            v["_type"], v["_scope"] = cls
         listed = self.xf_entries.get(vid)
         rec = self._record(v, j, elapsed, listed)
+        outcome, text = self._outcome(v, j, rec, listed, abort)
+        return outcome, text, rec
+
+    def _outcome(self, v: Dict[str, Any], j: Judgement, rec: Dict[str, Any], listed: Optional[str],
+                 abort: Optional[str]) -> Tuple[str, str]:
+        vid = v["id"]
+        if j.verdict == PASS and listed is None and not abort:
+            return "passed", ""
         if abort:
             self._abort_msg = abort
             self._abort(abort)
@@ -420,6 +641,39 @@ class ConformanceSession:
         vectors per second."""
         if not isinstance(item, VectorItem):
             return None
+        self._protocol(item)
+        return True
+
+    # Hooks of pytest_runtest_protocol that do nothing for a vector item: the
+    # run loop then calls the lean protocol directly (pytest_runtestloop).
+    _QUIET_PROTOCOL = {SESSION, "runner", "unittest"}
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session):
+        """pytest's run loop (main.pytest_runtestloop) without a hook call per
+        vector, when every item is a vector and no other plugin hooks the
+        protocol of an item; otherwise pytest's own loop runs."""
+        if session.testsfailed and not session.config.option.continue_on_collection_errors:
+            return None  # pytest's loop reports the collection errors
+        if session.config.option.collectonly:
+            return None
+        items = session.items
+        if not all(type(it) is VectorItem for it in items):
+            self.restore_gc()  # other tests run as usual
+            return None
+        for impl in self.config.hook.pytest_runtest_protocol.get_hookimpls():
+            if impl.plugin_name not in self._QUIET_PROTOCOL:
+                return None
+        protocol = self._protocol
+        for item in items:
+            protocol(item)
+            if session.shouldfail:
+                raise session.Failed(session.shouldfail)
+            if session.shouldstop:
+                raise session.Interrupted(session.shouldstop)
+        return True
+
+    def _protocol(self, item: "VectorItem") -> None:
         # vector files have no conftest.py of their own: the session-wide hook
         # relay is the item's hook relay, without a lookup per call
         ihook = self.config.hook
@@ -427,26 +681,28 @@ class ConformanceSession:
         if self.log_start_finish:
             ihook.pytest_runtest_logstart(nodeid=nodeid, location=location)
         start = time.time()
-        outcome, text = self.decide(item)
+        outcome, text, rec = self._decide(item)
         stop = time.time()
-        rec = self.records.get(item.name, {})
         kw = {item.name: 1}
-        props = [("verdict", rec.get("verdict", "")), ("scope", rec.get("scope", ""))]
+        props = [("verdict", rec["verdict"]), ("scope", rec["scope"])]
         if rec.get("outcome"):
             props.append(("outcome", rec["outcome"]))
         if rec.get("class"):
             props.append(("class", rec["class"]))
-        common = dict(nodeid=nodeid, location=location, keywords=kw, when="call", sections=[],
-                      duration=stop - start, start=start, stop=stop, user_properties=props)
+        # a structured node id spares the report parsing the string one
+        rid = item._id if self._report_node_ids else nodeid
+        xfailed = outcome == "xfailed"
         if outcome == "passed":
-            call = pytest.TestReport(outcome="passed", longrepr=None, **common)
+            longrepr = None
         elif outcome == "failed":
-            call = pytest.TestReport(outcome="failed", longrepr=text, **common)
+            longrepr = text
         else:
-            reason = f"Skipped: {text}" if outcome == "skipped" else text
-            call = pytest.TestReport(outcome="skipped", longrepr=(str(item.path), None, reason), **common)
-            if outcome == "xfailed":
-                call.wasxfail = text
+            longrepr = (str(item.path), None, text if xfailed else f"Skipped: {text}")
+            outcome = "skipped"
+        call = TestReport(rid, location, kw, outcome, longrepr, "call", sections=[], duration=stop - start,
+                          start=start, stop=stop, user_properties=props, lpsp_vector=True)
+        if xfailed:
+            call.wasxfail = text
         logreport = ihook.pytest_runtest_logreport
         if self.full_reports:  # junitxml needs the setup and teardown reports
             for when, t in (("setup", start), ("teardown", stop)):
@@ -461,14 +717,12 @@ class ConformanceSession:
             logreport(report=call)
         if self.log_start_finish:
             ihook.pytest_runtest_logfinish(nodeid=nodeid, location=location)
-        return True
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_report_teststatus(self, report, config):
         # passed and unsupported vectors print nothing (thousands of dots cost
         # more than the checks); failures and expected failures keep their letters
-        if report.when != "call" or not self.quiet_passes or "::" not in report.nodeid \
-                or not report.nodeid.split("::", 1)[0].endswith(".json"):
+        if not self.quiet_passes or report.when != "call" or not report.__dict__.get("lpsp_vector"):
             return None
         if report.passed:
             return "passed", "", ""
@@ -477,6 +731,11 @@ class ConformanceSession:
         return None
 
     def _record(self, v: Dict[str, Any], j: Judgement, elapsed: float, listed: Optional[str]) -> Dict[str, Any]:
+        if "_family" not in v and self.scoper is not None:
+            if "_scope" in v:
+                v["_family"] = family(v)
+            else:
+                v["_type"], v["_scope"], v["_family"] = self.scoper.classify(v)
         rec: Dict[str, Any] = {
             "id": v["id"], "area": v.get("_area"), "feature": v.get("feature"), "op": v.get("op"),
             "type": v.get("_type"), "scope": v.get("_scope"), "family": v.get("_family"),
@@ -505,6 +764,9 @@ class ConformanceSession:
                 if m:
                     rec["mismatch"] = m
         self.records[v["id"]] = rec
+        # its line of the results JSON, made now while the driver works (a
+        # record does not change once made)
+        self._record_json[v["id"]] = _compact_json(rec)
         return rec
 
     # -- failure text -------------------------------------------------------------
@@ -563,6 +825,7 @@ class ConformanceSession:
         elif self.stale and session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         self._write_results()
+        self.restore_gc()
 
     def _write_results(self) -> None:
         path = self.results_path
@@ -602,7 +865,8 @@ class ConformanceSession:
         # one result per line, written by the C encoder (indent= is pure Python)
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(head[:-2] + ',\n "results": [\n')
-            f.write(",\n".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records))
+            lines = self._record_json
+            f.write(",\n".join(lines.get(r["id"]) or _compact_json(r) for r in records))
             f.write("\n ]\n}\n")
         os.replace(tmp, path)
 

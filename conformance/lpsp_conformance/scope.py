@@ -87,7 +87,7 @@ class Scoper:
 
     def __init__(self, vectors: Iterable[Dict[str, Any]]):
         self.by_id = {v["id"]: v for v in vectors}
-        self._cache: Dict[str, Tuple[Optional[str], str, str]] = {}
+        self._cache: Dict[str, Tuple[Optional[str], str]] = {}
 
     def type_of(self, v: Dict[str, Any], depth: int = 0) -> Optional[str]:
         op = v.get("op")
@@ -108,13 +108,19 @@ class Scoper:
             return b if isinstance(b, str) and b else ANY_TYPE
         return None
 
-    def classify(self, v: Dict[str, Any]) -> Tuple[Optional[str], str, str]:
+    def scope_of(self, v: Dict[str, Any]) -> Tuple[Optional[str], str]:
+        """(message type, scope key): what the driver needs to know."""
         vid = v["id"]
         got = self._cache.get(vid)
         if got is None:
             t = self.type_of(v)
-            got = self._cache[vid] = (t, scope_key(v, t), family(v))
+            got = self._cache[vid] = (t, scope_key(v, t))
         return got
+
+    def classify(self, v: Dict[str, Any]) -> Tuple[Optional[str], str, str]:
+        """(message type, scope key, check family)."""
+        t, key = self.scope_of(v)
+        return t, key, family(v)
 
 
 TYPE_NAMES_BY_DIR = {d: set(names.values()) for d, names in TYPE_NAMES.items()}
@@ -131,15 +137,24 @@ def scope_key(v: Dict[str, Any], mtype: Optional[str]) -> str:
     return f"{feat}:{rest}" if rest else feat
 
 
+_SUFFIX_FAMILY: Dict[str, str] = {}
+
+
 def family(v: Dict[str, Any]) -> str:
     base = v.get("derived_from")
     vid = v.get("id", "")
     if base and vid.startswith(base + "-"):
         suffix = vid[len(base) + 1:]
-        for name, rx in _DERIVED_FAMILY:
-            if rx.search(suffix):
-                return name
-        return "other"
+        got = _SUFFIX_FAMILY.get(suffix)
+        if got is None:
+            got = "other"
+            for name, rx in _DERIVED_FAMILY:
+                if rx.search(suffix):
+                    got = name
+                    break
+            if len(_SUFFIX_FAMILY) < 100000:
+                _SUFFIX_FAMILY[suffix] = got
+        return got
     if v.get("provenance") in ("fuzz", "differential", "mutation"):
         return "regression"
     if any(str(r).startswith("QK-") for r in v.get("refs") or ()):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Collection, Dict, List, Optional
 
 from . import AREAS, data
 
@@ -59,3 +60,26 @@ def load_all(directory: Path) -> List[Dict[str, Any]]:
             ids.add(v["id"])
             out.append(v)
     return out
+
+
+def selects(v: Dict[str, Any], features: Collection[str], exact_ids: Collection[str],
+            id_globs: List[str]) -> bool:
+    """Whether the run options --feature, --id and --id-file select a vector."""
+    return matching(v, features, exact_ids, id_globs) is not None
+
+
+def matching(v: Dict[str, Any], features: Collection[str], exact_ids: Collection[str],
+             id_globs: List[str]) -> Optional[str]:
+    """None when the options leave the vector out; else the glob that selects
+    it, or "" (selected by an exact id, or no id option given)."""
+    if features and v.get("feature") not in features:
+        return None
+    if not exact_ids and not id_globs:
+        return ""
+    vid = v["id"]
+    if vid in exact_ids:
+        return ""
+    for g in id_globs:
+        if fnmatch.fnmatchcase(vid, g):
+            return g
+    return None

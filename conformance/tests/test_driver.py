@@ -1,0 +1,80 @@
+"""When the driver starts and what it sends: it is forked before pytest
+collects, and sends nothing outside the final selection unless the run's own
+options decide that selection (then it starts at once, and a plugin that
+deselects later makes the runner start over with exactly what was collected)."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from conftest import FIXTURES, fixture_vectors, saboteur
+
+CLI = [sys.executable, "-m", "lpsp_conformance", "run"]
+
+
+def _records(results):
+    """Per vector, everything but the time it took."""
+    return [{k: v for k, v in r.items() if k != "time_ms"} for r in results["results"]]
+
+
+def test_keyword_selection_sends_only_the_selected_vectors(run_suite, tmp_path):
+    log = tmp_path / "requests.txt"
+    r = run_suite(saboteur("honest", "--log", str(log)), "-k", "subscribe or etag")
+    assert r.rc == 0, r
+    sent = log.read_text().split()
+    assert sent == [x["id"] for x in r.results["results"]]
+    assert sent and all("subscribe" in i or "etag" in i for i in sent)
+    everything = [v["id"] for v in fixture_vectors() if not v.get("deprecated")]
+    assert len(sent) < len(everything)
+
+
+def test_a_run_decided_by_its_options_matches_one_selected_after_collection(run_suite, tmp_path):
+    # the whole suite (driver started at once) and the whole suite selected by
+    # a glob (driver waits for pytest's selection): the same requests, in the
+    # same order, and the same records
+    logs = [tmp_path / "all.txt", tmp_path / "glob.txt"]
+    a = run_suite(saboteur("wrong-class", "--log", str(logs[0])))
+    b = run_suite(saboteur("wrong-class", "--log", str(logs[1])), "--id", "fx-*")
+    assert a.rc == b.rc == 0, (a, b)
+    assert a.results["counts"]["non-strict"] > 0
+    assert logs[0].read_text() == logs[1].read_text()
+    assert _records(a.results) == _records(b.results)
+    assert a.results["counts"] == b.results["counts"]
+
+
+def test_a_plugin_that_deselects_after_the_driver_started(run_suite, tmp_path):
+    # registered after the runner's pytest_configure, so the driver starts with
+    # the selection the options make; the runner notices that pytest collected
+    # less and runs exactly what it collected
+    (tmp_path / "late_deselect.py").write_text(textwrap.dedent("""
+        import pytest
+
+        class Late:
+            def pytest_collection_modifyitems(self, config, items):
+                keep = [i for i in items if i.name != "fx-etag-empty"]
+                config.hook.pytest_deselected(items=[i for i in items if i.name == "fx-etag-empty"])
+                items[:] = keep
+
+        @pytest.hookimpl(trylast=True)
+        def pytest_configure(config):
+            state = config.pluginmanager.get_plugin("lpsp-conformance-session")
+            with open(config.getoption("lpsp_results") + ".mode", "w") as f:
+                f.write("speculative" if state.driver.plan.speculative else "gated")
+            config.pluginmanager.register(Late(), "late-deselect")
+    """))
+    results = tmp_path / "results.json"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    p = subprocess.run([*CLI, "--impl", saboteur("honest"), "--vectors", str(FIXTURES), "--results", str(results),
+                        "-p", "late_deselect"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       env=env, timeout=120)
+    assert p.returncode == 0, p.stdout
+    assert (tmp_path / "results.json.mode").read_text() == "speculative"
+    doc = json.loads(results.read_text())
+    ids = [x["id"] for x in doc["results"]]
+    everything = [v["id"] for v in fixture_vectors() if not v.get("deprecated")]
+    assert "fx-etag-empty" not in ids
+    assert sorted(ids) == sorted(set(everything) - {"fx-etag-empty"})
+    full = {x["id"]: x for x in _records(run_suite(saboteur("honest")).results)}
+    assert _records(doc) == [full[i] for i in ids]
