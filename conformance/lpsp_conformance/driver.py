@@ -143,6 +143,7 @@ class Driver:
         self.restarts = 0
         self.hello: Dict[str, Any] = {}
         self.hello_plan: Dict[str, Any] = {}
+        self._passes: Dict[Tuple[str, str, str, str], Tuple[Judgement, Tuple[Optional[str], str]]] = {}
 
     # -- parent side --------------------------------------------------------------
 
@@ -234,8 +235,13 @@ class Driver:
             if int(idx) != i:
                 raise DriverError(f"driver answered vector #{int(idx)} when #{i} was due")
             self.restarts = int(n)
-            return (Judgement(PASS, status, None if err == "-" else err), float(t), None,
-                    (None if mtype == "-" else mtype, scope))
+            # passes share their judgements and (type, scope) pairs
+            key = (status, err, mtype, scope)
+            got = self._passes.get(key)
+            if got is None:
+                got = self._passes[key] = (Judgement(PASS, status, None if err == "-" else err),
+                                           (None if mtype == "-" else mtype, scope))
+            return got[0], float(t), None, got[1]
         msg = json.loads(line) if line else {"fatal": "driver process ended unexpectedly"}
         if "fatal" in msg:
             raise DriverError(msg["fatal"])
@@ -337,55 +343,39 @@ class Driver:
 
     def _loop(self, testee: Testee, out: _Out, send, caps: List[str], vectors: List[Dict[str, Any]],
               scope_of: Optional[Callable[[Dict[str, Any]], Tuple[Optional[str], str]]]) -> None:
-        """Runs the vectors. Each result carries the vector's message type and
-        scope key, which the pytest process records (it need not work them
-        out again): a pass as one line of words, anything else as JSON."""
-        timeouts = 0
+        """Runs the vectors, one request at a time. While the adapter works on
+        a request, the previous answer is judged and reported and the next
+        request encoded: the driver's own work overlaps the adapter's.
+
+        Each result carries the vector's message type and scope key, which
+        the pytest process records (it need not work them out again): a pass
+        as one line of words, anything else as JSON."""
         clock = time.perf_counter
-        request = testee.request
         write = out.write
+        n = len(vectors)
         # (type, scope key) -> (covered by the capabilities, the pair as words or None)
         scopes: Dict[Tuple[Optional[str], str], Tuple[bool, Optional[str]]] = {}
-        for i, v in enumerate(vectors):
-            t = clock()
-            abort = None
-            if scope_of is not None:
-                cls = scope_of(v)
-            else:
-                cls = (v.get("_type"), v.get("_scope"))
+
+        def where(v: Dict[str, Any]) -> Tuple[Tuple[Optional[str], Optional[str]], bool, Optional[str], str]:
+            """(type, scope key), covered, the pair as words, the scope shown."""
+            cls = scope_of(v) if scope_of is not None else (v.get("_type"), v.get("_scope"))
+            scope = cls[1] or v.get("feature") or ""
             key = cls if cls[1] else None
             known = scopes.get(key) if key is not None else None
             if known is None:
-                scope = cls[1] or v.get("feature") or ""
                 words = f"{cls[0] or '-'} {scope}" if key is not None and cls[0] != "-" and \
                     all(_WORD.match(x) for x in (cls[0] or "-", scope)) else None
                 known = (covers(caps, scope), words)
                 if key is not None:
                     scopes[key] = known
-            inside, words = known
-            if not inside:
-                scope = cls[1] or v.get("feature") or ""
-                j = Judgement(UNSUPPORTED, "", reason=f"{scope} is not within the declared capabilities",
-                              in_scope=False)
-            else:
-                try:
-                    resp = request(v.get("op", ""), v.get("input"), v["id"])
-                except AdapterFault as fault:
-                    j = fault_judgement(fault.kind, fault.detail + testee.stderr_note())
-                    timeouts = timeouts + 1 if fault.kind == "timeout" else 0
-                    abort = self._restart(testee, v["id"], fault, timeouts)
-                else:
-                    timeouts = 0
-                    try:
-                        j = judge(v, resp)
-                    except Exception as e:
-                        j = Judgement("fail", str(resp.get("status")), reason=f"cannot judge response: {e!r}",
-                                      actual=resp)
+            return cls, known[0], known[1], scope
+
+        def emit(i: int, j: Judgement, elapsed: float, cls, words: Optional[str], abort: Optional[str]) -> None:
             if j.verdict == PASS and words is not None and not abort and j.status in ("ok", "rejected") \
                     and (j.error is None or _TOKEN.match(j.error)):
-                write(f"P {i} {clock() - t:.6f} {testee.restarts} {j.status} {j.error or '-'} {words}\n".encode())
-                continue
-            msg: Dict[str, Any] = {"i": i, "v": j.verdict, "t": clock() - t, "n": testee.restarts, "c": cls}
+                write(f"P {i} {elapsed:.6f} {testee.restarts} {j.status} {j.error or '-'} {words}\n".encode())
+                return
+            msg: Dict[str, Any] = {"i": i, "v": j.verdict, "t": elapsed, "n": testee.restarts, "c": cls}
             if j.status:
                 msg["s"] = j.status
             if j.error is not None:
@@ -403,8 +393,66 @@ class Driver:
             if abort:
                 msg["x"] = abort
             send(msg)
-            if abort:
-                break
+
+        def settle(p) -> None:
+            """Judges and reports an answered vector."""
+            i, v, resp, waited, cls, words = p
+            t = clock()
+            try:
+                j = judge(v, resp)
+            except Exception as e:
+                j = Judgement("fail", str(resp.get("status")), reason=f"cannot judge response: {e!r}",
+                              actual=resp)
+            emit(i, j, waited + clock() - t, cls, words, None)
+
+        timeouts = 0
+        pending = None   # the last answered vector, not yet judged
+        ahead = None     # (index, where(), prepared request) of the next vector
+        for i, v in enumerate(vectors):
+            if ahead is not None and ahead[0] == i:
+                _, (cls, inside, words, scope), req = ahead
+            else:
+                cls, inside, words, scope = where(v)
+                req = None
+            ahead = None
+            if not inside:
+                if pending is not None:
+                    settle(pending)
+                    pending = None
+                emit(i, Judgement(UNSUPPORTED, "", reason=f"{scope} is not within the declared capabilities",
+                                  in_scope=False), 0.0, cls, words, None)
+                continue
+            t = clock()
+            try:
+                if req is None:
+                    req = testee.prepare(v.get("op", ""), v.get("input"), v["id"])
+                sent = testee.send(req)
+            except AdapterFault as fault:
+                sent = fault
+            if pending is not None:
+                settle(pending)
+                pending = None
+            if not isinstance(sent, AdapterFault) and i + 1 < n:
+                # the next request, encoded while this one is answered
+                nv = vectors[i + 1]
+                nw = where(nv)
+                ahead = (i + 1, nw, testee.prepare(nv.get("op", ""), nv.get("input"), nv["id"]) if nw[1] else None)
+            try:
+                if isinstance(sent, AdapterFault):
+                    raise sent
+                resp = testee.receive(sent)
+            except AdapterFault as fault:
+                j = fault_judgement(fault.kind, fault.detail + testee.stderr_note())
+                timeouts = timeouts + 1 if fault.kind == "timeout" else 0
+                abort = self._restart(testee, v["id"], fault, timeouts)
+                emit(i, j, clock() - t, cls, words, abort)
+                if abort:
+                    return
+                continue
+            timeouts = 0
+            pending = (i, v, resp, clock() - t, cls, words)
+        if pending is not None:
+            settle(pending)
 
     def _restart(self, testee: Testee, vid: str, fault: AdapterFault, timeouts: int) -> Optional[str]:
         if timeouts >= MAX_CONSECUTIVE_TIMEOUTS:

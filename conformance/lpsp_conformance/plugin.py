@@ -677,9 +677,11 @@ class ConformanceSession:
         # vector files have no conftest.py of their own: the session-wide hook
         # relay is the item's hook relay, without a lookup per call
         ihook = self.config.hook
-        nodeid, location = item.nodeid, item.location
+        location = item.location
+        # a structured node id spares the report parsing the string one
+        rid = item._id if self._report_node_ids else item.nodeid
         if self.log_start_finish:
-            ihook.pytest_runtest_logstart(nodeid=nodeid, location=location)
+            ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=location)
         start = time.time()
         outcome, text, rec = self._decide(item)
         stop = time.time()
@@ -689,8 +691,6 @@ class ConformanceSession:
             props.append(("outcome", rec["outcome"]))
         if rec.get("class"):
             props.append(("class", rec["class"]))
-        # a structured node id spares the report parsing the string one
-        rid = item._id if self._report_node_ids else nodeid
         xfailed = outcome == "xfailed"
         if outcome == "passed":
             longrepr = None
@@ -705,6 +705,7 @@ class ConformanceSession:
             call.wasxfail = text
         logreport = ihook.pytest_runtest_logreport
         if self.full_reports:  # junitxml needs the setup and teardown reports
+            nodeid = item.nodeid
             for when, t in (("setup", start), ("teardown", stop)):
                 # junitxml writes the properties of the teardown report
                 logreport(report=pytest.TestReport(
@@ -716,7 +717,7 @@ class ConformanceSession:
         else:
             logreport(report=call)
         if self.log_start_finish:
-            ihook.pytest_runtest_logfinish(nodeid=nodeid, location=location)
+            ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=location)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_report_teststatus(self, report, config):

@@ -15,7 +15,7 @@ import select
 import subprocess
 import threading
 import time
-from typing import Any, Callable, Deque, Dict, List, Optional
+from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from . import PROTOCOL_VERSION
 
@@ -196,23 +196,50 @@ class Testee:
         """
         if self.proc is None:
             raise AdapterFault("crash", "adapter is not running")
+        return self.receive(self.send(self.prepare(op, input, vector)))
+
+    # A request in three steps, so that a caller can do other work while the
+    # adapter answers (the driver judges the previous vector meanwhile):
+    # prepare() numbers and encodes it, send() writes it, receive() waits for
+    # and checks the answer. Requests are numbered in the order prepared and
+    # must be sent in that order, each after the previous answer.
+
+    def prepare(self, op: str, input: Any, vector: str = "") -> Tuple[int, bytes]:
+        """(request id, the request line) of the next request."""
         rid = self._next_id
         self._next_id += 1
+        return rid, request_line(make_request(rid, op, input, vector))
+
+    def send(self, prepared: Tuple[int, bytes]) -> Tuple[int, float]:
+        """Writes a prepared request; returns (its id, its deadline)."""
+        if self.proc is None:
+            raise AdapterFault("crash", "adapter is not running")
         self.requests += 1
-        resp = self._exchange(make_request(rid, op, input, vector), self.timeout)
+        rid, data = prepared
+        deadline = time.monotonic() + self.timeout
+        if self.trace is not None:
+            self.trace(">", data)
+        self._write_all(data, deadline, self.timeout)
+        return rid, deadline
+
+    def receive(self, sent: Tuple[int, float]) -> Dict[str, Any]:
+        """The validated answer to a sent request."""
+        rid, deadline = sent
+        resp = self._answer(rid, deadline, self.timeout)
         problem = response_problem(resp)
         if problem:
             raise AdapterFault("bad-response", problem)
         return resp
 
     def _exchange(self, req: Dict[str, Any], timeout: float) -> Dict[str, Any]:
-        proc = self.proc
-        assert proc is not None
         data = request_line(req)
         deadline = time.monotonic() + timeout
         if self.trace is not None:
             self.trace(">", data)
         self._write_all(data, deadline, timeout)
+        return self._answer(req["id"], deadline, timeout)
+
+    def _answer(self, want: int, deadline: float, timeout: float) -> Dict[str, Any]:
         line = self._read_line(deadline, timeout)
         if self.trace is not None:
             self.trace("<", line)
@@ -223,8 +250,8 @@ class Testee:
         if not isinstance(resp, dict):
             raise AdapterFault("garbage", f"not a JSON object: {_clip(line)!r}")
         rid = resp.get("id")
-        if rid != req["id"] or isinstance(rid, bool):
-            raise AdapterFault("wrong-id", f"expected id {req['id']}, got {rid!r}")
+        if rid != want or isinstance(rid, bool):
+            raise AdapterFault("wrong-id", f"expected id {want}, got {rid!r}")
         return resp
 
     def _write_all(self, data: bytes, deadline: float, timeout: float) -> None:
