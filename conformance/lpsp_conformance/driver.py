@@ -12,22 +12,24 @@ Two ways to start it:
 * with the vectors (``Driver(argv, vectors=...)``): forked once pytest's
   collection is over, it runs exactly those;
 * with a :class:`Plan` (``Driver(argv, plan=...)``): forked as soon as the
-  run's options are known, before pytest collects anything. The child loads
-  the vector files itself and starts the adapter while pytest collects. A
-  *gated* plan then waits for the pytest process to send the selected vectors
+  run's options are known, before pytest collects anything. The child starts
+  the adapter and reads the vector files; for each it sends a *manifest*
+  (per vector: id, feature, op, verdict, check family), from which pytest
+  collects without parsing the files itself (``Driver.manifest``). Results
+  that are not plain passes carry their whole vector. A *gated* plan then
+  waits for the pytest process to send the selected vectors
   (``Driver.select``), so nothing outside the final selection is ever sent.
   A *speculative* plan (only when the options alone decide the selection: no
   ``-k``, ``-m``, ``--deselect``, test paths or plugins that could deselect)
-  starts sending at once; ``Driver.hello_plan`` lets the pytest process check
-  that its collected items are exactly the plan (count and digest of the
-  ids, in order) before it reads any result.
+  starts sending at once; the pytest process checks that the items it
+  collected are exactly the plan before it reads any result, and every
+  result names its vector.
 """
 
 from __future__ import annotations
 
 import fcntl
 import gc
-import hashlib
 import json
 import os
 import re
@@ -35,10 +37,10 @@ import signal
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from . import PASS, UNSUPPORTED
-from .scope import Scoper, covers, parse_capabilities
+from .scope import Scoper, covers, family, parse_capabilities
 from .testee import AdapterFault, HandshakeError, Testee
 from .vectors import VectorFileError, load_file, selects, vector_files
 from .verdict import Judgement, fault_judgement, judge
@@ -55,10 +57,39 @@ class DriverError(Exception):
     """The driver could not start the adapter, or died."""
 
 
-def plan_digest(keys: Iterable[Tuple[str, str]]) -> str:
-    """Digest of a run order: (area, vector id) pairs."""
-    text = "".join(f"{area}\0{vid}\n" for area, vid in keys)
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+class ManifestError(Exception):
+    """The driver has no manifest of a file (it could not read it, or one
+    before it: ``vector_error`` says why, when a file is not a vector file)."""
+
+    def __init__(self, vector_error: Optional[str]):
+        super().__init__(vector_error or "no manifest")
+        self.vector_error = vector_error
+
+
+def manifest_of(path: Path, doc: Dict[str, Any]) -> Dict[str, Any]:
+    """What pytest needs of a vector file to collect it and record passes."""
+    area = doc["area"]
+    rows = []
+    for v in doc["vectors"]:
+        row = [v["id"], v.get("feature"), v.get("op"), v.get("verdict"), family(v), bool(v.get("deprecated"))]
+        if v.get("_area") != area:
+            row.append(v.get("_area"))
+        rows.append(row)
+    return {"path": str(path.resolve()), "area": area, "suite_version": doc.get("suite_version"), "vectors": rows}
+
+
+def doc_of_manifest(m: Dict[str, Any]) -> Dict[str, Any]:
+    """A vector document from a manifest: each vector has the manifest's
+    fields (and _area, _family); the rest arrives with a result that needs it."""
+    area = m["area"]
+    vectors = []
+    for row in m["vectors"]:
+        v = {"id": row[0], "feature": row[1], "op": row[2], "verdict": row[3],
+             "_area": row[6] if len(row) > 6 else area, "_family": row[4]}
+        if row[5]:
+            v["deprecated"] = True
+        vectors.append(v)
+    return {"area": area, "suite_version": m.get("suite_version"), "vectors": vectors}
 
 
 class Plan:
@@ -74,18 +105,33 @@ class Plan:
         self.id_globs = id_globs
         self.speculative = speculative
 
-    def load(self) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
-        """(the planned vectors in run order, every non-deprecated vector)."""
+    def wants_file(self, path: Path) -> bool:
+        return not self.areas or path.stem in self.areas
+
+    def wants(self, v: Dict[str, Any]) -> bool:
+        return not v.get("deprecated") and selects(v, self.features, self.exact_ids, self.id_globs)
+
+    def load(self, on_file: Optional[Callable[[Path, Dict[str, Any]], None]] = None) \
+            -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+        """(the planned vectors in run order, every non-deprecated vector);
+        on_file(path, document) is called for each file as it is read, in the
+        order pytest collects them (by name)."""
+        files = vector_files(self.vectors_dir)
+        docs: Dict[Path, Dict[str, Any]] = {}
+        for p in sorted(files, key=lambda p: p.name):
+            docs[p] = load_file(p)
+            if on_file is not None:
+                on_file(p, docs[p])
         planned: List[Dict[str, Any]] = []
         everything: List[Dict[str, Any]] = []
-        for p in vector_files(self.vectors_dir):
-            doc = load_file(p)
-            wanted_file = not self.areas or p.stem in self.areas
+        for p in files:
+            doc = docs[p]
+            wanted_file = self.wants_file(p)
             for v in doc["vectors"]:
                 if v.get("deprecated"):
                     continue
                 everything.append(v)
-                if wanted_file and selects(v, self.features, self.exact_ids, self.id_globs):
+                if wanted_file and self.wants(v):
                     planned.append(v)
         return planned, everything
 
@@ -142,7 +188,9 @@ class Driver:
         self.ctl: Optional[int] = None   # write end of the selection pipe (gated plan)
         self.restarts = 0
         self.hello: Dict[str, Any] = {}
-        self.hello_plan: Dict[str, Any] = {}
+        self._manifests: Dict[str, Dict[str, Any]] = {}
+        self._held: List[Dict[str, Any]] = []  # messages read while looking for manifests
+        self._manifests_done = False
         self._passes: Dict[Tuple[str, str, str, str], Tuple[Judgement, Tuple[Optional[str], str]]] = {}
 
     # -- parent side --------------------------------------------------------------
@@ -171,6 +219,9 @@ class Driver:
             except BaseException:
                 code = 1
                 try:
+                    out = getattr(self, "_out", None)
+                    if out is not None:
+                        out.flush()  # the results before it
                     os.set_blocking(w, True)
                     os.write(w, (json.dumps({"fatal": traceback.format_exc()}) + "\n").encode())
                 except OSError:
@@ -191,10 +242,28 @@ class Driver:
         msg = self._next()
         if "hello" not in msg:
             self.stop()
-            raise DriverError(msg.get("error") or msg.get("fatal") or "driver ended before the handshake")
+            raise DriverError(msg.get("error") or msg.get("vector_error") or msg.get("fatal")
+                              or "driver ended before the handshake")
         self.hello = msg["hello"]
-        self.hello_plan = msg.get("plan") or {}
         return self.hello
+
+    def manifest(self, path: Path) -> Dict[str, Any]:
+        """The manifest the child sent of a vector file (a plan driver sends
+        one per area file, in the canonical order, before its handshake).
+        Raises ManifestError when there is none."""
+        key = str(path.resolve())
+        while key not in self._manifests and not self._manifests_done:
+            line = self.rfile.readline() if self.rfile else b""
+            msg = json.loads(line) if line else {"fatal": "driver process ended unexpectedly"}
+            if "manifest" in msg:
+                self._manifests[msg["manifest"]["path"]] = msg["manifest"]
+            else:
+                self._held.append(msg)  # the handshake, or why there are no more
+                self._manifests_done = True
+        got = self._manifests.get(key)
+        if got is None:
+            raise ManifestError(next((m["vector_error"] for m in self._held if "vector_error" in m), None))
+        return got
 
     def select(self, keys: List[Tuple[str, str]]) -> None:
         """Sends a gated plan's child the run: (area, vector id) pairs in order.
@@ -219,21 +288,29 @@ class Driver:
                               f"{msg.get('example')}")
 
     def _next(self) -> Dict[str, Any]:
-        line = self.rfile.readline() if self.rfile else b""
-        if not line:
-            return {"fatal": "driver process ended unexpectedly"}
-        return json.loads(line)
+        """The next message other than a manifest."""
+        while True:
+            if self._held:
+                return self._held.pop(0)
+            line = self.rfile.readline() if self.rfile else b""
+            if not line:
+                return {"fatal": "driver process ended unexpectedly"}
+            msg = json.loads(line)
+            if "manifest" not in msg:
+                return msg
 
-    def result(self, i: int) -> Tuple[Judgement, float, Optional[str], Optional[Tuple[Optional[str], str]]]:
-        """The judgement of vector i (results arrive in order), the seconds it
-        took, the driver's reason to stop the run (or None), and the vector's
-        (message type, scope key) when the driver worked them out."""
+    def result(self, i: int, vid: str) -> Tuple[Judgement, float, Optional[str],
+                                                 Optional[Tuple[Optional[str], str]], Optional[Dict[str, Any]]]:
+        """The judgement of vector i, id vid (results arrive in order), the
+        seconds it took, the driver's reason to stop the run (or None), the
+        vector's (message type, scope key) when the driver worked them out,
+        and the whole vector when the result is not a plain pass."""
         line = self.rfile.readline() if self.rfile else b""
         if line[:1] == b"P":
-            # a pass: "P <i> <seconds> <restarts> <status> <error class or -> <type or -> <scope>"
-            _, idx, t, n, status, err, mtype, scope = line.decode("utf-8").split()
-            if int(idx) != i:
-                raise DriverError(f"driver answered vector #{int(idx)} when #{i} was due")
+            # a pass: "P <i> <id> <seconds> <restarts> <status> <error class or -> <type or -> <scope>"
+            _, idx, got, t, n, status, err, mtype, scope = line.decode("utf-8").split()
+            if int(idx) != i or got != vid:
+                raise DriverError(f"driver answered vector #{int(idx)} ({got}) when #{i} ({vid}) was due")
             self.restarts = int(n)
             # passes share their judgements and (type, scope) pairs
             key = (status, err, mtype, scope)
@@ -241,17 +318,18 @@ class Driver:
             if got is None:
                 got = self._passes[key] = (Judgement(PASS, status, None if err == "-" else err),
                                            (None if mtype == "-" else mtype, scope))
-            return got[0], float(t), None, got[1]
+            return got[0], float(t), None, got[1], None
         msg = json.loads(line) if line else {"fatal": "driver process ended unexpectedly"}
-        if "fatal" in msg:
-            raise DriverError(msg["fatal"])
-        if msg.get("i") != i:
-            raise DriverError(f"driver answered vector #{msg.get('i')} when #{i} was due")
+        if "fatal" in msg or "error" in msg:
+            raise DriverError(msg.get("fatal") or msg.get("error"))
+        if msg.get("i") != i or msg.get("id") != vid:
+            raise DriverError(f"driver answered vector #{msg.get('i')} ({msg.get('id')}) when #{i} ({vid}) "
+                              "was due")
         self.restarts = msg.get("n", self.restarts)
         j = Judgement(msg["v"], msg.get("s", ""), msg.get("e"), msg.get("o"), msg.get("r", ""),
                       msg.get("a"), msg.get("d") or [], not msg.get("u"))
         cls = msg.get("c")
-        return j, msg.get("t", 0.0), msg.get("x"), (tuple(cls) if cls and cls[1] else None)
+        return j, msg.get("t", 0.0), msg.get("x"), (tuple(cls) if cls and cls[1] else None), msg.get("vec")
 
     def stop(self) -> None:
         if self.ctl is not None:
@@ -276,7 +354,7 @@ class Driver:
     # -- child side -----------------------------------------------------------------
 
     def _child(self, w: int, ctl: int) -> None:
-        out = _Out(w)
+        out = self._out = _Out(w)
 
         def send(obj: Dict[str, Any]) -> None:
             out.write((json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"), True)
@@ -300,17 +378,14 @@ class Driver:
         plan = self.plan
         scope_of = self.scope_of
         vectors = self.vectors
-        hello_plan: Dict[str, Any] = {}
         if plan is not None:
             try:
-                vectors, everything = plan.load()
+                vectors, everything = plan.load(lambda p, doc: send({"manifest": manifest_of(p, doc)}))
             except VectorFileError as e:
-                send({"error": str(e)})
+                send({"vector_error": str(e)})
                 out.flush()
                 return
             scope_of = Scoper(everything).scope_of
-            if plan.speculative:
-                hello_plan = {"n": len(vectors), "digest": plan_digest((v["_area"], v["id"]) for v in vectors)}
         try:
             hello = testee.handshake()
         except HandshakeError as e:
@@ -322,7 +397,7 @@ class Driver:
             send({"error": "the handshake declares unusable capabilities: " + "; ".join(problems)})
             out.flush()
             return
-        send({"hello": hello, "plan": hello_plan})
+        send({"hello": hello})
         out.flush()
         if plan is not None and not plan.speculative:
             with os.fdopen(ctl, "rb") as f:
@@ -370,12 +445,18 @@ class Driver:
                     scopes[key] = known
             return cls, known[0], known[1], scope
 
-        def emit(i: int, j: Judgement, elapsed: float, cls, words: Optional[str], abort: Optional[str]) -> None:
+        def emit(i: int, v: Dict[str, Any], j: Judgement, elapsed: float, cls, words: Optional[str],
+                 abort: Optional[str]) -> None:
+            vid = v["id"]
             if j.verdict == PASS and words is not None and not abort and j.status in ("ok", "rejected") \
-                    and (j.error is None or _TOKEN.match(j.error)):
-                write(f"P {i} {elapsed:.6f} {testee.restarts} {j.status} {j.error or '-'} {words}\n".encode())
+                    and (j.error is None or _TOKEN.match(j.error)) and _WORD.match(vid):
+                write(f"P {i} {vid} {elapsed:.6f} {testee.restarts} {j.status} {j.error or '-'} {words}\n"
+                      .encode())
                 return
-            msg: Dict[str, Any] = {"i": i, "v": j.verdict, "t": elapsed, "n": testee.restarts, "c": cls}
+            msg: Dict[str, Any] = {"i": i, "id": vid, "v": j.verdict, "t": elapsed, "n": testee.restarts,
+                                   "c": cls}
+            if j.verdict != PASS and j.in_scope:
+                msg["vec"] = v  # what the record and the failure report show
             if j.status:
                 msg["s"] = j.status
             if j.error is not None:
@@ -403,7 +484,7 @@ class Driver:
             except Exception as e:
                 j = Judgement("fail", str(resp.get("status")), reason=f"cannot judge response: {e!r}",
                               actual=resp)
-            emit(i, j, waited + clock() - t, cls, words, None)
+            emit(i, v, j, waited + clock() - t, cls, words, None)
 
         timeouts = 0
         pending = None   # the last answered vector, not yet judged
@@ -419,8 +500,8 @@ class Driver:
                 if pending is not None:
                     settle(pending)
                     pending = None
-                emit(i, Judgement(UNSUPPORTED, "", reason=f"{scope} is not within the declared capabilities",
-                                  in_scope=False), 0.0, cls, words, None)
+                emit(i, v, Judgement(UNSUPPORTED, "", reason=f"{scope} is not within the declared capabilities",
+                                     in_scope=False), 0.0, cls, words, None)
                 continue
             t = clock()
             try:
@@ -445,7 +526,7 @@ class Driver:
                 j = fault_judgement(fault.kind, fault.detail + testee.stderr_note())
                 timeouts = timeouts + 1 if fault.kind == "timeout" else 0
                 abort = self._restart(testee, v["id"], fault, timeouts)
-                emit(i, j, clock() - t, cls, words, abort)
+                emit(i, v, j, clock() - t, cls, words, abort)
                 if abort:
                     return
                 continue

@@ -30,7 +30,7 @@ from . import AREAS, FAIL, FEATURES, IMPL_DEFINED, NON_STRICT, PASS, REPO_ROOT, 
 from . import data
 from . import expected as xf
 from .diagnose import describe, mismatch
-from .driver import Driver, DriverError, Plan, plan_digest
+from .driver import Driver, DriverError, ManifestError, Plan, doc_of_manifest
 from .scope import NO_TYPE, Scoper, family, summary_key
 from .vectors import VectorFileError, default_vectors_dir, load_file, matching, vector_files
 from .testee import compact_json
@@ -131,10 +131,7 @@ class VectorFailure(Exception):
 class VectorFile(pytest.File):
     def collect(self):
         state: ConformanceSession = self.config.pluginmanager.get_plugin(SESSION)
-        try:
-            doc = load_file(Path(self.path))
-        except VectorFileError as e:
-            raise pytest.UsageError(str(e))
+        doc = state.vector_doc(Path(self.path))
         state.note_file(doc, Path(self.path))
         # every item of the file has the file's hook relay
         self.__dict__["_lpsp_ihook"] = self.ihook
@@ -303,6 +300,9 @@ class ConformanceSession:
         self.scoper: Optional[Scoper] = None
         self._abort_msg: Optional[str] = None
         self._docs: Dict[Path, Dict[str, Any]] = {}
+        self._area_docs: List[Tuple[Path, Dict[str, Any]]] = []
+        self._from_manifests: Set[Path] = set()
+        self._manifest_trouble = False
         self.quiet_passes = config.get_verbosity() <= 0
         self.full_reports = bool(getattr(config.option, "xmlpath", None))
         # logstart/logfinish only print file names and progress, which a quiet
@@ -427,21 +427,65 @@ class ConformanceSession:
             return None
         return VectorFile.from_parent(parent, path=p)
 
+    def vector_doc(self, path: Path) -> Dict[str, Any]:
+        """A vector file's document: from the driver's manifest when an early
+        driver read the file (its vectors then hold what collection and the
+        record of a pass need; a result that needs more brings the whole
+        vector), else read here."""
+        key = path.resolve()
+        doc = self._docs.get(key)
+        if doc is not None:
+            return doc
+        d = self.driver
+        if d is not None and d.plan is not None and not self._manifest_trouble:
+            try:
+                doc = doc_of_manifest(d.manifest(path))
+                self._from_manifests.add(key)
+            except (ManifestError, DriverError, OSError, ValueError):
+                # a file the driver could not read (this one or one before
+                # it), or no driver: read here, which names the broken file;
+                # the driver's own error shows when the run starts
+                self._manifest_trouble = True
+        if doc is None:
+            try:
+                doc = load_file(path)
+            except VectorFileError as e:
+                raise pytest.UsageError(str(e))
+        self._docs[key] = doc
+        return doc
+
     def note_file(self, doc: Dict[str, Any], path: Path) -> None:
         self.suite_version = self.suite_version or doc.get("suite_version")
         self._docs[path.resolve()] = doc
 
     def _load_all(self) -> List[Dict[str, Any]]:
         vectors: List[Dict[str, Any]] = []
+        self._area_docs = []
         for p in vector_files(self.vectors_dir):
-            try:
-                doc = self._docs.get(p.resolve()) or load_file(p)
-            except VectorFileError as e:
-                raise pytest.UsageError(str(e))
+            doc = self.vector_doc(p)
+            self._area_docs.append((p, doc))
             self.suite_version = self.suite_version or doc.get("suite_version")
             vectors.extend(v for v in doc["vectors"] if not v.get("deprecated"))
         self.all_ids = [v["id"] for v in vectors]
         return vectors
+
+    def _whole_vectors(self) -> List[Dict[str, Any]]:
+        """Every non-deprecated vector with all its fields: the vectors known
+        from manifests are completed in place from the files."""
+        everything: List[Dict[str, Any]] = []
+        for p, doc in self._area_docs:
+            if p.resolve() in self._from_manifests:
+                try:
+                    whole = {v["id"]: v for v in load_file(p)["vectors"]}
+                except VectorFileError as e:
+                    raise pytest.UsageError(str(e))
+                for v in doc["vectors"]:
+                    w = whole.get(v["id"])
+                    if w is not None:
+                        v.update(w)
+                self._from_manifests.discard(p.resolve())
+            everything.extend(v for v in doc["vectors"] if not v.get("deprecated"))
+        return everything
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_collection_modifyitems(self, session, config, items):
@@ -485,7 +529,8 @@ class ConformanceSession:
         if self.builtin == "c" and not Path(self.argv[0]).exists():
             self._abort(f"{_rel(Path(self.argv[0]))} does not exist: build it (make build/lpsp), or set "
                         f"LPSP=/path/to/lpsp, or give --impl '/path/to/lpsp testee'")
-        self.scoper = Scoper(everything)
+        if not self._from_manifests:  # else made if a driver must be started with whole vectors
+            self.scoper = Scoper(everything)
         vectors = []
         for it in session.items:
             if isinstance(it, VectorItem):
@@ -527,13 +572,17 @@ class ConformanceSession:
             if not d.plan.speculative:
                 d.select([(v["_area"], v["id"]) for v in vectors])
                 return hello
-            want = d.hello_plan
-            if want.get("n") == len(vectors) and \
-                    want.get("digest") == plan_digest((v["_area"], v["id"]) for v in vectors):
+            # the plan as the driver works it out, from the same documents
+            plan = d.plan
+            planned = [v for p, doc in self._area_docs if plan.wants_file(p)
+                       for v in doc["vectors"] if plan.wants(v)]
+            if len(planned) == len(vectors) and all(a is b for a, b in zip(planned, vectors)):
                 return hello
             # collected items other than the options alone select: run them
             # with a driver started now
             d.stop()
+        if self.scoper is None:
+            self.scoper = Scoper(self._whole_vectors())
         self.driver = self._new_driver(vectors=vectors, scope_of=self.scoper.scope_of)
         return self.driver.start()
 
@@ -575,7 +624,7 @@ class ConformanceSession:
         if self._abort_msg:
             self._abort(self._abort_msg)
         try:
-            return self.driver.result(idx)
+            return self.driver.result(idx, item.name)
         except DriverError as e:
             self._abort(f"driver failed: {e}")
 
@@ -589,7 +638,9 @@ class ConformanceSession:
         """decide(), and the vector's record."""
         v = item.vector
         vid = v["id"]
-        j, elapsed, abort, cls = self._result_for(item)
+        j, elapsed, abort, cls, whole = self._result_for(item)
+        if whole is not None and "input" not in v:
+            v.update(whole)  # a vector known from a manifest, completed for its record and report
         if cls is not None and "_scope" not in v:
             v["_type"], v["_scope"] = cls
         listed = self.xf_entries.get(vid)

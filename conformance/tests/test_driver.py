@@ -78,3 +78,34 @@ def test_a_plugin_that_deselects_after_the_driver_started(run_suite, tmp_path):
     assert sorted(ids) == sorted(set(everything) - {"fx-etag-empty"})
     full = {x["id"]: x for x in _records(run_suite(saboteur("honest")).results)}
     assert _records(doc) == [full[i] for i in ids]
+
+
+def test_a_broken_vector_file_is_a_harness_error_whoever_reads_it(run_suite, tmp_path):
+    # the driver reads the files before pytest does (pytest collects from its
+    # manifests): a broken file is reported the same way, naming the file
+    import shutil
+    vdir = tmp_path / "vectors"
+    shutil.copytree(FIXTURES, vdir)
+    doc = json.loads((vdir / "etag.json").read_text())
+    doc["vectors"].append(dict(doc["vectors"][0]))
+    (vdir / "etag.json").write_text(json.dumps(doc))
+    for args in ((), ("--id", "fx-etag-empty"), ("--collect-only",)):
+        r = run_suite(saboteur("honest"), *args, vectors=vdir)
+        assert r.rc == 2, (args, r)
+        assert "etag.json: duplicate vector id" in r.out, (args, r)
+        assert "1 error" in r.out and "ERROR collecting auth.json" not in r.out, (args, r)
+        assert r.results is None or not r.results.get("results"), args
+
+
+def test_failures_of_a_run_collected_from_manifests_show_the_whole_vector(run_suite):
+    # passes travel as a line of words; a failure brings its vector along, so
+    # that the report and the record show the input and the expectation
+    r = run_suite(saboteur("wrong-bytes"))
+    assert r.rc == 1, r
+    by_id = {v["id"]: v for v in fixture_vectors()}
+    failed = [x for x in r.results["results"] if x["verdict"] == "fail"]
+    assert failed
+    for x in failed:
+        assert x["input"] == by_id[x["id"]]["input"]
+        assert "expected" in x and "actual" in x
+    assert f"input:       {json.dumps(failed[0]['input'], separators=(',', ':'))}" in r.out
