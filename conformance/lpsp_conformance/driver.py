@@ -340,6 +340,7 @@ class Driver:
             self.rfile = None
         if self.pid is not None:
             deadline = time.monotonic() + self.timeout + 2
+            pause = 0.0005
             while True:
                 done, _ = os.waitpid(self.pid, os.WNOHANG)
                 if done:
@@ -348,7 +349,8 @@ class Driver:
                     os.kill(self.pid, signal.SIGKILL)
                     os.waitpid(self.pid, 0)
                     break
-                time.sleep(0.01)
+                time.sleep(pause)
+                pause = min(pause * 2, 0.01)
             self.pid = None
 
     # -- child side -----------------------------------------------------------------

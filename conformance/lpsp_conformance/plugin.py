@@ -384,8 +384,8 @@ class ConformanceSession:
         return self._quiet_modifiers()
 
     def start_early(self) -> None:
-        """Forks the driver before collection: the child loads the vectors and
-        starts the adapter while pytest collects (see driver.py)."""
+        """Forks the driver before collection: the child starts the adapter and
+        reads the vectors, and pytest collects from its manifests (driver.py)."""
         if self.config.option.collectonly:
             return
         if self.builtin == "c" and not Path(self.argv[0]).exists():
@@ -492,18 +492,17 @@ class ConformanceSession:
         # run in the canonical area order whatever the directory listing order
         rank = {a: i for i, a in enumerate(AREAS)}
         items.sort(key=lambda it: rank.get(getattr(it, "vector", {}).get("_area"), len(rank)))
-        # When no other hook can deselect or reorder them (no -k, -m,
-        # --deselect, --lf; only pytest's own hooks), the vector items skip
-        # the other hooks: the fixture manager's reordering alone walks every
-        # item four times over, for items that have no fixtures.
+        # A run of vectors only, where no other hook can deselect or reorder
+        # them (no -k, -m, --deselect, --lf; only pytest's own hooks): the
+        # items skip the other hooks (the fixture manager's reordering alone
+        # walks every item four times over, for items without fixtures).
         hidden: List[pytest.Item] = []
-        if self._quiet_modifiers():
-            hidden = [it for it in items if isinstance(it, VectorItem)]
-            if hidden:
-                items[:] = items[len(hidden):]  # the sort put them first
+        if items and all(type(it) is VectorItem for it in items) and self._quiet_modifiers():
+            hidden = list(items)
+            items[:] = []
         yield
         if hidden:
-            items[:0] = hidden
+            items[:] = hidden
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
