@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from . import PASS, UNSUPPORTED
-from .scope import Scoper, covers, family, parse_capabilities
+from .scope import Scoper, covers, family_of, is_derived, parse_capabilities, quirk_refs
 from .testee import AdapterFault, HandshakeError, Testee
 from .vectors import VectorFileError, load_file, selects, vector_files
 from .verdict import Judgement, fault_judgement, judge
@@ -67,29 +67,48 @@ class ManifestError(Exception):
 
 
 def manifest_of(path: Path, doc: Dict[str, Any]) -> Dict[str, Any]:
-    """What pytest needs of a vector file to collect it and record passes."""
-    area = doc["area"]
-    rows = []
+    """What pytest needs of a vector file to collect it and record passes, in
+    columns: the ids, the length of the id's derived_from prefix (0 when its
+    family does not come from its derivation), and per vector the index of
+    its (feature, op, verdict, provenance, quirk ref, deprecated, area) in a
+    table of the distinct ones."""
+    ids: List[str] = []
+    bases: List[int] = []
+    kinds: List[int] = []
+    table: Dict[Tuple[Any, ...], int] = {}
     for v in doc["vectors"]:
-        row = [v["id"], v.get("feature"), v.get("op"), v.get("verdict"), family(v), bool(v.get("deprecated"))]
-        if v.get("_area") != area:
-            row.append(v.get("_area"))
-        rows.append(row)
-    return {"path": str(path.resolve()), "area": area, "suite_version": doc.get("suite_version"), "vectors": rows}
+        vid = v["id"]
+        base = v.get("derived_from")
+        if is_derived(vid, base):
+            key = (v.get("feature"), v.get("op"), v.get("verdict"), None, False, bool(v.get("deprecated")),
+                   v.get("_area"))
+        else:
+            base = None
+            key = (v.get("feature"), v.get("op"), v.get("verdict"), v.get("provenance"), quirk_refs(v),
+                   bool(v.get("deprecated")), v.get("_area"))
+        k = table.get(key)
+        if k is None:
+            k = table[key] = len(table)
+        ids.append(vid)
+        bases.append(len(base) if base else 0)
+        kinds.append(k)
+    return {"path": str(path.resolve()), "area": doc["area"], "suite_version": doc.get("suite_version"),
+            "ids": ids, "bases": bases, "kinds": kinds, "table": list(table)}
 
 
 def doc_of_manifest(m: Dict[str, Any]) -> Dict[str, Any]:
     """A vector document from a manifest: each vector has the manifest's
     fields (and _area, _family); the rest arrives with a result that needs it."""
-    area = m["area"]
+    table = m["table"]
     vectors = []
-    for row in m["vectors"]:
-        v = {"id": row[0], "feature": row[1], "op": row[2], "verdict": row[3],
-             "_area": row[6] if len(row) > 6 else area, "_family": row[4]}
-        if row[5]:
+    for vid, n, k in zip(m["ids"], m["bases"], m["kinds"]):
+        feature, op, verdict, provenance, quirk, deprecated, area = table[k]
+        v = {"id": vid, "feature": feature, "op": op, "verdict": verdict, "_area": area,
+             "_family": family_of(vid, vid[:n] if n else None, provenance, quirk)}
+        if deprecated:
             v["deprecated"] = True
         vectors.append(v)
-    return {"area": area, "suite_version": m.get("suite_version"), "vectors": vectors}
+    return {"area": m["area"], "suite_version": m.get("suite_version"), "vectors": vectors}
 
 
 class Plan:

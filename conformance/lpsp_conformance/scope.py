@@ -143,7 +143,24 @@ _SUFFIX_FAMILY: Dict[str, str] = {}
 def family(v: Dict[str, Any]) -> str:
     base = v.get("derived_from")
     vid = v.get("id", "")
-    if base and vid.startswith(base + "-"):
+    if is_derived(vid, base):
+        return family_of(vid, base, None, False)
+    return family_of(vid, None, v.get("provenance"), quirk_refs(v))
+
+
+def is_derived(vid: str, base: Any) -> bool:
+    """Whether the family of a vector comes from how it was derived."""
+    return bool(base) and isinstance(base, str) and vid.startswith(base + "-")
+
+
+def quirk_refs(v: Dict[str, Any]) -> bool:
+    return any(str(r).startswith("QK-") for r in v.get("refs") or ())
+
+
+def family_of(vid: str, base: Optional[str], provenance: Any, quirk: bool) -> str:
+    """family() from the fields it looks at: the id, derived_from (when
+    is_derived), provenance and whether a ref names a quirk."""
+    if base and is_derived(vid, base):
         suffix = vid[len(base) + 1:]
         got = _SUFFIX_FAMILY.get(suffix)
         if got is None:
@@ -155,9 +172,9 @@ def family(v: Dict[str, Any]) -> str:
             if len(_SUFFIX_FAMILY) < 100000:
                 _SUFFIX_FAMILY[suffix] = got
         return got
-    if v.get("provenance") in ("fuzz", "differential", "mutation"):
+    if provenance in ("fuzz", "differential", "mutation"):
         return "regression"
-    if any(str(r).startswith("QK-") for r in v.get("refs") or ()):
+    if quirk:
         return "quirk"
     return "basic"
 

@@ -109,3 +109,20 @@ def test_failures_of_a_run_collected_from_manifests_show_the_whole_vector(run_su
         assert x["input"] == by_id[x["id"]]["input"]
         assert "expected" in x and "actual" in x
     assert f"input:       {json.dumps(failed[0]['input'], separators=(',', ':'))}" in r.out
+
+
+def test_a_manifest_holds_what_collection_and_pass_records_need():
+    # what pytest knows of a vector collected from a manifest: the same id,
+    # feature, op, verdict, area, deprecation and check family as the file's
+    from lpsp_conformance.driver import doc_of_manifest, manifest_of
+    from lpsp_conformance.scope import family
+    from lpsp_conformance.vectors import default_vectors_dir, load_file, vector_files
+    for d in (FIXTURES, default_vectors_dir()):
+        for p in vector_files(d):
+            doc = load_file(p)
+            back = doc_of_manifest(json.loads(json.dumps(manifest_of(p, doc))))
+            assert back["area"] == doc["area"] and back["suite_version"] == doc.get("suite_version")
+            assert [(b["id"], b["feature"], b["op"], b["verdict"], b["_area"], b["_family"], bool(b.get("deprecated")))
+                    for b in back["vectors"]] == \
+                   [(v["id"], v.get("feature"), v.get("op"), v.get("verdict"), v["_area"], family(v),
+                     bool(v.get("deprecated"))) for v in doc["vectors"]], p
