@@ -47,13 +47,11 @@ $(eval $(call codec_test_rules,san-clang,clang))
 # fault-injection wrappers of codec/tests/fault_shim.c (ld --wrap), so the
 # test can fail the n-th call. FAULT_WRAP must name each of them (nm -u of
 # the codec objects lists the libcrypto calls).
-FAULT_WRAP     := EVP_MAC_fetch EVP_MAC_CTX_new EVP_MAC_CTX_dup EVP_MAC_init EVP_MAC_update \
-                  EVP_MAC_final EVP_Digest SHA512_Init SHA512_Update SHA512_Final
-# The codec's libcrypto calls with nothing to fail (frees, cleansing, the
-# constant-time compare, the static digest descriptor, parameter records).
+FAULT_WRAP     := CRYPTO_malloc EVP_Digest SHA512_Init SHA512_Update SHA512_Final
+# The codec's libcrypto calls with nothing to fail (freeing, cleansing, the
+# constant-time compare, the static digest descriptor).
 # `make fuzz-coverage` refuses a libcrypto call that is in neither list.
-FAULT_NOFAIL   := EVP_MAC_CTX_free EVP_MAC_free OPENSSL_cleanse CRYPTO_memcmp EVP_sha256 \
-                  OSSL_PARAM_construct_utf8_string OSSL_PARAM_construct_end
+FAULT_NOFAIL   := CRYPTO_clear_free OPENSSL_cleanse CRYPTO_memcmp EVP_sha256
 FAULT_SRCS     := codec/tests/fault_shim.c
 FAULT_LDFLAGS  := $(FAULT_WRAP:%=-Wl,--wrap=%)
 define codec_fault_rules

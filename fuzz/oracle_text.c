@@ -478,7 +478,9 @@ static void check_sign_verify(const lpsp_auth_fields *f, int heavy, lpsp_status 
     char hdr[LPSP_HMAC_HEADER_MAX + 1];
     size_t hsz = 0, w = 0;
     lpsp_status hst = heavy ? lpsp_hmac_header_size(f, &hsz, &e) : LPSP_OK;
+    fz_alloc_begin();
     lpsp_status st = lpsp_hmac_sign(k, f, hdr, sizeof hdr, &w, &e);
+    fz_alloc_end("lpsp_hmac_sign");
     FZ_ASSERT(!heavy || hst == st, "header size query %s, sign %s", lpsp_status_name(hst),
               lpsp_status_name(st));
     int colon = f->nonce.len <= 255 && memchr(f->nonce.ptr, ':', f->nonce.len);
@@ -501,7 +503,9 @@ static void check_sign_verify(const lpsp_auth_fields *f, int heavy, lpsp_status 
                   (unsigned long long)f->timestamp, lpsp_status_name(st));
         return;
     }
+    fz_alloc_begin();
     st = lpsp_hmac_verify(k, f, (const uint8_t *)hdr, w, 1, (int64_t)f->timestamp, 0, NULL, &e);
+    fz_alloc_end("lpsp_hmac_verify");
     FZ_ASSERT(st == LPSP_OK, "%s: verify(sign(f)) gave %s (%s)", kind, lpsp_status_name(st),
               e.reason ? e.reason : "-");
     /* A full-6-bit character of the code (the last data character before

@@ -3,9 +3,13 @@
  *   etag: streaming builder (order check on) over N entries, against one
  *         SHA-512 of the prebuilt document;
  *   sign: to_sign + HMAC-SHA-512 + "X-HMAC" header formatting, against
- *         HMAC-SHA-512 of the prebuilt to_sign with the same keyed context.
+ *         libcrypto's EVP_MAC HMAC-SHA-512 of the prebuilt to_sign, keyed
+ *         once and its context copied per code (as lpsp did before it kept
+ *         the keyed SHA-512 states itself).
  * Median of several runs, CLOCK_MONOTONIC. */
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +120,12 @@ static void bench_sign(void)
     uint8_t ts[256];
     size_t tn = 0;
     if (lpsp_hmac_to_sign(&f, ts, sizeof ts, &tn, &err) != LPSP_OK) die("to_sign");
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *keyed = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    char digest[] = "SHA512";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    if (!keyed || !EVP_MAC_init(keyed, secret, sizeof secret, params)) die("EVP_MAC key");
     double tc[RUNS], tr[RUNS];
     char hdr[LPSP_HMAC_HEADER_MAX];
     for (int r = 0; r < RUNS; r++) {
@@ -129,7 +139,7 @@ static void bench_sign(void)
         uint8_t code[64];
         t0 = now_s();
         for (int i = 0; i < SIGNS; i++) {
-            EVP_MAC_CTX *c = EVP_MAC_CTX_dup((const EVP_MAC_CTX *)key.ctx);
+            EVP_MAC_CTX *c = EVP_MAC_CTX_dup(keyed);
             size_t cl = 0;
             if (!c || !EVP_MAC_update(c, ts, tn) || !EVP_MAC_final(c, code, &cl, sizeof code)) die("EVP_MAC");
             EVP_MAC_CTX_free(c);
@@ -138,8 +148,10 @@ static void bench_sign(void)
         tr[r] = now_s() - t0;
     }
     printf("hmac   %d signs of SUBSCRIBE_EXACT (%zu-byte to_sign), median of %d runs\n", SIGNS, tn, RUNS);
-    report("lpsp to_sign + HMAC-SHA-512 + header:", tc, "raw libcrypto HMAC-SHA-512 of to_sign:", tr, SIGNS,
-           1e3, 0, "k signs");
+    report("lpsp to_sign + HMAC-SHA-512 + header:", tc, "libcrypto EVP_MAC HMAC-SHA-512 of to_sign:", tr,
+           SIGNS, 1e3, 0, "k signs");
+    EVP_MAC_CTX_free(keyed);
+    EVP_MAC_free(mac);
     lpsp_hmac_key_free(&key);
 }
 

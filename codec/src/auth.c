@@ -1,10 +1,12 @@
 /* Authorization, spec §10: the HMAC to-sign layouts as a table (kind -> list
  * of field encodings), X-HMAC header formatting and token checking, secret
- * decoding, Bearer tokens. HMAC-SHA-512 via libcrypto EVP_MAC. */
-#include <openssl/core_names.h>
+ * decoding, Bearer tokens. HMAC-SHA-512 (RFC 2104) over libcrypto's
+ * low-level SHA-512: the key holds the SHA-512 states after the padded key
+ * blocks, and each code copies them, so signing and verifying never allocate
+ * (util.c explains the deprecation). */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 
 #include "sl_internal.h"
 
@@ -86,12 +88,6 @@ unsigned lpsp_auth_kind_fields(int kind)
     unsigned m = 0;
     for (unsigned i = 0; k && i < k->n; i++) m |= 1u << k->f[i].src;
     return m;
-}
-
-/* The MAC end of a digest sink. */
-static int feed_mac(void *ctx, const uint8_t *p, size_t n)
-{
-    return EVP_MAC_update(ctx, p, n);
 }
 
 static lpsp_status bytes_of(const lpsp_auth_fields *f, fsrc src, lpsp_view *v)
@@ -236,30 +232,43 @@ lpsp_status lpsp_hmac_secret_decode(const uint8_t *text, size_t n, uint8_t out[L
     return LPSP_OK;
 }
 
+/* What lpsp_hmac_key.ctx points at: SHA-512 after the key block XOR ipad
+ * (inner) and XOR opad (outer). Read-only once keyed. */
+typedef struct {
+    SHA512_CTX inner, outer;
+} hmac_state;
+
+#define SHA512_BLOCK 128
+
+/* SHA-512 of one padded key block into c. */
+static int key_block(SHA512_CTX *c, const uint8_t *secret, size_t len, uint8_t pad)
+{
+    uint8_t block[SHA512_BLOCK];
+    memset(block, pad, sizeof block);
+    for (size_t i = 0; i < len; i++) block[i] ^= secret[i];
+    int ok = SHA512_Init(c) && SHA512_Update(c, block, sizeof block);
+    OPENSSL_cleanse(block, sizeof block);
+    return ok;
+}
+
 lpsp_status lpsp_hmac_key_init(lpsp_hmac_key *k, const uint8_t *secret, size_t len, lpsp_error *err)
 {
     k->mac = k->ctx = NULL;
     if (len != LPSP_HMAC_SECRET_LEN || !secret)
         return lpsp_fail(err, LPSP_E_FIELD_SIZE, 0, "secret", "secret must be 64 bytes");
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-    char digest[] = "SHA512";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                           OSSL_PARAM_construct_end()};
-    if (!ctx || !EVP_MAC_init(ctx, secret, len, params)) {
-        EVP_MAC_CTX_free(ctx);
-        EVP_MAC_free(mac);
+    _Static_assert(LPSP_HMAC_SECRET_LEN <= SHA512_BLOCK, "the secret is used as the key block unhashed");
+    hmac_state *h = OPENSSL_malloc(sizeof *h);
+    if (!h || !key_block(&h->inner, secret, len, 0x36) || !key_block(&h->outer, secret, len, 0x5c)) {
+        OPENSSL_clear_free(h, sizeof *h);
         return lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "HMAC-SHA-512 setup failed");
     }
-    k->mac = mac;
-    k->ctx = ctx;
+    k->ctx = h;
     return LPSP_OK;
 }
 
 void lpsp_hmac_key_free(lpsp_hmac_key *k)
 {
-    EVP_MAC_CTX_free((EVP_MAC_CTX *)k->ctx);
-    EVP_MAC_free((EVP_MAC *)k->mac);
+    OPENSSL_clear_free(k->ctx, sizeof(hmac_state));
     k->mac = k->ctx = NULL;
 }
 
@@ -267,17 +276,18 @@ lpsp_status lpsp_hmac_code(const lpsp_hmac_key *k, const lpsp_auth_fields *f,
                            uint8_t code[LPSP_HMAC_CODE_LEN], lpsp_error *err)
 {
     if (!k->ctx) return lpsp_fail(err, LPSP_E_INVALID_ARGUMENT, 0, NULL, "HMAC key not initialised");
-    EVP_MAC_CTX *mac = EVP_MAC_CTX_dup((const EVP_MAC_CTX *)k->ctx);
-    if (!mac) return lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "HMAC context copy failed");
-    uint8_t stash[1024];
+    const hmac_state *h = k->ctx;
+    hmac_state c = *h; /* the keyed states, copied: k stays read-only */
+    uint8_t stash[1024], inner[SHA512_DIGEST_LENGTH];
     lpsp_sink s;
-    lpsp_sink_digest(&s, feed_mac, mac, stash, sizeof stash);
+    lpsp_sink_digest(&s, lpsp_feed_sha512, &c.inner, stash, sizeof stash);
     lpsp_status st = to_sign_walk(f, &s, err);
     if (st == LPSP_OK) st = lpsp_sink_end(&s, err);
-    size_t n = 0;
-    if (st == LPSP_OK && (!EVP_MAC_final(mac, code, &n, LPSP_HMAC_CODE_LEN) || n != LPSP_HMAC_CODE_LEN))
+    if (st == LPSP_OK && !(SHA512_Final(inner, &c.inner) && SHA512_Update(&c.outer, inner, sizeof inner) &&
+                           SHA512_Final(code, &c.outer)))
         st = lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "HMAC-SHA-512 failed");
-    EVP_MAC_CTX_free(mac);
+    OPENSSL_cleanse(&c, sizeof c);
+    OPENSSL_cleanse(inner, sizeof inner);
     return st;
 }
 

@@ -59,16 +59,11 @@ static void put_entry(lpsp_sink *s, lpsp_view key, lpsp_view rec)
     lpsp_sink_sized(s, rec, 2);
 }
 
-static int feed_sha512(void *ctx, const uint8_t *p, size_t n)
-{
-    return SHA512_Update(ctx, p, n);
-}
-
 /* ---- streaming builder: a digest sink over the builder's own state */
 
 static void b_open(lpsp_etag_builder *b, lpsp_sink *s)
 {
-    lpsp_sink_digest(s, feed_sha512, sha(b), b->stash, sizeof b->stash);
+    lpsp_sink_digest(s, lpsp_feed_sha512, sha(b), b->stash, sizeof b->stash);
     s->fill = b->fill;
 }
 
@@ -192,7 +187,7 @@ lpsp_status lpsp_etag_compute(lpsp_view url, const lpsp_sl_entry *exact, size_t 
     uint8_t stash[1024];
     lpsp_sink s;
     if (!SHA512_Init(&c)) return lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "SHA-512 init failed");
-    lpsp_sink_digest(&s, feed_sha512, &c, stash, sizeof stash);
+    lpsp_sink_digest(&s, lpsp_feed_sha512, &c, stash, sizeof stash);
     lpsp_status st = doc_walk(&a, &s, err);
     if (st == LPSP_OK) st = lpsp_sink_end(&s, err);
     if (st == LPSP_OK && !SHA512_Final(etag, &c))

@@ -127,6 +127,9 @@ LPSP_INTERNAL size_t lpsp_utf8_valid_prefix(const uint8_t *s, size_t len);
 /* SHA-512 of data (libcrypto, no allocation): LPSP_OK, or LPSP_E_CRYPTO
  * (recorded in err) when libcrypto fails. */
 LPSP_INTERNAL lpsp_status lpsp_sha512(const uint8_t *data, size_t len, uint8_t out[64], lpsp_error *err);
+/* A digest sink's feed (sink.h) into a SHA512_CTX (ctx) of OpenSSL's
+ * low-level interface: SHA512_Update. */
+LPSP_INTERNAL int lpsp_feed_sha512(void *ctx, const uint8_t *p, size_t n);
 /* LPSP_OK when digest is 64 bytes and equals SHA-512(data) (constant-time
  * compare); LPSP_E_HASH_MISMATCH when it does not, err untouched (the caller
  * records the mismatch in its own terms); LPSP_E_CRYPTO, recorded in err,

@@ -16,6 +16,11 @@ lpsp_status lpsp_sha512(const uint8_t *data, size_t len, uint8_t out[64], lpsp_e
     return ok ? LPSP_OK : lpsp_fail(err, LPSP_E_CRYPTO, 0, NULL, "SHA-512 failed");
 }
 
+int lpsp_feed_sha512(void *ctx, const uint8_t *p, size_t n)
+{
+    return SHA512_Update(ctx, p, n);
+}
+
 lpsp_status lpsp_sha512_matches(lpsp_view data, lpsp_view digest, lpsp_error *err)
 {
     uint8_t md[64];

@@ -41,18 +41,8 @@ static int hit(const char *name)
     return 1;
 }
 
-EVP_MAC *__real_EVP_MAC_fetch(OSSL_LIB_CTX *libctx, const char *algorithm, const char *properties);
-EVP_MAC *__wrap_EVP_MAC_fetch(OSSL_LIB_CTX *libctx, const char *algorithm, const char *properties);
-EVP_MAC_CTX *__real_EVP_MAC_CTX_new(EVP_MAC *mac);
-EVP_MAC_CTX *__wrap_EVP_MAC_CTX_new(EVP_MAC *mac);
-EVP_MAC_CTX *__real_EVP_MAC_CTX_dup(const EVP_MAC_CTX *src);
-EVP_MAC_CTX *__wrap_EVP_MAC_CTX_dup(const EVP_MAC_CTX *src);
-int __real_EVP_MAC_init(EVP_MAC_CTX *ctx, const unsigned char *key, size_t keylen, const OSSL_PARAM params[]);
-int __wrap_EVP_MAC_init(EVP_MAC_CTX *ctx, const unsigned char *key, size_t keylen, const OSSL_PARAM params[]);
-int __real_EVP_MAC_update(EVP_MAC_CTX *ctx, const unsigned char *data, size_t datalen);
-int __wrap_EVP_MAC_update(EVP_MAC_CTX *ctx, const unsigned char *data, size_t datalen);
-int __real_EVP_MAC_final(EVP_MAC_CTX *ctx, unsigned char *out, size_t *outl, size_t outsize);
-int __wrap_EVP_MAC_final(EVP_MAC_CTX *ctx, unsigned char *out, size_t *outl, size_t outsize);
+void *__real_CRYPTO_malloc(size_t num, const char *file, int line);
+void *__wrap_CRYPTO_malloc(size_t num, const char *file, int line);
 int __real_EVP_Digest(const void *data, size_t count, unsigned char *md, unsigned int *size,
                       const EVP_MD *type, ENGINE *impl);
 int __wrap_EVP_Digest(const void *data, size_t count, unsigned char *md, unsigned int *size,
@@ -64,39 +54,10 @@ int __wrap_SHA512_Update(SHA512_CTX *c, const void *data, size_t len);
 int __real_SHA512_Final(unsigned char *md, SHA512_CTX *c);
 int __wrap_SHA512_Final(unsigned char *md, SHA512_CTX *c);
 
-EVP_MAC *__wrap_EVP_MAC_fetch(OSSL_LIB_CTX *libctx, const char *algorithm, const char *properties)
+/* OPENSSL_malloc: the HMAC key's states. */
+void *__wrap_CRYPTO_malloc(size_t num, const char *file, int line)
 {
-    return hit("EVP_MAC_fetch") ? NULL : __real_EVP_MAC_fetch(libctx, algorithm, properties);
-}
-
-EVP_MAC_CTX *__wrap_EVP_MAC_CTX_new(EVP_MAC *mac)
-{
-    return hit("EVP_MAC_CTX_new") ? NULL : __real_EVP_MAC_CTX_new(mac);
-}
-
-EVP_MAC_CTX *__wrap_EVP_MAC_CTX_dup(const EVP_MAC_CTX *src)
-{
-    return hit("EVP_MAC_CTX_dup") ? NULL : __real_EVP_MAC_CTX_dup(src);
-}
-
-int __wrap_EVP_MAC_init(EVP_MAC_CTX *ctx, const unsigned char *key, size_t keylen, const OSSL_PARAM params[])
-{
-    return hit("EVP_MAC_init") ? 0 : __real_EVP_MAC_init(ctx, key, keylen, params);
-}
-
-int __wrap_EVP_MAC_update(EVP_MAC_CTX *ctx, const unsigned char *data, size_t datalen)
-{
-    return hit("EVP_MAC_update") ? 0 : __real_EVP_MAC_update(ctx, data, datalen);
-}
-
-int __wrap_EVP_MAC_final(EVP_MAC_CTX *ctx, unsigned char *out, size_t *outl, size_t outsize)
-{
-    if (!hit("EVP_MAC_final")) return __real_EVP_MAC_final(ctx, out, outl, outsize);
-    if (mode == FAULT_FAIL) return 0;
-    /* a MAC that delivers fewer bytes than asked for */
-    int ok = __real_EVP_MAC_final(ctx, out, outl, outsize);
-    if (ok && outl && *outl) *outl -= 1;
-    return ok;
+    return hit("CRYPTO_malloc") ? NULL : __real_CRYPTO_malloc(num, file, line);
 }
 
 int __wrap_EVP_Digest(const void *data, size_t count, unsigned char *md, unsigned int *size,

@@ -172,10 +172,13 @@ LPSP_MUST_CHECK lpsp_status lpsp_hmac_to_sign(const lpsp_auth_fields *f, uint8_t
 LPSP_MUST_CHECK lpsp_status lpsp_hmac_secret_decode(const uint8_t *text, size_t n,
                                                     uint8_t out[LPSP_HMAC_SECRET_LEN], lpsp_error *err);
 
-/* A keyed HMAC-SHA-512 context (opaque libcrypto objects). */
+/* A keyed HMAC-SHA-512 context: the SHA-512 states after the padded key
+ * blocks, allocated once by lpsp_hmac_key_init (libcrypto's allocator) and
+ * only read afterwards; each code copies them, so lpsp_hmac_code,
+ * lpsp_hmac_sign and lpsp_hmac_verify never allocate. Opaque. */
 typedef struct {
-    void *mac; /* EVP_MAC * */
-    void *ctx; /* EVP_MAC_CTX *, keyed, never updated directly */
+    void *mac; /* unused, NULL (kept for the layout of liblpsp.so.1) */
+    void *ctx; /* the keyed states */
 } lpsp_hmac_key;
 
 /* secret must be exactly 64 bytes (LPSP_E_FIELD_SIZE); LPSP_E_CRYPTO when
