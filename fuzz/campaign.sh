@@ -2,11 +2,14 @@
 # Run libFuzzer targets for a fixed time, two at a time (one per core), and
 # print one table row per target.
 #
-#   fuzz/campaign.sh [--smoke] [--oss OUT] SECONDS BUILDDIR TARGET...
+#   fuzz/campaign.sh [--smoke] [--oss OUT] [--fresh] SECONDS BUILDDIR TARGET...
 #
 # Campaign mode: the local build (BUILDDIR/libfuzzer/<target>); new inputs
 # accumulate in BUILDDIR/work/<target>, read beside corpus/<target> and
-# corpus/grown/<target>; logs in BUILDDIR/campaign/<target>.log. Every target
+# corpus/grown/<target>; logs in BUILDDIR/campaign/<target>.log. --fresh
+# empties the work directories first: what earlier campaigns found (with
+# value profiling, thousands of inputs) changes the engine's work per
+# execution, so rates are comparable only from the same start. Every target
 # runs with the flags of its options file (fuzz/options/<target>.options:
 # max_len, the same file ClusterFuzz reads), then the flags in $FUZZ_FLAGS
 # (e.g. -use_value_profile=1).
@@ -52,6 +55,7 @@ if [ "${1:-}" = "--one" ]; then
         opts=fuzz/options/$as.options
         work=$fz/work/$t
         if [ "$mode" = smoke ]; then work=$logdir/work-$t; rm -rf "$work"; fi
+        if [ -n "${LPSP_FUZZ_FRESH:-}" ]; then rm -rf "$work"; fi
         mkdir -p "$work"
         set -- "$@" "$work" "corpus/$as"
         if [ -d "corpus/grown/$as" ]; then set -- "$@" "corpus/grown/$as"; fi
@@ -66,6 +70,7 @@ mode=campaign
 oss=""
 if [ "${1:-}" = "--smoke" ]; then mode=smoke; shift; fi
 if [ "${1:-}" = "--oss" ]; then mode=oss; oss=$(cd "$2" && pwd); shift 2; fi
+if [ "${1:-}" = "--fresh" ]; then LPSP_FUZZ_FRESH=1; export LPSP_FUZZ_FRESH; shift; fi
 secs=$1; fz=$2; shift 2
 logdir=$fz/$mode
 rm -rf "$logdir"; mkdir -p "$logdir"

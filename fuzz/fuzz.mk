@@ -6,7 +6,9 @@
 #   make fuzz-replay                  corpus + regressions + every vector input, gcc ASan+UBSan
 #   make fuzz-coverage                line/branch coverage of codec/ from the same inputs, with floors
 #   make fuzz-campaign SECONDS=N      every target, 2 in parallel, summary table
-#                                     (FUZZ_FLAGS=-use_value_profile=1 adds libFuzzer flags)
+#                                     (FUZZ_FLAGS=-use_value_profile=1 adds libFuzzer flags;
+#                                     FRESH=1 empties the work directories first, so every
+#                                     target starts from the shipped seeds alone)
 #   make corpus                       regenerate corpus/ and fuzz/dict/ from the vectors
 #   make fuzz-grow                    fold a campaign's new coverage into corpus/grown/
 #   make fuzz-crash-to-vector CRASH=file TARGET=name   case definition for the vector generator
@@ -188,7 +190,7 @@ fuzz-census: $(FZ)/census/$(CENSUS_TARGET) $(FZ)/census-full/$(CENSUS_TARGET)
 	@echo "== $(CENSUS_TARGET), every UBSan check ($(FZ_SAN_FULL))"; $(FZ)/census-full/$(CENSUS_TARGET) $(CORPUS)
 
 fuzz-campaign: fuzz-build $(FZ)/libfuzzer/control
-	FUZZ_FLAGS="$(FUZZ_FLAGS)" fuzz/campaign.sh $(SECONDS) $(FZ) $(FUZZ_TARGETS)
+	FUZZ_FLAGS="$(FUZZ_FLAGS)" fuzz/campaign.sh $(if $(FRESH),--fresh) $(SECONDS) $(FZ) $(FUZZ_TARGETS)
 
 # CI gate pieces.
 fuzz-smoke: fuzz-build
