@@ -17,10 +17,11 @@
 #   libcrypto   hashing and MACs
 #   kernel      page faults and system calls
 #   code        the codec and the harness (everything else in BINARY)
-# and "engine-bound": the rate the target would reach if everything but the
-# engine's own work took no time (exec/s divided by the engine's share), an
-# upper bound no change to the codec or the harness can exceed with the
-# same features per execution.
+# and two bounds with the same features per execution: "code-free", the rate
+# if the code, its coverage callbacks and libcrypto took no time (what no
+# change to the codec or the harness can exceed under the same sanitizers),
+# and "engine-bound", the rate if everything but libFuzzer's own work took
+# no time.
 # Needs perf (Debian: apt-get install -y linux-perf) and a kernel that lets
 # this user sample (kernel.perf_event_paranoid <= 2).
 set -eu
@@ -69,6 +70,8 @@ perf report -q -i "$work/perf.data" --no-children --sort dso,sym -g none --perce
         printf "%s: %d exec/s over %d s, -use_value_profile=%d\n", t, rate, secs, vp
         n = split("engine hooks sanitizers libc libcrypto kernel code", k, " ")
         for (i = 1; i <= n; i++) printf "  %-11s %5.1f %%\n", k[i], share[k[i]] * 100 / total
+        c = 1 - (share["code"] + share["hooks"] + share["libcrypto"]) / total
+        if (c > 0) printf "  code-free:    %d exec/s\n", rate / c
         e = share["engine"] / total
         if (e > 0) printf "  engine-bound: %d exec/s\n", rate / e
     }'
