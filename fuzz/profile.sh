@@ -31,11 +31,11 @@ while getopts s:v: o; do
     case $o in
     s) secs=$OPTARG ;;
     v) vp=$OPTARG ;;
-    *) sed -n '5p' "$0" >&2; exit 2 ;;
+    *) sed -n '6p' "$0" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 2 ] || { sed -n '5p' "$0" >&2; exit 2; }
+[ $# -eq 2 ] || { sed -n '6p' "$0" >&2; exit 2; }
 bin=$1 t=$2
 command -v perf >/dev/null 2>&1 || { echo "profile.sh: perf not found; install it: apt-get install -y linux-perf" >&2; exit 2; }
 [ -x "$bin" ] || { echo "profile.sh: no binary $bin (make fuzz-build)" >&2; exit 2; }
